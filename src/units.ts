@@ -1,0 +1,41 @@
+// The only place that converts between units. Capture time travels as (sec, nsec) pairs from the
+// reader; inside one analysis it becomes Nanos relative to the capture's first whole second, which a
+// double holds exactly for about 104 days of capture.
+declare const unit: unique symbol;
+type Unit<T extends string> = number & { readonly [unit]: T };
+
+/** Nanoseconds since the analysis epoch (`epochSec`), an integer. */
+export type Nanos = Unit<'ns'>;
+export type Seconds = Unit<'s'>;
+export type Millis = Unit<'ms'>;
+/** 1-based record number in the file, as Wireshark numbers frames. */
+export type FrameNo = Unit<'frame'>;
+/** A TCP sequence or acknowledgement number, modulo 2^32. Compare with seqDelta(), never with <. */
+export type SeqNum = Unit<'seq32'>;
+
+export const NS_PER_SEC = 1e9;
+
+export const nanosSince = (epochSec: number, sec: number, nsec: number): Nanos =>
+  ((sec - epochSec) * NS_PER_SEC + nsec) as Nanos;
+export const nanosToSeconds = (d: number): Seconds => (d / NS_PER_SEC) as Seconds;
+export const nanosToMillis = (d: number): Millis => (d / 1e6) as Millis;
+export const secondsToNanos = (s: number): Nanos => Math.round(s * NS_PER_SEC) as Nanos;
+
+/** Signed distance a − b in sequence space (RFC 1982 style), in (−2^31, 2^31]. */
+export const seqDelta = (a: number, b: number): number => (a - b) | 0;
+/** a + n modulo 2^32. */
+export const seqAdd = (a: number, n: number): SeqNum => ((a + n) >>> 0) as SeqNum;
+
+/**
+ * ISO 8601 UTC of an epoch-relative instant, with `digits` fractional digits (6 for µs captures,
+ * 9 for ns), computed in integers so nanoseconds survive.
+ */
+export function isoTime(epochSec: number, t: Nanos, digits: number): string {
+  let sec = epochSec + Math.floor(t / NS_PER_SEC);
+  let ns = t - Math.floor(t / NS_PER_SEC) * NS_PER_SEC;
+  if (ns < 0) { ns += NS_PER_SEC; sec -= 1; }
+  const base = new Date(sec * 1000).toISOString().slice(0, 19);
+  if (digits <= 0) return `${base}Z`;
+  const frac = String(ns).padStart(9, '0').slice(0, Math.min(9, digits));
+  return `${base}.${frac}Z`;
+}

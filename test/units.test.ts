@@ -1,0 +1,17 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { isoTime, nanosSince, seqAdd, seqDelta } from '../src/units';
+
+test('sequence arithmetic wraps modulo 2^32', () => {
+  assert.equal(seqDelta(5, 0xfffffffe), 7);
+  assert.equal(seqDelta(0xfffffffe, 5), -7);
+  assert.equal(seqAdd(0xffffffff, 1), 0);
+  assert.equal(seqAdd(0xffffffff, 2), 1);
+});
+
+test('ISO time keeps nanoseconds and handles instants before the epoch second', () => {
+  const epoch = 1_700_000_000;
+  assert.equal(isoTime(epoch, nanosSince(epoch, epoch + 1, 123_456_789), 9), '2023-11-14T22:13:21.123456789Z');
+  assert.equal(isoTime(epoch, nanosSince(epoch, epoch + 1, 123_456_789), 6), '2023-11-14T22:13:21.123456Z');
+  assert.equal(isoTime(epoch, nanosSince(epoch, epoch - 1, 500_000_000), 3), '2023-11-14T22:13:19.500Z');
+});
