@@ -1,15 +1,112 @@
-// STUB (decode helper replaces this file): link layer → IP → TCP / ICMP error, into a reused DecodedPacket.
+// Link layer → IP → TCP / ICMP error, into one reused DecodedPacket. Every layer checks its length
+// against the captured bytes and the IP length fields, and reports a problem as a named counter in
+// `weird` instead of throwing.
+import { ICMP_TCP_ERROR, parseIcmpError } from './icmp';
+import { IPPROTO_ICMP, IPPROTO_ICMPV6, IPPROTO_TCP, IpState } from './ip';
+import { parseIpv4 } from './ipv4';
+import { parseIpv6 } from './ipv6';
+import { LINKTYPE_ETHERNET, parseEthernet } from './link/ethernet';
+import { LINKTYPE_LOOP, LINKTYPE_NULL, parseNull } from './link/null';
+import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, parseSll, parseSll2 } from './link/sll';
+import { ETHERTYPE_BY_VERSION, ETHERTYPE_IPV4, ETHERTYPE_IPV6, LinkState } from './link/state';
 import { DecodedPacket, PacketKind } from './packet';
+import { parseTcp } from './tcp';
+import { Weird, WEIRD_NAMES } from './weird';
+
+/** Bare IP, version from the first nibble: LINKTYPE_RAW, and DLT_RAW's number on OpenBSD files. */
+const LINKTYPE_RAW = 101, LINKTYPE_RAW_OPENBSD = 12;
+const LINKTYPE_IPV4 = 228, LINKTYPE_IPV6 = 229;
 
 export class Decoder {
   readonly pkt = new DecodedPacket();
   /** Anomaly counters by name ("ipv4-truncated", "linktype-unsupported-147", …). */
   readonly weird: Record<string, number> = Object.create(null);
 
+  private readonly link = new LinkState();
+  private readonly ip = new IpState();
+  private readonly quoted = new IpState();
+  /** "linktype-unsupported-N" keys, built once per N. */
+  private readonly unsupportedKeys = new Map<number, string>();
+
   /** Decodes `buf[off, off+caplen)` captured on `linkType`; fills `pkt` and returns its kind. */
   decode(linkType: number, buf: Buffer, off: number, caplen: number): PacketKind {
-    void linkType; void buf; void off; void caplen;
+    const pkt = this.pkt;
+    pkt.kind = PacketKind.Other;
+    pkt.buf = buf;
+    pkt.vlanOuter = 0;
+    pkt.vlanInner = 0;
+    pkt.ipVersion = 0;
+    // A record claiming more bytes than the buffer holds is clamped: nothing past it is read.
+    const end = off + caplen <= buf.length ? off + caplen : buf.length;
+    const link = this.link;
+    link.reset();
+
+    let l3: number;
+    switch (linkType) {
+      case LINKTYPE_ETHERNET: l3 = parseEthernet(buf, off, end, link); break;
+      case LINKTYPE_LINUX_SLL: l3 = parseSll(buf, off, end, link); break;
+      case LINKTYPE_LINUX_SLL2: l3 = parseSll2(buf, off, end, link); break;
+      case LINKTYPE_NULL: case LINKTYPE_LOOP: l3 = parseNull(buf, off, end, link); break;
+      case LINKTYPE_RAW: case LINKTYPE_RAW_OPENBSD: link.etherType = ETHERTYPE_BY_VERSION; l3 = off; break;
+      case LINKTYPE_IPV4: link.etherType = ETHERTYPE_IPV4; l3 = off; break;
+      case LINKTYPE_IPV6: link.etherType = ETHERTYPE_IPV6; l3 = off; break;
+      default: return this.unsupported(linkType);
+    }
+    if (l3 < 0) return this.fail(-l3);
+    pkt.vlanOuter = link.vlanOuter;
+    pkt.vlanInner = link.vlanInner;
+
+    let etherType = link.etherType;
+    if (etherType === ETHERTYPE_BY_VERSION) {
+      if (l3 >= end) return this.fail(Weird.IpTruncated);
+      const v = buf[l3] >> 4;
+      if (v === 4) etherType = ETHERTYPE_IPV4;
+      else if (v === 6) etherType = ETHERTYPE_IPV6;
+      else return this.fail(Weird.IpBadVersion);
+    }
+    const ip = this.ip;
+    let l4: number;
+    if (etherType === ETHERTYPE_IPV4) l4 = parseIpv4(buf, l3, end, ip, false);
+    else if (etherType === ETHERTYPE_IPV6) l4 = parseIpv6(buf, l3, end, ip, false);
+    else return PacketKind.Other; // ARP, LLC, …: not ours, not odd
+    if (l4 < 0) return this.fail(-l4);
+    pkt.ipVersion = ip.version;
+    pkt.srcOff = ip.srcOff;
+    pkt.dstOff = ip.dstOff;
+    pkt.ttl = ip.ttl;
+
+    if (ip.proto === IPPROTO_TCP) {
+      const w = parseTcp(buf, l4, ip.end, end, pkt);
+      if (w === Weird.TcpBadOption) this.bump(w); // the fixed header is still good
+      else if (w !== Weird.None) return this.fail(w);
+      return (pkt.kind = PacketKind.Tcp);
+    }
+    if ((ip.proto === IPPROTO_ICMP && ip.version === 4) || (ip.proto === IPPROTO_ICMPV6 && ip.version === 6)) {
+      const r = parseIcmpError(buf, l4, ip.end < end ? ip.end : end, ip.version === 6, pkt, this.quoted);
+      if (r < 0) return this.fail(-r);
+      if (r === ICMP_TCP_ERROR) return (pkt.kind = PacketKind.IcmpError);
+    }
+    return PacketKind.Other;
+  }
+
+  private bump(w: Weird): void {
+    const k = WEIRD_NAMES[w];
+    this.weird[k] = (this.weird[k] ?? 0) + 1;
+  }
+
+  private fail(w: Weird): PacketKind {
+    this.bump(w);
     this.pkt.kind = PacketKind.Other;
+    return PacketKind.Other;
+  }
+
+  private unsupported(linkType: number): PacketKind {
+    let k = this.unsupportedKeys.get(linkType);
+    if (k === undefined) {
+      k = `linktype-unsupported-${linkType}`;
+      this.unsupportedKeys.set(linkType, k);
+    }
+    this.weird[k] = (this.weird[k] ?? 0) + 1;
     return PacketKind.Other;
   }
 }

@@ -30,6 +30,8 @@ export class DecodedPacket {
   ipVersion = 0;
   srcOff = 0;
   dstOff = 0;
+  /** IPv4 TTL or IPv6 hop limit of the (outer) IP header: tells the sending stack's family apart. */
+  ttl = 0;
 
   // TCP (kind === Tcp)
   srcPort = 0;
@@ -46,6 +48,12 @@ export class DecodedPacket {
   /** MSS option, or -1. */
   mss = -1;
   sackPermitted = false;
+  /** RFC 7323 timestamps option: present, TSval, TSecr (unsigned 32-bit). */
+  hasTimestamps = false;
+  tsVal = 0;
+  tsEcr = 0;
+  /** Offset of the TCP payload in buf; fewer than payloadLen bytes may be captured there. */
+  payloadOff = 0;
 
   // ICMP error (kind === IcmpError)
   /** ICMP type and code of the error (ICMPv4 or ICMPv6 numbering per ipVersion). */
