@@ -1,8 +1,24 @@
-// STUB (capture helper replaces this file): sniff the input's magic and read it record by record.
+// The capture reader: one pass over one input with a single reused buffer. Records are parsed in
+// place and handed to the sink as (buf, off, caplen); a partial record is carried to the front of
+// the buffer before the next read, so memory is the buffer plus at most one record or block.
+import { ReadContext, type RecordParser } from './context';
+import { openInput } from './input';
+import { PROGRESS_INTERVAL_MS } from './limits';
+import { PcapParser } from './pcap';
+import { PcapngParser } from './pcapng';
+import { sniffFormat } from './sniff';
+import { describeIoError } from './source';
 import type { CaptureInfo, PacketSink, ProgressFn } from './types';
 
 export interface ReadOptions {
+  /** Called at most every 250 ms while reading, and once at the end. */
   readonly onProgress?: ProgressFn;
+  /** Read buffer size in bytes (default 4 MiB); grows only for a block larger than it. */
+  readonly bufferSize?: number;
+}
+
+export function newCaptureInfo(file: string): CaptureInfo {
+  return { file, format: null, gzip: false, packets: 0, linkTypes: [], tsDigits: 6, warnings: [], error: null, bytesRead: 0 };
 }
 
 /**
@@ -10,6 +26,59 @@ export interface ReadOptions {
  * `sink`. Never throws for bad input: damage ends reading and is described in `info.error`.
  */
 export async function readCapture(file: string, sink: PacketSink, opts: ReadOptions = {}): Promise<CaptureInfo> {
-  void sink; void opts;
-  return { file, format: null, gzip: false, packets: 0, linkTypes: [], tsDigits: 6, warnings: [], error: 'not implemented', bytesRead: 0 };
+  const info = newCaptureInfo(file);
+  const ctx = new ReadContext(info, sink);
+  const input = await openInput(file, ctx, opts.bufferSize);
+  if (input === null) return info;
+  const { source, totalBytes } = input;
+  let { buf, end, eof } = input;
+  try {
+    const format = sniffFormat(buf, end);
+    if (format !== 'pcap' && format !== 'pcapng') {
+      ctx.fail(info.gzip ? `${format} (after gunzip)` : format);
+      info.bytesRead = end;
+      return info;
+    }
+    const parser: RecordParser = format === 'pcap' ? new PcapParser(ctx) : new PcapngParser(ctx);
+    const onProgress = opts.onProgress;
+    let lastProgress = Date.now();
+    let start = 0;
+    for (;;) {
+      start = parser.parse(buf, start, end);
+      if (ctx.failed) break;
+      if (onProgress !== undefined) {
+        const now = Date.now();
+        if (now - lastProgress >= PROGRESS_INTERVAL_MS) { lastProgress = now; onProgress(ctx.base + end, totalBytes, ctx.frames); }
+      }
+      if (eof) { parser.finish(buf, start, end); break; }
+      // Carry the partial record to the front (growing the buffer only for an oversized block).
+      const have = end - start;
+      const need = parser.need;
+      if (need > buf.length) {
+        const bigger = Buffer.allocUnsafe(need);
+        buf.copy(bigger, 0, start, end);
+        buf = bigger;
+      } else if (start > 0 && have > 0) {
+        buf.copyWithin(0, start, end);
+      }
+      ctx.base += start;
+      start = 0;
+      end = have;
+      try {
+        const r = source.read(buf, end, buf.length - end);
+        const n = typeof r === 'number' ? r : await r;
+        if (n === 0) eof = true; else end += n;
+      } catch (e) {
+        ctx.fail(`${info.gzip ? '' : 'read error: '}${describeIoError(e)} at byte ${ctx.base + end}`);
+        break;
+      }
+    }
+    info.bytesRead = ctx.base + end;
+    if (onProgress !== undefined) onProgress(info.bytesRead, totalBytes, ctx.frames);
+  } finally {
+    info.packets = ctx.frames;
+    ctx.flushWarnings();
+    try { source.close(); } catch { /* closing a finished input cannot lose data */ }
+  }
+  return info;
 }

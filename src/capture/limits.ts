@@ -1,0 +1,11 @@
+// Sanity limits for untrusted capture files. Memory use is the read buffer plus one record/block,
+// whatever a length field claims.
+
+/** Largest captured length we accept: libpcap's maximum snap length for almost every link type. */
+export const MAX_CAPLEN = 262144;
+/** Largest pcapng block we buffer; anything bigger is treated as corruption (libpcap uses 16 MiB too). */
+export const MAX_BLOCK = 16 * 1024 * 1024;
+/** Default size of the reused read buffer; large reads keep the per-read syscall cost negligible. */
+export const READ_BUFFER_SIZE = 4 * 1024 * 1024;
+/** Progress callbacks are rate-limited to this interval. */
+export const PROGRESS_INTERVAL_MS = 250;

@@ -1,0 +1,120 @@
+// Classic libpcap files: 24-byte file header, then 16-byte record headers each followed by caplen
+// bytes. Byte order and time unit come from the magic (a1b2c3d4 µs, a1b23c4d ns).
+import type { ReadContext, RecordParser } from './context';
+import { MAX_CAPLEN } from './limits';
+
+const FILE_HEADER = 24;
+const RECORD_HEADER = 16;
+
+export const PCAP_MAGIC_US = 0xa1b2c3d4;
+export const PCAP_MAGIC_NS = 0xa1b23c4d;
+
+/** Byte order and resolution of a classic pcap magic, or null when it is not one. */
+export function pcapMagic(buf: Buffer, off: number): { le: boolean; ns: boolean } | null {
+  const be = buf.readUInt32BE(off);
+  const le = buf.readUInt32LE(off);
+  if (be === PCAP_MAGIC_US || be === PCAP_MAGIC_NS) return { le: false, ns: be === PCAP_MAGIC_NS };
+  if (le === PCAP_MAGIC_US || le === PCAP_MAGIC_NS) return { le: true, ns: le === PCAP_MAGIC_NS };
+  return null;
+}
+
+export class PcapParser implements RecordParser {
+  need = FILE_HEADER;
+  private headerDone = false;
+  private le = true;
+  private fracPerSec = 1e6;
+  private nsPerFrac = 1000;
+  private digits = 6;
+  private linkType = 0;
+  private snaplen = MAX_CAPLEN;
+
+  constructor(private readonly ctx: ReadContext) {}
+
+  parse(buf: Buffer, start: number, end: number): number {
+    let p = start;
+    if (!this.headerDone) {
+      if (end - p < FILE_HEADER) { this.need = FILE_HEADER; return p; }
+      if (!this.fileHeader(buf, p)) return p;
+      p += FILE_HEADER;
+      this.headerDone = true;
+    }
+    const ctx = this.ctx;
+    const sink = ctx.sink;
+    const le = this.le;
+    const snaplen = this.snaplen;
+    const linkType = this.linkType;
+    const digits = this.digits;
+    const fracPerSec = this.fracPerSec;
+    const nsPerFrac = this.nsPerFrac;
+    let frame = ctx.frames;
+    for (;;) {
+      if (end - p < RECORD_HEADER) { this.need = RECORD_HEADER; break; }
+      const caplen = le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
+      if (caplen > MAX_CAPLEN) {
+        ctx.fail(`record header at byte ${ctx.base + p} (frame ${frame + 1}) claims captured length ${caplen}, more than the limit ${MAX_CAPLEN}; the file is damaged`);
+        this.need = RECORD_HEADER;
+        break;
+      }
+      if (end - p - RECORD_HEADER < caplen) { this.need = RECORD_HEADER + caplen; break; }
+      let sec = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
+      let frac = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
+      const origLen = le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 12);
+      frame++;
+      if (frac >= fracPerSec) {
+        // Some writers carry whole seconds in the fraction; keep the instant, not the field split.
+        ctx.warn('frac', `frame ${frame}: fractional part ${frac} is not below ${fracPerSec}; carried into the seconds`);
+        sec += Math.floor(frac / fracPerSec);
+        frac %= fracPerSec;
+      }
+      let len = caplen;
+      if (caplen > snaplen) {
+        // libpcap tolerates this (old writers set the snap length wrongly) and truncates to snaplen.
+        len = snaplen;
+        ctx.warn('snaplen', `frame ${frame}: captured length ${caplen} exceeds the snap length ${snaplen}; clamped to it, as libpcap does`);
+      }
+      if (caplen > origLen) ctx.warn('origlen', `frame ${frame}: captured length ${caplen} exceeds the original length ${origLen}`);
+      ctx.frames = frame;
+      sink.packet(frame, linkType, sec, frac * nsPerFrac, digits, buf, p + RECORD_HEADER, len, origLen);
+      p += RECORD_HEADER + caplen;
+    }
+    ctx.frames = frame;
+    return p;
+  }
+
+  private fileHeader(buf: Buffer, p: number): boolean {
+    const ctx = this.ctx;
+    const magic = pcapMagic(buf, p);
+    if (magic === null) { ctx.fail(`unknown magic 0x${buf.toString('hex', p, p + 4)} at byte 0`); return false; }
+    this.le = magic.le;
+    if (magic.ns) { this.fracPerSec = 1e9; this.nsPerFrac = 1; this.digits = 9; }
+    const u16 = (o: number): number => (this.le ? buf.readUInt16LE(p + o) : buf.readUInt16BE(p + o));
+    const u32 = (o: number): number => (this.le ? buf.readUInt32LE(p + o) : buf.readUInt32BE(p + o));
+    const major = u16(4);
+    const minor = u16(6);
+    if (major !== 2) { ctx.fail(`unsupported pcap version ${major}.${minor} in the file header (only 2.x is defined)`); return false; }
+    if (minor !== 4) ctx.warn('version', `pcap version 2.${minor}, read as 2.4`);
+    const snaplen = u32(16);
+    // Like libpcap: a zero or oversized snap length means "no limit we can trust".
+    this.snaplen = snaplen === 0 || snaplen > MAX_CAPLEN ? MAX_CAPLEN : snaplen;
+    // The top bits carry FCS information (pcap spec "LinkType and additional information").
+    this.linkType = u32(20) & 0x03ffffff;
+    ctx.info.format = 'pcap';
+    ctx.addLinkType(this.linkType);
+    ctx.noteDigits(this.digits);
+    return true;
+  }
+
+  finish(buf: Buffer, start: number, end: number): void {
+    void buf;
+    const ctx = this.ctx;
+    if (ctx.failed || start >= end) {
+      if (!this.headerDone && !ctx.failed) ctx.fail('truncated file header: 0 of 24 bytes');
+      return;
+    }
+    const have = end - start;
+    const at = ctx.base + start;
+    if (!this.headerDone) ctx.fail(`truncated file header: ${have} of ${FILE_HEADER} bytes`);
+    else if (have < RECORD_HEADER) ctx.fail(`truncated record header at byte ${at} (frame ${ctx.frames + 1}): ${have} of ${RECORD_HEADER} bytes`);
+    else ctx.fail(`truncated record at byte ${at} (frame ${ctx.frames + 1}): ${have - RECORD_HEADER} of ${this.need - RECORD_HEADER} captured bytes`);
+  }
+}
