@@ -1,0 +1,107 @@
+// `keepalive live` and `keepalive interfaces`, registered on the top-level yargs instance built in
+// ./main.ts. The capture itself lives in src/live/; `cap` is loaded only when one of these runs.
+import type { Argv } from 'yargs';
+import type { FlowReport } from '../keepalive/model';
+import { CAP_MISSING, loadCap } from '../live/cap-module';
+import { interfaceLines } from '../live/interfaces';
+import { DEFAULT_BUFFER_BYTES, DEFAULT_SNAPLEN, type LiveFormat, type LiveOptions } from '../live/options';
+import { runLive } from '../live/run';
+import { EXIT_OK, EXIT_USAGE_OR_INPUT } from './exit-codes';
+import { hasActivity } from './filter';
+import { DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS } from './options';
+import { UsageError } from './usage-error';
+
+const LIVE_FORMATS: readonly LiveFormat[] = ['table', 'ndjson', 'json'];
+
+interface RawLiveArgs {
+  readonly interface?: string;
+  readonly filter?: string;
+  readonly snaplen?: number;
+  readonly duration?: number;
+  readonly count?: number;
+  readonly format?: string;
+  readonly write?: string;
+  readonly idleTimeout?: number;
+  readonly maxFlows?: number;
+  readonly allFlows?: boolean;
+  readonly bufferSize?: number;
+}
+
+export function registerLiveCommands<T>(cli: Argv<T>): Argv<T> {
+  return cli
+    .command(
+      'live [options]',
+      'Capture on a network interface and report keepalive events as they happen',
+      (y) => y
+        .option('interface', { alias: 'i', describe: 'device to capture on (keepalive interfaces lists them; any = all)', type: 'string', demandOption: true, requiresArg: true })
+        .option('filter', { alias: 'f', describe: 'BPF expression that narrows the default (TCP and ICMP errors)', type: 'string', requiresArg: true })
+        .option('snaplen', { alias: 's', describe: 'bytes kept of each packet (headers need < 256)', type: 'number', default: DEFAULT_SNAPLEN, requiresArg: true })
+        .option('duration', { describe: 'stop after this many seconds', type: 'number', requiresArg: true })
+        .option('count', { alias: 'c', describe: 'stop after this many packets', type: 'number', requiresArg: true })
+        .option('format', { describe: 'output format', choices: LIVE_FORMATS, default: 'table' as const })
+        .option('write', { alias: 'w', describe: 'also write the packets to this pcap file', type: 'string', requiresArg: true })
+        .option('idle-timeout', { describe: 'forget flows silent this long (seconds)', type: 'number', default: DEFAULT_IDLE_TIMEOUT_S, requiresArg: true })
+        .option('max-flows', { describe: 'track at most this many flows at once (least recently active evicted)', type: 'number', default: DEFAULT_MAX_FLOWS, requiresArg: true })
+        .option('all-flows', { describe: 'final report lists TCP flows without keepalive activity too', type: 'boolean', default: false })
+        .option('buffer-size', { alias: 'B', describe: 'kernel capture buffer, KiB', type: 'number', default: DEFAULT_BUFFER_BYTES / 1024, requiresArg: true })
+        .example('$0 live -i eth0', 'probes, answers and timeouts as they happen; Ctrl-C for the flow table')
+        .example('$0 live -i any -f "port 5432" --format ndjson', 'one JSON line per event, PostgreSQL flows only')
+        .example('$0 live -i eth0 --duration 3600 -w ka.pcap --format json > ka.json', 'an hour, kept as pcap and JSON'),
+      async (argv) => { process.exitCode = await runLive(validateLiveArgs(argv as RawLiveArgs), liveIo()); },
+    )
+    .command(
+      'interfaces',
+      'List the devices live capture can open, with their addresses (like tcpdump -D)',
+      (y) => y,
+      () => { process.exitCode = listInterfaces(); },
+    );
+}
+
+function liveIo(): LiveOptionsIo {
+  return { out: process.stdout, err: process.stderr, handleSignals: true };
+}
+type LiveOptionsIo = Parameters<typeof runLive>[1];
+
+function listInterfaces(): number {
+  const cap = loadCap();
+  if (cap === null) {
+    process.stderr.write(`${CAP_MISSING}\n`);
+    return EXIT_USAGE_OR_INPUT;
+  }
+  process.stdout.write(interfaceLines(cap.Cap.deviceList()));
+  return EXIT_OK;
+}
+
+function wholeNumber(name: string, v: number | undefined, min: number, max: number): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not ${v}`);
+  return v;
+}
+
+function positiveSeconds(name: string, v: number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  if (!Number.isFinite(v) || v <= 0) throw new UsageError(`--${name} must be a positive number of seconds, not ${v}`);
+  return v;
+}
+
+export function validateLiveArgs(a: RawLiveArgs): LiveOptions {
+  const iface = a.interface?.trim();
+  if (!iface) throw new UsageError('--interface needs a device name (keepalive interfaces lists them)');
+  const format = LIVE_FORMATS.find((f) => f === a.format) ?? 'table';
+  const allFlows = a.allFlows === true;
+  return {
+    iface,
+    filter: a.filter?.trim() || undefined,
+    // 14 (Ethernet) + 60 (IPv4 max) + 60 (TCP max) = 134 holds every header of a plain frame.
+    snaplen: wholeNumber('snaplen', a.snaplen, 64, 65535) ?? DEFAULT_SNAPLEN,
+    durationSeconds: positiveSeconds('duration', a.duration),
+    count: wholeNumber('count', a.count, 1, Number.MAX_SAFE_INTEGER),
+    format,
+    writeFile: a.write,
+    idleTimeoutSeconds: positiveSeconds('idle-timeout', a.idleTimeout) ?? DEFAULT_IDLE_TIMEOUT_S,
+    maxFlows: wholeNumber('max-flows', a.maxFlows, 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_MAX_FLOWS,
+    allFlows,
+    keepFlow: (f: FlowReport) => allFlows || hasActivity(f),
+    bufferBytes: (wholeNumber('buffer-size', a.bufferSize, 64, 1024 * 1024) ?? DEFAULT_BUFFER_BYTES / 1024) * 1024,
+  };
+}

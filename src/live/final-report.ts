@@ -1,0 +1,35 @@
+// The report printed when a live run ends, in the shapes `keepalive analyze` uses for one input
+// (captures[0].file = `live:IFACE`), so scripts read both alike.
+import type { AnalysisResult } from '../analysis';
+import type { CaptureInfo } from '../capture/types';
+import { formatDuration, linkTypeName } from '../report/format';
+import type { AnalyzedInput } from '../report/inputs';
+import { renderJson } from '../report/json';
+import { inputLines, summaryLine } from '../report/ndjson';
+import { flowsTable, summaryText } from '../report/table';
+import type { LiveOptions } from './options';
+
+export function finalReport(opts: LiveOptions, capture: CaptureInfo, result: AnalysisResult, elapsedSeconds: number): string {
+  const input: AnalyzedInput = { index: 0, capture, result, flows: opts.keepFlow ? result.flows.filter(opts.keepFlow) : result.flows, events: [] };
+  switch (opts.format) {
+    case 'json': return renderJson([input], false);
+    case 'ndjson': return inputLines(input) + summaryLine([input]);
+    case 'table': return tableReport(input, elapsedSeconds);
+    default: return assertNever(opts.format);
+  }
+}
+
+function tableReport(input: AnalyzedInput, elapsedSeconds: number): string {
+  const { capture: c, result: r } = input;
+  let out = `\n${c.file}: ${c.linkTypes.map(linkTypeName).join(', ')}, ${c.packets} packet${c.packets === 1 ? '' : 's'}` +
+    ` in ${formatDuration(elapsedSeconds)} (arrival-time stamps, µs)\n`;
+  for (const w of [...c.warnings, ...r.warnings]) out += `  warning: ${w}\n`;
+  out += input.flows.length === 0
+    ? '  no keepalive activity to report (--all-flows lists every TCP flow)\n'
+    : flowsTable(input.flows);
+  return out + summaryText(input);
+}
+
+function assertNever(x: never): never {
+  throw new Error(`unknown format ${String(x)}`);
+}

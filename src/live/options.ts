@@ -1,0 +1,43 @@
+// What `keepalive live` is asked to do, and where it writes.
+import type { FlowReport } from '../keepalive/model';
+
+export type LiveFormat = 'table' | 'ndjson' | 'json';
+
+export interface LiveOptions {
+  readonly iface: string;
+  /** The user's BPF expression; it narrows the default filter. */
+  readonly filter?: string;
+  /** Bytes of each frame kept for analysis and -w; headers fit in the default 256. */
+  readonly snaplen: number;
+  readonly durationSeconds?: number;
+  /** Stop after this many packets (tcpdump -c). */
+  readonly count?: number;
+  readonly format: LiveFormat;
+  readonly writeFile?: string;
+  readonly idleTimeoutSeconds?: number;
+  readonly maxFlows?: number;
+  readonly allFlows?: boolean;
+  /** Which flows the final report lists (the CLI applies analyze's rule); all when absent. */
+  readonly keepFlow?: (f: FlowReport) => boolean;
+  /** libpcap's kernel buffer, bytes. */
+  readonly bufferBytes: number;
+}
+
+export const DEFAULT_SNAPLEN = 256;
+export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
+
+export interface LiveOut {
+  write(s: string): boolean;
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  on?(event: 'error', listener: (e: Error) => void): unknown;
+  off?(event: 'error', listener: (e: Error) => void): unknown;
+}
+
+export interface LiveIo {
+  readonly out: LiveOut;
+  readonly err: { write(s: string): boolean };
+  /** End the run on SIGINT/SIGTERM (the CLI); tests stop it with `abort` instead. */
+  readonly handleSignals: boolean;
+  readonly abort?: AbortSignal;
+}
