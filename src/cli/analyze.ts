@@ -1,0 +1,100 @@
+// `keepalive analyze [options] <capture…>`: each input is read and analyzed in turn and reported
+// in the chosen format; see docs/cli.md for the output contract.
+import type { Argv } from 'yargs';
+import { analyzeFile } from '../analysis';
+import type { KeepaliveEvent } from '../keepalive/model';
+import { csvHeader, flowRows as csvFlowRows } from '../report/csv';
+import type { AnalyzedInput } from '../report/inputs';
+import { renderJson } from '../report/json';
+import { eventLine, inputLines, summaryLine } from '../report/ndjson';
+import { renderInputTable } from '../report/table';
+import { exitCode } from './exit-codes';
+import { eventMatches, flowMatches, hasActivity } from './filter';
+import {
+  DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS, FORMATS, OUTCOMES, TIME_MODES, validateAnalyzeArgs,
+  type AnalyzeOptions, type RawAnalyzeArgs,
+} from './options';
+import type { Output } from './output';
+import { createProgress, type ProgressStream } from './progress';
+
+
+export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs) => Promise<void>): Argv<T> {
+  return cli.command(
+    'analyze [options] <capture..>',
+    'Analyze TCP keepalive traffic in pcap/pcapng captures (- reads standard input)',
+    (y) => y
+      .positional('capture', { describe: 'capture files (pcap, pcapng, optionally gzipped); - for stdin', type: 'string', array: true })
+      .option('format', { describe: 'output format', choices: FORMATS, default: 'table' as const })
+      .option('events', { describe: 'also show each flow\'s probes and answers (table, json)', type: 'boolean', default: false })
+      .option('time', { alias: 't', describe: 'event time format (table --events)', choices: TIME_MODES, default: 'absolute' as const })
+      .option('host', { describe: 'only flows with this address at either end (repeatable)', type: 'string', array: true, requiresArg: true })
+      .option('port', { describe: 'only flows with this port at either end (repeatable)', type: 'string', array: true, requiresArg: true })
+      .option('flow', { describe: 'only this flow: ID, or CAPTURE:ID with CAPTURE the 0-based input index (repeatable)', type: 'string', array: true, requiresArg: true })
+      .option('all-flows', { describe: 'also report TCP flows without keepalive activity', type: 'boolean', default: false })
+      .option('fail-on', { describe: `exit 1 if a reported keepalive outcome is one of these (comma-separated: ${OUTCOMES.join(', ')})`, type: 'string', array: true, requiresArg: true })
+      .option('idle-timeout', { describe: 'forget flows silent this long in capture time (seconds)', type: 'number', default: DEFAULT_IDLE_TIMEOUT_S, requiresArg: true })
+      .option('max-flows', { describe: 'track at most this many flows at once (least recently active evicted)', type: 'number', default: DEFAULT_MAX_FLOWS, requiresArg: true })
+      .example('$0 analyze trace.pcap', 'table of every flow with keepalive probes')
+      .example('$0 analyze --events --time relative --port 443 trace.pcapng', 'probe/answer timeline of port-443 flows')
+      .example('$0 analyze --format json a.pcap b.pcap.gz > report.json', 'one JSON report for both inputs')
+      .example('tcpdump -w - -i eth0 tcp | $0 analyze --format ndjson -', 'stream events from standard input')
+      .example('$0 analyze --fail-on timeout,reset trace.pcap', 'exit 1 when a keepalive timed out or was reset'),
+    async (argv) => { await run(argv as RawAnalyzeArgs); },
+  );
+}
+
+/** `FILE: message`, without repeating the file when the reader's message already starts with it. */
+export function errorLine(file: string, error: string): string {
+  return error.startsWith(`${file}: `) ? error : `${file}: ${error}`;
+}
+
+/** Runs the command; returns the exit code. Usage errors are thrown as UsageError. */
+export async function runAnalyze(raw: RawAnalyzeArgs, io: Output, progressStream: ProgressStream): Promise<number> {
+  const o = validateAnalyzeArgs(raw);
+  return analyzeAll(o, io, progressStream);
+}
+
+export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: ProgressStream): Promise<number> {
+  const inputs: AnalyzedInput[] = [];
+  const bufferEvents = o.events && (o.format === 'table' || o.format === 'json');
+  let inputErrors = 0;
+  let failOnHits = 0;
+  if (o.format === 'csv') io.out(csvHeader());
+
+  for (let index = 0; index < o.captures.length; index++) {
+    const file = o.captures[index];
+    const events: KeepaliveEvent[] = [];
+    const onEvent = (e: KeepaliveEvent): void => {
+      if (!eventMatches(o.filter, index, e)) return;
+      if (o.format === 'ndjson') io.out(eventLine(index, e));
+      else if (bufferEvents) events.push(e);
+    };
+    const progress = createProgress(progressStream, file);
+    let analyzed;
+    try {
+      analyzed = await analyzeFile(file, { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows },
+        onEvent, progress.update);
+    } finally {
+      progress.end();
+    }
+    const { capture, result } = analyzed;
+    const flows = result.flows.filter((f) => (o.allFlows || hasActivity(f)) && flowMatches(o.filter, index, f));
+    const input: AnalyzedInput = { index, capture, result, flows, events };
+    inputs.push(input);
+    if (capture.error !== null) {
+      inputErrors++;
+      io.err(`keepalive: ${errorLine(file, capture.error)}\n`);
+    }
+    for (const f of flows) for (const k of f.keepalive) if (o.failOn.has(k.outcome)) failOnHits++;
+
+    switch (o.format) {
+      case 'table': io.out(`${index > 0 ? '\n' : ''}${renderInputTable(input, { timeMode: o.timeMode, events: o.events }, o.allFlows)}`); break;
+      case 'ndjson': io.out(inputLines(input)); break;
+      case 'csv': for (const f of flows) io.out(csvFlowRows(index, capture.file, f)); break;
+      case 'json': break;
+    }
+  }
+  if (o.format === 'json') io.out(renderJson(inputs, o.events));
+  if (o.format === 'ndjson') io.out(summaryLine(inputs));
+  return exitCode(inputErrors, failOnHits);
+}

@@ -1,0 +1,89 @@
+// The analyze command's options after validation, in the units the rest of the code wants.
+import type { Outcome } from '../keepalive/model';
+import type { TimeMode } from '../report/format';
+import { parseFlowSelectors, parseHosts, parsePorts, type FlowFilter } from './filter';
+import { UsageError } from './usage-error';
+
+export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
+export type Format = (typeof FORMATS)[number];
+export const TIME_MODES: readonly TimeMode[] = ['absolute', 'relative', 'epoch'];
+export const OUTCOMES: readonly Outcome[] = ['alive', 'reset', 'icmp', 'timeout', 'unanswered'];
+
+/** Flow eviction after this much capture-time silence: 2.5 h, just above Linux's 2 h keepalive idle. */
+export const DEFAULT_IDLE_TIMEOUT_S = 9000;
+export const DEFAULT_MAX_FLOWS = 1_000_000;
+
+/** Stands for a lone `-` argument while yargs parses (a NUL cannot occur in a real argument). */
+export const STDIN_TOKEN = '\u0000-';
+
+const unStdin = (v: string | number): string => (v === STDIN_TOKEN ? '-' : String(v));
+
+export interface AnalyzeOptions {
+  readonly captures: readonly string[];
+  readonly format: Format;
+  readonly events: boolean;
+  readonly allFlows: boolean;
+  readonly timeMode: TimeMode;
+  readonly filter: FlowFilter;
+  readonly failOn: ReadonlySet<Outcome>;
+  readonly idleTimeoutSeconds: number;
+  readonly maxFlows: number;
+}
+
+/** What yargs hands over (types as declared in the builder; values still unchecked). */
+export interface RawAnalyzeArgs {
+  readonly capture?: readonly (string | number)[];
+  readonly format?: string;
+  readonly events?: boolean;
+  readonly allFlows?: boolean;
+  readonly time?: string;
+  readonly host?: readonly (string | number)[];
+  readonly port?: readonly (string | number)[];
+  readonly flow?: readonly (string | number)[];
+  readonly failOn?: readonly string[];
+  readonly idleTimeout?: number;
+  readonly maxFlows?: number;
+}
+
+export function parseFailOn(values: readonly string[]): Set<Outcome> {
+  const set = new Set<Outcome>();
+  for (const v of values.flatMap((s) => String(s).split(','))) {
+    const o = v.trim();
+    if (o === '') continue;
+    const known = OUTCOMES.find((x) => x === o);
+    if (known === undefined) throw new UsageError(`--fail-on: unknown outcome '${o}' (choose from ${OUTCOMES.join(', ')})`);
+    set.add(known);
+  }
+  return set;
+}
+
+function positive(name: string, v: number | undefined, dflt: number, integer: boolean): number {
+  if (v === undefined) return dflt;
+  if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
+    throw new UsageError(`--${name}: '${String(v)}' is not a positive ${integer ? 'integer' : 'number'}`);
+  }
+  return v;
+}
+
+export function validateAnalyzeArgs(a: RawAnalyzeArgs): AnalyzeOptions {
+  const captures = (a.capture ?? []).map(unStdin);
+  if (captures.length === 0) throw new UsageError('no capture file given');
+  if (captures.filter((c) => c === '-').length > 1) throw new UsageError("standard input ('-') can be read only once");
+  const format = FORMATS.find((f) => f === (a.format ?? 'table'));
+  if (format === undefined) throw new UsageError(`--format: unknown format '${a.format}'`);
+  const timeMode = TIME_MODES.find((t) => t === (a.time ?? 'absolute'));
+  if (timeMode === undefined) throw new UsageError(`--time: unknown mode '${a.time}'`);
+  return {
+    captures, format, timeMode,
+    events: a.events === true,
+    allFlows: a.allFlows === true,
+    filter: {
+      hosts: parseHosts((a.host ?? []).map(unStdin)),
+      ports: parsePorts((a.port ?? []).map(unStdin)),
+      flows: parseFlowSelectors((a.flow ?? []).map(unStdin)),
+    },
+    failOn: parseFailOn((a.failOn ?? []).map(unStdin)),
+    idleTimeoutSeconds: positive('idle-timeout', a.idleTimeout, DEFAULT_IDLE_TIMEOUT_S, false),
+    maxFlows: positive('max-flows', a.maxFlows, DEFAULT_MAX_FLOWS, true),
+  };
+}

@@ -1,0 +1,65 @@
+// `--format csv`: RFC 4180 (CRLF line ends, fields with `,` `"` CR or LF quoted, quotes doubled).
+// One row per probing endpoint of a flow; a flow without keepalive probes (only with --all-flows
+// or zero-window activity) gets one row with the endpoint columns empty. Nested fields are
+// flattened: idleSeconds.min → idle_min_s, rttMs.median → rtt_median_ms, settings.count →
+// settings_count; vlan IDs are joined with `.` (outer.inner), middleboxes with `; `.
+import type { FlowReport, KeepaliveReport, Spread } from '../keepalive/model';
+import type { AnalyzedInput } from './inputs';
+
+type Cell = string | number | boolean | null;
+
+export const CSV_COLUMNS = [
+  'capture', 'file', 'flow', 'client', 'server', 'vlan', 'midstream',
+  'first_frame', 'last_frame', 'first_time', 'last_time', 'packets', 'max_idle_s', 'zero_window_probes', 'end',
+  'prober', 'probes', 'acked', 'unanswered', 'resets', 'icmp', 'probe_bytes',
+  'idle_min_s', 'idle_median_s', 'idle_max_s',
+  'interval_min_s', 'interval_median_s', 'interval_max_s',
+  'rtt_min_ms', 'rtt_median_ms', 'rtt_max_ms',
+  'max_unanswered', 'outcome',
+  'settings_idle_s', 'settings_interval_s', 'settings_count', 'settings_match', 'middleboxes',
+] as const;
+
+/** One field as RFC 4180 wants it; null is the empty field, numbers are JavaScript's shortest exact text. */
+export function csvField(v: Cell): string {
+  if (v === null) return '';
+  const s = typeof v === 'string' ? v : String(v);
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function csvRecord(cells: readonly Cell[]): string {
+  return `${cells.map(csvField).join(',')}\r\n`;
+}
+
+const spread = (s: Spread | null): Cell[] => s === null ? [null, null, null] : [s.min, s.median, s.max];
+
+function endpointCells(k: KeepaliveReport | null): Cell[] {
+  if (k === null) return new Array<Cell>(CSV_COLUMNS.length - 15).fill(null);
+  return [
+    k.prober, k.probes, k.acked, k.unanswered, k.resets, k.icmp, k.probeBytes,
+    ...spread(k.idleSeconds), ...spread(k.intervalSeconds), ...spread(k.rttMs),
+    k.maxUnanswered, k.outcome,
+    k.settings.idleSeconds, k.settings.intervalSeconds, k.settings.count, k.settings.matches,
+    k.settings.middleboxes.join('; '),
+  ];
+}
+
+export function flowRows(captureIndex: number, file: string, f: FlowReport): string {
+  const head: Cell[] = [
+    captureIndex, file, f.id, f.client, f.server, f.vlan.join('.'), f.midstream,
+    f.firstFrame, f.lastFrame, f.firstTime, f.lastTime, f.packets, f.maxIdleSeconds, f.zeroWindowProbes, f.end,
+  ];
+  if (f.keepalive.length === 0) return csvRecord([...head, ...endpointCells(null)]);
+  let out = '';
+  for (const k of f.keepalive) out += csvRecord([...head, ...endpointCells(k)]);
+  return out;
+}
+
+export function csvHeader(): string {
+  return csvRecord(CSV_COLUMNS);
+}
+
+export function renderCsv(inputs: readonly AnalyzedInput[]): string {
+  let out = csvHeader();
+  for (const input of inputs) for (const f of input.flows) out += flowRows(input.index, input.capture.file, f);
+  return out;
+}

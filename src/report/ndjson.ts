@@ -1,0 +1,29 @@
+// `--format ndjson`: one JSON object per line. Events are written as the engine emits them;
+// after each input its `capture` line and its `flow` lines; a final `summary` line.
+import type { FlowReport, KeepaliveEvent } from '../keepalive/model';
+import { captureJson } from './capture-info';
+import { mergeSummaries, type AnalyzedInput } from './inputs';
+
+export function eventLine(captureIndex: number, e: KeepaliveEvent): string {
+  // `type` first, then `capture`, then the event's own fields.
+  return `${JSON.stringify(Object.assign({ type: e.type, capture: captureIndex }, e))}\n`;
+}
+
+export function captureLine(input: AnalyzedInput): string {
+  return `${JSON.stringify({ type: 'capture', capture: input.index, ...captureJson(input) })}\n`;
+}
+
+export function flowLine(captureIndex: number, f: FlowReport): string {
+  return `${JSON.stringify({ type: 'flow', capture: captureIndex, ...f })}\n`;
+}
+
+/** The capture line and flow lines of one finished input. */
+export function inputLines(input: AnalyzedInput): string {
+  let out = captureLine(input);
+  for (const f of input.flows) out += flowLine(input.index, f);
+  return out;
+}
+
+export function summaryLine(inputs: readonly AnalyzedInput[]): string {
+  return `${JSON.stringify({ type: 'summary', ...mergeSummaries(inputs) })}\n`;
+}

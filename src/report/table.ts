@@ -1,0 +1,163 @@
+// `--format table` (default): per input a header, one row per probing endpoint, optional
+// per-flow event timelines (--events), and a summary line.
+import { getBorderCharacters, table, type TableUserConfig } from 'table';
+import type { FlowReport, KeepaliveEvent, KeepaliveReport } from '../keepalive/model';
+import type { AnalyzedInput } from './inputs';
+import {
+  formatDuration, formatEventTime, formatMillis, formatRelative, formatSpread, isoDiffSeconds,
+  linkTypeName, resolutionName, type TimeMode,
+} from './format';
+
+export interface TableOptions {
+  readonly timeMode: TimeMode;
+  readonly events: boolean;
+}
+
+const assertNever = (x: never): never => { throw new Error(`unexpected ${String(x)}`); };
+
+const GRID: TableUserConfig = {
+  border: getBorderCharacters('norc'),
+  // Lines only around the header and at the ends: rows stay dense for long flow lists.
+  drawHorizontalLine: (i, size) => i === 0 || i === 1 || i === size,
+};
+
+const PLAIN: TableUserConfig = {
+  border: getBorderCharacters('void'),
+  columnDefault: { paddingLeft: 0, paddingRight: 2 },
+  drawHorizontalLine: () => false,
+};
+
+export function captureHeader(input: AnalyzedInput): string {
+  const { capture: c, result: r } = input;
+  const parts: string[] = [];
+  parts.push(c.format === null ? 'unrecognised format' : `${c.format}${c.gzip ? '.gz' : ''} (${resolutionName(c.tsDigits)})`);
+  parts.push(c.linkTypes.length === 0 ? 'no link type' : c.linkTypes.map(linkTypeName).join(', '));
+  parts.push(`${c.packets} packet${c.packets === 1 ? '' : 's'}`);
+  let out = `${c.file}: ${parts.join(', ')}\n`;
+  if (r.firstTime !== null && r.lastTime !== null) {
+    out += `  span: ${r.firstTime} → ${r.lastTime} (${formatDuration(isoDiffSeconds(r.firstTime, r.lastTime))})\n`;
+  }
+  for (const w of [...c.warnings, ...r.warnings]) out += `  warning: ${w}\n`;
+  if (c.error !== null) out += `  stopped early: ${c.error.startsWith(`${c.file}: `) ? c.error.slice(c.file.length + 2) : c.error}\n`;
+  return out;
+}
+
+function flowCell(f: FlowReport): string {
+  const lines = [`#${f.id} ${f.client} → ${f.server}`];
+  const notes: string[] = [];
+  if (f.vlan.length > 0) notes.push(`vlan ${f.vlan.join('.')}`);
+  if (f.midstream) notes.push('midstream');
+  notes.push(`end ${f.end}`);
+  if (f.zeroWindowProbes > 0) notes.push(`${f.zeroWindowProbes} zero-window probe${f.zeroWindowProbes === 1 ? '' : 's'}`);
+  lines.push(`   ${notes.join(', ')}`);
+  return lines.join('\n');
+}
+
+function answersCell(k: KeepaliveReport): string {
+  const s = `${k.acked}/${k.unanswered}/${k.resets}`;
+  return k.icmp > 0 ? `${s} +${k.icmp} icmp` : s;
+}
+
+function settingsCell(k: KeepaliveReport): string {
+  const st = k.settings;
+  const inferred: string[] = [];
+  if (st.idleSeconds !== null) inferred.push(`idle ${formatDuration(st.idleSeconds)}`);
+  if (st.intervalSeconds !== null) inferred.push(`every ${formatDuration(st.intervalSeconds)}`);
+  if (st.count !== null) inferred.push(`×${st.count}`);
+  const lines = [st.matches ?? 'no match'];
+  if (inferred.length > 0) lines.push(inferred.join(', '));
+  for (const m of st.middleboxes) lines.push(m);
+  return lines.join('\n');
+}
+
+const HEADER = ['flow (client → server)', 'prober', 'probes', 'ack/unans/rst', 'idle', 'interval', 'RTT', 'outcome', 'settings match', 'max idle'];
+
+export function flowRows(f: FlowReport): string[][] {
+  const maxIdle = formatDuration(f.maxIdleSeconds);
+  if (f.keepalive.length === 0) return [[flowCell(f), '-', '0', '-', '-', '-', '-', '-', '-', maxIdle]];
+  return f.keepalive.map((k) => [
+    flowCell(f), `${k.prober}${k.probeBytes > 0 ? ` (${k.probeBytes} B)` : ''}`, String(k.probes), answersCell(k),
+    formatSpread(k.idleSeconds, 's'), formatSpread(k.intervalSeconds, 's'), formatSpread(k.rttMs, 'ms'),
+    k.outcome, settingsCell(k), maxIdle,
+  ]);
+}
+
+export function flowsTable(flows: readonly FlowReport[]): string {
+  const rows: string[][] = [HEADER];
+  for (const f of flows) rows.push(...flowRows(f));
+  return table(rows, { ...GRID, columns: { 2: { alignment: 'right' } } });
+}
+
+/** What an event says, from the point of view of the flow (`client → server probe …`). */
+export function describeEvent(e: KeepaliveEvent): string {
+  switch (e.type) {
+    case 'probe': {
+      const idle = e.idleSeconds === null ? '' : ` after ${formatDuration(e.idleSeconds)} idle`;
+      return `probe ${e.payloadBytes} B${idle}${e.series > 1 ? `, #${e.series} in series` : ''}${e.late ? ', late' : ''}`;
+    }
+    case 'probe-ack': return `ack of probe ${e.probeFrame}, RTT ${formatMillis(e.rttMs)}`;
+    case 'probe-reset': return `reset answering probe ${e.probeFrame} after ${formatMillis(e.rttMs)}`;
+    case 'probe-icmp': return `ICMP type ${e.icmpType} code ${e.icmpCode} answering probe ${e.probeFrame} after ${formatMillis(e.rttMs)}`;
+    case 'zero-window-probe': return `zero-window probe ${e.payloadBytes} B`;
+    case 'keepalive-timeout': return `keepalive gave up after ${e.probes} probe${e.probes === 1 ? '' : 's'} (${e.via})`;
+    default: return assertNever(e);
+  }
+}
+
+function direction(f: FlowReport | undefined, e: KeepaliveEvent): string {
+  if (f === undefined) return `${e.from} → ${e.to}`;
+  return e.from === f.client ? 'client → server' : 'server → client';
+}
+
+export function eventsTimeline(input: AnalyzedInput, opts: TableOptions): string {
+  const byFlow = new Map<number, KeepaliveEvent[]>();
+  for (const e of input.events) {
+    let list = byFlow.get(e.flow);
+    if (list === undefined) { list = []; byFlow.set(e.flow, list); }
+    list.push(e);
+  }
+  const flows = new Map(input.flows.map((f) => [f.id, f] as const));
+  const digits = input.capture.tsDigits;
+  let out = '';
+  for (const [id, events] of byFlow) {
+    const f = flows.get(id);
+    out += `\nevents of flow #${id}${f === undefined ? '' : ` ${f.client} → ${f.server}`}\n`;
+    const head = opts.timeMode === 'relative' ? ['frame', 'rel (s)', 'dir', 'event'] : ['frame', 'rel (s)', 'time', 'dir', 'event'];
+    const rows: string[][] = [head];
+    for (const e of events) {
+      const rel = formatRelative(e.relTime, digits);
+      const row = [String(e.frame), rel];
+      if (opts.timeMode !== 'relative') row.push(formatEventTime(opts.timeMode, e.time, e.relTime, digits));
+      row.push(direction(f, e), describeEvent(e));
+      rows.push(row);
+    }
+    out += table(rows, { ...PLAIN, columns: { 0: { alignment: 'right' }, 1: { alignment: 'right' } } }).replace(/^/gm, '  ');
+  }
+  return out;
+}
+
+export function summaryText(input: AnalyzedInput): string {
+  const s = input.result.summary;
+  const outcomes = Object.entries(s.outcomes).filter(([, n]) => n > 0).map(([o, n]) => `${o} ${n}`);
+  let out = `${s.flowsWithKeepalive} of ${s.flows} flow${s.flows === 1 ? '' : 's'} with keepalive, ${s.probes} probe${s.probes === 1 ? '' : 's'}`;
+  if (outcomes.length > 0) out += ` (outcomes: ${outcomes.join(', ')})`;
+  if (s.zeroWindowProbes > 0) out += `, ${s.zeroWindowProbes} zero-window probes`;
+  if (s.evictedFlows > 0) out += `, ${s.evictedFlows} flows evicted`;
+  out += `, ${s.nonTcpFrames} non-TCP frame${s.nonTcpFrames === 1 ? '' : 's'}`;
+  const weird = Object.entries(s.weird).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
+  if (weird.length > 0) out += `\ndecoder anomalies: ${weird.join(', ')}`;
+  return `${out}\n`;
+}
+
+/** The whole table report of one input. */
+export function renderInputTable(input: AnalyzedInput, opts: TableOptions, allFlows: boolean): string {
+  let out = captureHeader(input);
+  if (input.flows.length === 0) {
+    out += allFlows ? '  no TCP flows to report\n' : '  no keepalive activity to report (--all-flows lists every TCP flow)\n';
+  } else {
+    out += flowsTable(input.flows);
+  }
+  if (opts.events && input.events.length > 0) out += eventsTimeline(input, opts);
+  out += summaryText(input);
+  return out;
+}
