@@ -3,7 +3,10 @@
 import type { CaptureInfo, PacketSink, ProgressFn } from './capture/types';
 import { readCapture } from './capture/open';
 import { Decoder } from './decode/decoder';
+import { PacketKind } from './decode/packet';
+import { KeepaliveEngine, type EventClock } from './keepalive/engine';
 import type { FlowReport, KeepaliveEvent, Summary } from './keepalive/model';
+import { isoTime, nanosSince, type Nanos } from './units';
 
 export interface AnalysisOptions {
   /** Flows silent this long (capture time) are evicted; seconds. */
@@ -13,6 +16,10 @@ export interface AnalysisOptions {
   /** Report every TCP flow, not only those with keepalive or zero-window activity. */
   readonly allFlows?: boolean;
 }
+
+/** Longer than Linux's default probing cycle (7200 s idle + 9 × 75 s) so no live series is cut. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 9000;
+export const DEFAULT_MAX_FLOWS = 1_000_000;
 
 export interface AnalysisResult {
   readonly flows: FlowReport[];
@@ -26,22 +33,74 @@ export interface AnalysisResult {
 
 export type EventListener = (e: KeepaliveEvent) => void;
 
-export class Analysis implements PacketSink {
+export class Analysis implements PacketSink, EventClock {
   private readonly decoder = new Decoder();
-  constructor(readonly opts: AnalysisOptions = {}, private readonly onEvent: EventListener | null = null) {}
+  private readonly engine: KeepaliveEngine;
+  private epochSec = NaN;
+  private firstRec = 0 as Nanos;
+  private lastRec = 0 as Nanos;
+  /** Monotonic capture time: the latest record time so far. */
+  private clockNow = 0 as Nanos;
+  private tsDigits = 0;
+  private records = 0;
+  private nonTcp = 0;
+  private backSteps = 0;
+  private firstBackFrame = 0;
+  private maxBackStep = 0;
+
+  constructor(readonly opts: AnalysisOptions = {}, onEvent: EventListener | null = null) {
+    this.engine = new KeepaliveEngine({
+      idleTimeoutNs: (opts.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS) * 1e9,
+      maxFlows: opts.maxFlows ?? DEFAULT_MAX_FLOWS,
+      allFlows: opts.allFlows ?? false,
+    }, this, onEvent);
+  }
 
   packet(frame: number, linkType: number, sec: number, nsec: number, tsDigits: number,
     buf: Buffer, off: number, caplen: number, origLen: number): void {
-    void frame; void sec; void nsec; void tsDigits; void origLen;
-    this.decoder.decode(linkType, buf, off, caplen);
+    void origLen;
+    if (this.records++ === 0) {
+      this.epochSec = sec;
+      this.firstRec = this.clockNow = nanosSince(sec, sec, nsec);
+    }
+    if (tsDigits > this.tsDigits) this.tsDigits = tsDigits;
+    const rec = nanosSince(this.epochSec, sec, nsec);
+    this.lastRec = rec;
+    if (rec < this.clockNow) {
+      // Merged or concatenated captures: durations use the latest time seen, never a negative one.
+      if (this.backSteps++ === 0) this.firstBackFrame = frame;
+      if (this.clockNow - rec > this.maxBackStep) this.maxBackStep = this.clockNow - rec;
+    } else this.clockNow = rec;
+    switch (this.decoder.decode(linkType, buf, off, caplen)) {
+      case PacketKind.Tcp: this.engine.tcp(frame, this.clockNow, rec, this.decoder.pkt); break;
+      case PacketKind.IcmpError: this.engine.icmpError(frame, this.clockNow, rec, this.decoder.pkt); break;
+      default: this.nonTcp++;
+    }
   }
+
+  iso(t: Nanos): string { return isoTime(this.epochSec, t, this.tsDigits || 6); }
+  rel(t: Nanos): number { return Number(((t - this.firstRec) / 1e9).toFixed(9)); }
 
   /** Ends the analysis: open flows are closed out and reported. */
   finish(): AnalysisResult {
-    void this.onEvent;
+    const flows = this.engine.finish();
+    const e = this.engine;
+    const warnings: string[] = [];
+    if (this.backSteps > 0) {
+      warnings.push(`timestamps step backwards ${this.backSteps} time(s), first at frame ${this.firstBackFrame}, ` +
+        `by up to ${(this.maxBackStep / 1e9).toFixed(6)} s; durations use the latest time seen`);
+    }
+    if (e.evictedFlows > 0) warnings.push(`${e.evictedFlows} flow(s) evicted because more than the flow cap were open at once`);
     return {
-      flows: [], firstTime: null, lastTime: null, warnings: [],
-      summary: { flows: 0, flowsWithKeepalive: 0, probes: 0, zeroWindowProbes: 0, outcomes: { alive: 0, reset: 0, icmp: 0, timeout: 0, unanswered: 0 }, evictedFlows: 0, nonTcpFrames: 0, weird: { ...this.decoder.weird } },
+      flows,
+      firstTime: this.records ? this.iso(this.firstRec) : null,
+      lastTime: this.records ? this.iso(this.lastRec) : null,
+      warnings,
+      summary: {
+        flows: e.flowsSeen, flowsWithKeepalive: e.flowsWithKeepalive, probes: e.probes,
+        zeroWindowProbes: e.zeroWindowProbes, outcomes: { ...e.outcomes }, evictedFlows: e.evictedFlows,
+        nonTcpFrames: this.nonTcp, weird: { ...this.decoder.weird },
+      },
     };
   }
 }

@@ -1,0 +1,105 @@
+// The flow table: a hash of chained flows plus two recency lists (open, closed), so idle and
+// closed flows can be evicted in capture time and the table never exceeds its cap.
+import type { Nanos } from '../units';
+import { Flow, FlowState } from './flow';
+import { LinkedList } from './list';
+import { addrEquals } from './key';
+import { formatEndpoint } from './address';
+
+/** Closed flows stay this long for stragglers (retransmitted RSTs, late ACKs). */
+const CLOSED_LINGER_NS = 120e9;
+
+export class FlowTable {
+  private readonly buckets = new Map<number, Flow>();
+  readonly open = new LinkedList<Flow>();
+  readonly closed = new LinkedList<Flow>();
+  private nextId = 0;
+  /** Set by lookup(): whether the packet's source is the flow's endpoint a. */
+  fromA = true;
+
+  constructor(private readonly maxFlows: number, private readonly idleTimeoutNs: number,
+    private readonly retire: (flow: Flow, why: 'expired' | 'evicted') => void) {}
+
+  get size(): number { return this.open.size + this.closed.size; }
+
+  lookup(hash: number, ipVersion: number, vlanOuter: number, vlanInner: number, buf: Buffer,
+    srcOff: number, dstOff: number, sport: number, dport: number): Flow | null {
+    for (let f = this.buckets.get(hash) ?? null; f !== null; f = f.chain) {
+      if (f.ipVersion !== ipVersion || f.vlanOuter !== vlanOuter || f.vlanInner !== vlanInner) continue;
+      if (f.portA === sport && f.portB === dport && addrEquals(f.addrA, buf, srcOff) && addrEquals(f.addrB, buf, dstOff)) {
+        this.fromA = true;
+        return f;
+      }
+      if (f.portA === dport && f.portB === sport && addrEquals(f.addrA, buf, dstOff) && addrEquals(f.addrB, buf, srcOff)) {
+        this.fromA = false;
+        return f;
+      }
+    }
+    return null;
+  }
+
+  /** Creates a flow whose endpoint a is the packet's source. Copies the address bytes once. */
+  create(hash: number, ipVersion: number, vlanOuter: number, vlanInner: number, buf: Buffer,
+    srcOff: number, dstOff: number, sport: number, dport: number, now: Nanos): Flow {
+    if (this.size >= this.maxFlows) this.evictOldest();
+    const len = ipVersion === 4 ? 4 : 16;
+    const addrA = Buffer.from(buf.subarray(srcOff, srcOff + len));
+    const addrB = Buffer.from(buf.subarray(dstOff, dstOff + len));
+    const flow = new Flow(this.nextId++, hash, ipVersion, vlanOuter, vlanInner, addrA, sport, addrB, dport, formatEndpoint);
+    flow.chain = this.buckets.get(hash) ?? null;
+    this.buckets.set(hash, flow);
+    flow.firstTime = flow.lastTime = now;
+    this.open.push(flow);
+    this.fromA = true;
+    return flow;
+  }
+
+  touch(flow: Flow): void {
+    (flow.state === FlowState.Open ? this.open : this.closed).moveToTail(flow);
+  }
+
+  markClosed(flow: Flow): void {
+    if (flow.state === FlowState.Closed) return;
+    this.open.remove(flow);
+    flow.state = FlowState.Closed;
+    this.closed.push(flow);
+  }
+
+  /** Drops flows silent longer than the idle timeout and closed flows past their linger. */
+  expire(now: Nanos): void {
+    let f = this.open.head;
+    while (f !== null && now - f.lastTime > this.idleTimeoutNs) { const n = f.next; this.drop(f, 'expired'); f = n; }
+    f = this.closed.head;
+    while (f !== null && now - f.lastTime > CLOSED_LINGER_NS) { const n = f.next; this.drop(f, 'expired'); f = n; }
+  }
+
+  /** Removes a flow without retiring it (the caller reports it), e.g. when a new SYN reuses the tuple. */
+  unlink(flow: Flow): void {
+    (flow.state === FlowState.Open ? this.open : this.closed).remove(flow);
+    const head = this.buckets.get(flow.hash);
+    if (head === flow) {
+      if (flow.chain) this.buckets.set(flow.hash, flow.chain); else this.buckets.delete(flow.hash);
+    } else {
+      for (let p = head ?? null; p !== null; p = p.chain) if (p.chain === flow) { p.chain = flow.chain; break; }
+    }
+    flow.chain = null;
+  }
+
+  /** Every flow still held, oldest activity first; used at the end of the analysis. */
+  drain(): Flow[] {
+    const all: Flow[] = [];
+    for (let f = this.closed.head; f; f = f.next) all.push(f);
+    for (let f = this.open.head; f; f = f.next) all.push(f);
+    return all;
+  }
+
+  private evictOldest(): void {
+    const victim = this.closed.head ?? this.open.head;
+    if (victim) this.drop(victim, 'evicted');
+  }
+
+  private drop(flow: Flow, why: 'expired' | 'evicted'): void {
+    this.unlink(flow);
+    this.retire(flow, why);
+  }
+}

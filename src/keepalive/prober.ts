@@ -1,0 +1,59 @@
+// What one probing endpoint of a flow did: counts, the current series, and the samples behind the
+// report's idle / interval / RTT spreads.
+import type { Nanos } from '../units';
+import type { Outcome } from './model';
+import { Sample } from './sample';
+
+/** A probe-shaped segment seen before anything told us the sender's next sequence number. */
+export interface Candidate {
+  readonly frame: number;
+  readonly time: Nanos;
+  readonly recordTime: Nanos;
+  readonly seq: number;
+  readonly ack: number;
+  readonly len: number;
+}
+
+/** Unconfirmed candidates kept per endpoint; more than this and the oldest are dropped. */
+export const MAX_CANDIDATES = 16;
+
+export class ProberState {
+  probes = 0;
+  acked = 0;
+  resets = 0;
+  icmp = 0;
+  probeBytes = 0;
+  maxUnanswered = 0;
+  readonly idle = new Sample();
+  readonly interval = new Sample();
+  readonly rtt = new Sample();
+
+  /** Probes in the current series (a series ends when a probe is answered by ACK or RST). */
+  seriesLen = 0;
+  /** Consecutive probes without an ACK/RST answer, ending with the last one. */
+  runUnanswered = 0;
+  /** The last probe is still waiting for its answer. */
+  awaiting = false;
+  lastProbeFrame = 0;
+  lastProbeTime = 0 as Nanos;
+  lastProbeSeq = 0;
+  lastProbeLen = 0;
+  /** The last probe drew an ICMP error: answered, but the prober keeps probing (facts §2.6). */
+  icmpAnswered = false;
+  /** Outcome of the last series so far; null before the first probe resolves anything. */
+  outcome: Outcome | null = null;
+  /** Unanswered probes before the prober gave up (its RST or FIN), when it did. */
+  giveUpAfter: number | null = null;
+
+  /** Probe-shaped segments waiting for evidence (mid-stream captures). */
+  candidates: Candidate[] = [];
+
+  /** The last probe went without an ACK or RST: it extends the run of unanswered probes. */
+  closeRun(): void {
+    if (this.icmpAnswered) return;
+    this.runUnanswered++;
+    if (this.runUnanswered > this.maxUnanswered) this.maxUnanswered = this.runUnanswered;
+  }
+
+  get unanswered(): number { return this.probes - this.acked - this.resets - this.icmp; }
+}
