@@ -1,0 +1,247 @@
+// `npm run bench`: builds the cached synthetic captures, then measures, each in a fresh process:
+// tcpdump (reference), reading alone (our reader and pcap-parser), reading + decoding, the whole
+// CLI analysis, and tshark's keep-alive analysis on a prefix. Prints a table, writes
+// .bench-cache/last-results.json. BENCH_SIZES (GiB, default "1,4"), BENCH_TSHARK_MB (default 100),
+// BENCH_TIMEOUT_S (per measured command, default 3600).
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { ensureCapture, GENERATOR_VERSION, type CaptureMeta } from './synth/generate';
+import { available, hasGnuTime, measure, type Measured } from './measure';
+import { ensurePrefix, type Prefix } from './prefix';
+import type { PhaseOutput } from './phase';
+import { rowsTable, table, TARGETS, type PhaseId, type Row, type Verdict } from './results';
+
+const ROOT = path.resolve(__dirname, '..', '..');
+const CACHE = path.join(ROOT, '.bench-cache');
+const CLI = path.join(ROOT, 'bin', 'keepalive.js');
+const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? '3600');
+const MB = 1e6;
+
+const say = (line: string): void => { process.stdout.write(`${line}\n`); };
+const firstLine = (s: string): string => s.trim().split('\n').filter((l) => !/^Running as user/.test(l))[0] ?? '';
+const failure = (m: Measured): string | null => {
+  if (m.timedOut) return `killed after ${TIMEOUT_S} s`;
+  if (m.signal !== null) return `killed by ${m.signal}`;
+  if (m.exitCode !== 0) return `exit ${m.exitCode ?? '?'}: ${firstLine(m.stderr) || 'no message'}`;
+  return null;
+};
+
+function parseSizes(text: string): number[] {
+  const sizes = text.split(',').map((s) => Number(s.trim()));
+  if (sizes.length === 0 || sizes.some((s) => !Number.isFinite(s) || s <= 0)) {
+    throw new Error(`BENCH_SIZES must be a comma-separated list of positive GiB sizes, e.g. "1,4" or "0.1", not "${text}"`);
+  }
+  return sizes;
+}
+
+interface Tools { readonly tcpdump: string | null; readonly tshark: string | null }
+
+function row(meta: CaptureMeta, phase: PhaseId, label: string, r: Partial<Row>): Row {
+  return {
+    sizeGiB: meta.sizeGiB, phase, label, elapsedS: null, packets: null, packetsPerS: null, mbPerS: null,
+    peakRssMB: null, vsTcpdump: null, target: null, pass: null, note: null, ...r,
+  };
+}
+
+async function tcpdump(meta: CaptureMeta, tools: Tools): Promise<Row> {
+  const label = "tcpdump -r F -w /dev/null 'tcp' (best of 2)";
+  if (tools.tcpdump === null) return row(meta, 'tcpdump', label, { note: 'tcpdump not installed: no reference time, ratios skipped' });
+  let best: Measured | null = null;
+  for (let i = 0; i < 2; i++) {
+    const m = await measure('tcpdump', ['-r', meta.file, '-w', '/dev/null', 'tcp'], { timeoutS: TIMEOUT_S });
+    const bad = failure(m);
+    if (bad !== null) return row(meta, 'tcpdump', label, { note: `tcpdump: ${bad}` });
+    if (best === null || m.wallS < best.wallS) best = m;
+  }
+  const b = best as Measured;
+  return row(meta, 'tcpdump', label, {
+    elapsedS: b.wallS, packets: meta.packets, packetsPerS: meta.packets / b.wallS, mbPerS: meta.bytes / MB / b.wallS,
+    peakRssMB: b.maxRssKB === null ? null : b.maxRssKB / 1024, vsTcpdump: 1,
+  });
+}
+
+async function nodePhase(meta: CaptureMeta, script: string, phase: PhaseId, label: string, ref: number | null,
+  check: ((r: Row) => { target: string; pass: boolean }) | null): Promise<Row> {
+  const m = await measure(process.execPath, [path.join(__dirname, script), meta.file], { keepStdout: true, timeoutS: TIMEOUT_S });
+  const line = m.stdout.trim().split('\n').pop() ?? '';
+  let out: PhaseOutput;
+  try { out = JSON.parse(line) as PhaseOutput; } catch {
+    return row(meta, phase, label, { note: `${script}: no result (${failure(m) ?? 'unparsable output'})` });
+  }
+  if (out.skipped !== null) return row(meta, phase, label, { note: `skipped: ${out.skipped}` });
+  const t = out.elapsedS;
+  let r = row(meta, phase, label, {
+    elapsedS: t, packets: out.packets, packetsPerS: out.packets / t, mbPerS: out.bytes / MB / t,
+    peakRssMB: out.maxRssKB / 1024, vsTcpdump: ref === null ? null : t / ref,
+  });
+  let note: string | null = null;
+  if (out.error !== null) note = `${script}: ${out.error}`;
+  else if (out.packets !== meta.packets) note = `${script}: delivered ${out.packets} of ${meta.packets} records`;
+  else if (phase === 'decode') note = `decoded ${out.extra.tcp} TCP of ${out.packets} frames, ${out.extra.weird} weird; time excludes node start-up`;
+  if (check !== null) {
+    const c = check(r);
+    r = { ...r, target: c.target, pass: note !== null && phase !== 'decode' ? false : c.pass };
+  }
+  if (note !== null && out.error !== null) r = { ...r, pass: check === null ? null : false };
+  return { ...r, note };
+}
+
+async function analyze(meta: CaptureMeta, ref: number | null): Promise<Row> {
+  const label = 'keepalive analyze --format json (CLI)';
+  const target = `≤${TARGETS.analyzeVsTcpdump.toFixed(2)}× tcpdump, RSS<${TARGETS.analyzeRssMB} MB`;
+  if (!fs.existsSync(CLI)) return row(meta, 'analyze', label, { target, note: 'bin/keepalive.js missing' });
+  const m = await measure(process.execPath, [CLI, 'analyze', '--format', 'json', meta.file], { timeoutS: TIMEOUT_S });
+  const rss = m.maxRssKB === null ? null : m.maxRssKB / 1024;
+  const bad = failure(m);
+  const ratio = ref === null ? null : m.wallS / ref;
+  const pass = bad === null && rss !== null && rss < TARGETS.analyzeRssMB && (ratio === null || ratio <= TARGETS.analyzeVsTcpdump);
+  return row(meta, 'analyze', label, {
+    elapsedS: m.wallS, packets: meta.packets, packetsPerS: meta.packets / m.wallS, mbPerS: meta.bytes / MB / m.wallS,
+    peakRssMB: rss, vsTcpdump: ratio, target, pass,
+    note: bad !== null ? `analyze: ${bad}` : `wall time of the whole process (start-up included), stdout to /dev/null`,
+  });
+}
+
+interface TsharkRun { readonly prefix: Prefix; readonly wallS: number; readonly startupS: number; readonly rssMB: number | null; readonly flagged: number; readonly error: string | null }
+
+async function tsharkOn(prefix: Prefix): Promise<TsharkRun> {
+  // tshark's start-up (dissector registration) is paid once per run, not per packet: measure it on a
+  // header-only file so the per-packet projection to the whole capture does not multiply it.
+  const empty = path.join(CACHE, 'empty.pcap');
+  const h = Buffer.alloc(24);
+  h.writeUInt32LE(0xa1b2c3d4, 0); h.writeUInt16LE(2, 4); h.writeUInt16LE(4, 6); h.writeUInt32LE(262144, 16); h.writeUInt32LE(1, 20);
+  fs.writeFileSync(empty, h);
+  const args = (f: string): string[] => ['-r', f, '-Y', 'tcp.analysis.keep_alive'];
+  const s = await measure('tshark', args(empty), { countLines: true, timeoutS: TIMEOUT_S });
+  const m = await measure('tshark', args(prefix.file), { countLines: true, timeoutS: TIMEOUT_S });
+  return {
+    prefix, wallS: m.wallS, startupS: Math.min(s.wallS, m.wallS), rssMB: m.maxRssKB === null ? null : m.maxRssKB / 1024,
+    flagged: m.stdoutLines, error: failure(m) ?? failure(s),
+  };
+}
+
+async function tshark(meta: CaptureMeta, tools: Tools, ref: number | null, runs: Map<string, TsharkRun>, prefixMB: number): Promise<Row> {
+  const label = 'tshark -Y tcp.analysis.keep_alive (projected)';
+  if (tools.tshark === null) return row(meta, 'tshark', label, { note: 'tshark not installed: comparison skipped' });
+  // Every size uses the same seed, so all captures begin with the same records: one prefix file
+  // (and one tshark run) serves them all, unless the capture is smaller than the prefix.
+  const max = prefixMB * MB;
+  const prefix: Prefix = meta.bytes <= max ? { file: meta.file, packets: meta.packets, bytes: meta.bytes }
+    : ensurePrefix(meta.file, path.join(CACHE, `synth-v${GENERATOR_VERSION}.prefix-${prefixMB}MB.pcap`), GENERATOR_VERSION, max);
+  let run = runs.get(prefix.file);
+  if (run === undefined) { run = await tsharkOn(prefix); runs.set(prefix.file, run); }
+  if (run.error !== null) return row(meta, 'tshark', label, { note: `tshark: ${run.error}` });
+  const perPacket = (run.wallS - run.startupS) / prefix.packets;
+  const projected = run.startupS + perPacket * meta.packets;
+  return row(meta, 'tshark', label, {
+    elapsedS: projected, packets: meta.packets, packetsPerS: 1 / perPacket, mbPerS: meta.bytes / MB / projected,
+    peakRssMB: run.rssMB, vsTcpdump: ref === null ? null : projected / ref,
+    note: `tshark on the first ${prefix.packets} records (${(prefix.bytes / MB).toFixed(0)} MB): ${run.wallS.toFixed(2)} s ` +
+      `incl. ${run.startupS.toFixed(2)} s start-up, ${run.flagged} keep-alives flagged; time projected per packet, RSS is the prefix's`,
+  });
+}
+
+function verdicts(rows: readonly Row[], sizes: readonly number[], metas: readonly CaptureMeta[]): Verdict[] {
+  const v: Verdict[] = [];
+  const get = (size: number, p: PhaseId): Row | undefined => rows.find((r) => r.sizeGiB === size && r.phase === p);
+  for (const m of metas) {
+    if (m.sizeGiB >= 1) {
+      v.push({ name: `${m.sizeGiB} GiB capture has ≥ 2M packets`, pass: m.packets >= 2e6, detail: `${m.packets.toLocaleString('en-US')} packets` });
+    }
+  }
+  for (const size of sizes) {
+    for (const [p, what] of [['decode', 'read+decode'], ['analyze', 'whole analysis']] as const) {
+      const r = get(size, p);
+      if (r === undefined) continue;
+      v.push({
+        name: `${size} GiB ${what}: ${r.target ?? ''}`, pass: r.pass,
+        detail: r.elapsedS === null ? (r.note ?? 'not measured')
+          : `${r.elapsedS.toFixed(2)} s = ${r.vsTcpdump === null ? '?' : r.vsTcpdump.toFixed(2)}× tcpdump, peak RSS ${r.peakRssMB?.toFixed(0) ?? '?'} MB`,
+      });
+    }
+  }
+  if (sizes.length >= 2) {
+    const small = Math.min(...sizes), big = Math.max(...sizes);
+    for (const p of ['decode', 'analyze'] as const) {
+      const a = get(small, p)?.peakRssMB ?? null, b = get(big, p)?.peakRssMB ?? null;
+      v.push({
+        name: `${p} peak RSS does not grow from ${small} to ${big} GiB (≤ +${TARGETS.rssGrowthMB} MB)`,
+        pass: a === null || b === null ? null : b - a <= TARGETS.rssGrowthMB,
+        detail: a === null || b === null ? 'not measured' : `${a.toFixed(0)} MB → ${b.toFixed(0)} MB`,
+      });
+    }
+  }
+  const ours = rows.filter((r) => r.phase === 'analyze' && r.elapsedS !== null);
+  for (const r of ours) {
+    const t = rows.find((x) => x.sizeGiB === r.sizeGiB && x.phase === 'tshark' && x.elapsedS !== null);
+    if (t !== undefined && t.elapsedS !== null && r.elapsedS !== null) {
+      v.push({ name: `${r.sizeGiB} GiB analysis vs tshark keep-alive analysis`, pass: null,
+        detail: `${(t.elapsedS / r.elapsedS).toFixed(1)}× faster than tshark (projected ${t.elapsedS.toFixed(0)} s); tshark RSS ${t.peakRssMB?.toFixed(0) ?? '?'} MB on its prefix alone` });
+    }
+  }
+  return v;
+}
+
+async function main(): Promise<void> {
+  const sizes = parseSizes(process.env.BENCH_SIZES ?? '1,4');
+  const prefixMB = Number(process.env.BENCH_TSHARK_MB ?? '100');
+  const tools: Tools = {
+    tcpdump: (await available('tcpdump')) ? 'tcpdump' : null,
+    tshark: (await available('tshark')) ? 'tshark' : null,
+  };
+  const started = new Date();
+  say(`keepalive bench — node ${process.version}, ${os.cpus().length} CPUs, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}, ` +
+    `${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM; peak RSS via ${hasGnuTime() ? 'GNU time (%M)' : '/proc VmHWM polling'}`);
+  if (tools.tcpdump === null) say('tcpdump not found: reference times and ratios are skipped');
+  if (tools.tshark === null) say('tshark not found: the tshark comparison is skipped');
+
+  const metas = sizes.map((s) => ensureCapture(CACHE, s, say));
+  const rows: Row[] = [];
+  const tsharkRuns = new Map<string, TsharkRun>();
+  const add = (r: Row): Row => {
+    rows.push(r);
+    say(`  ${r.sizeGiB} GiB  ${r.label.padEnd(48)} ${r.elapsedS === null ? '—' : `${r.elapsedS.toFixed(2)} s`}` +
+      `${r.peakRssMB === null ? '' : `  ${r.peakRssMB.toFixed(0)} MB`}${r.note !== null && r.elapsedS === null ? `  (${r.note})` : ''}`);
+    return r;
+  };
+  for (const meta of metas) {
+    say(`${meta.file}: ${meta.packets.toLocaleString('en-US')} packets, ${(meta.bytes / MB).toFixed(0)} MB`);
+    const ref = add(await tcpdump(meta, tools)).elapsedS;
+    add(await nodePhase(meta, 'read.js', 'read', 'read: readCapture, counting sink', ref, null));
+    add(await nodePhase(meta, 'read-pcap-parser.js', 'read-pcap-parser', 'read: pcap-parser adapter, counting sink', ref, null));
+    add(await nodePhase(meta, 'decode.js', 'decode', 'read + Decoder.decode', ref, (r) => ({
+      target: `≤${TARGETS.decodeVsTcpdump.toFixed(2)}× tcpdump, RSS<${TARGETS.decodeRssMB} MB`,
+      pass: r.peakRssMB !== null && r.peakRssMB < TARGETS.decodeRssMB && (r.vsTcpdump === null || r.vsTcpdump <= TARGETS.decodeVsTcpdump),
+    })));
+    add(await analyze(meta, ref));
+    add(await tshark(meta, tools, ref, tsharkRuns, prefixMB));
+  }
+
+  const caps = table(['capture', 'GiB', 'MB', 'packets', 'span h', 'flows', 'IPv6', 'VLAN', 'KA probes', 'KA dead', 'ZW probes', 'gen s'],
+    metas.map((m) => [path.basename(m.file), String(m.sizeGiB), (m.bytes / MB).toFixed(0), m.packets.toLocaleString('en-US'),
+      (m.spanSeconds / 3600).toFixed(2), m.traffic.flows.toLocaleString('en-US'), String(m.traffic.ipv6Flows), String(m.traffic.vlanFlows),
+      String(m.traffic.keepaliveProbes), String(m.traffic.deadSeriesEndedByRst), String(m.traffic.zeroWindowProbes), m.generateSeconds.toFixed(1)]),
+    new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
+  const results = rowsTable(rows);
+  const v = verdicts(rows, sizes, metas);
+  const closing = v.map((x) => `${x.pass === null ? 'INFO' : x.pass ? 'PASS' : 'FAIL'}  ${x.name}: ${x.detail}`).join('\n');
+  say('');
+  say(caps);
+  say('');
+  say(results);
+  say('');
+  say(closing);
+  say('Times are wall-clock on a shared machine; captures come from the page cache (tcpdump reads each one first).');
+  const out = path.join(CACHE, 'last-results.json');
+  fs.writeFileSync(out, `${JSON.stringify({
+    startedAt: started.toISOString(), node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(),
+    generatorVersion: GENERATOR_VERSION, sizesGiB: sizes, captures: metas, rows, verdicts: v, text: `${caps}\n\n${results}\n\n${closing}`,
+  }, null, 2)}\n`);
+  say(`written ${path.relative(process.cwd(), out) || out}`);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`bench: ${e instanceof Error ? e.message : String(e)}\n`);
+  process.exitCode = 2;
+});
