@@ -27,11 +27,11 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
       .option('format', { describe: 'output format', choices: FORMATS, default: 'table' as const })
       .option('events', { describe: 'also show each flow\'s probes and answers (table, json)', type: 'boolean', default: false })
       .option('time', { alias: 't', describe: 'event time format (table --events)', choices: TIME_MODES, default: 'absolute' as const })
-      .option('host', { describe: 'only flows with this address at either end (repeatable)', type: 'string', array: true, requiresArg: true })
-      .option('port', { describe: 'only flows with this port at either end (repeatable)', type: 'string', array: true, requiresArg: true })
-      .option('flow', { describe: 'only this flow: ID, or CAPTURE:ID with CAPTURE the 0-based input index (repeatable)', type: 'string', array: true, requiresArg: true })
+      .option('host', { describe: 'only flows with this address at either end (repeatable)', type: 'string', requiresArg: true })
+      .option('port', { describe: 'only flows with this port at either end (repeatable)', type: 'string', requiresArg: true })
+      .option('flow', { describe: 'only this flow: ID, or CAPTURE:ID with CAPTURE the 0-based input index (repeatable)', type: 'string', requiresArg: true })
       .option('all-flows', { describe: 'also report TCP flows without keepalive activity', type: 'boolean', default: false })
-      .option('fail-on', { describe: `exit 1 if a reported keepalive outcome is one of these (comma-separated: ${OUTCOMES.join(', ')})`, type: 'string', array: true, requiresArg: true })
+      .option('fail-on', { describe: `exit 1 if a reported keepalive outcome is one of these (comma-separated: ${OUTCOMES.join(', ')})`, type: 'string', requiresArg: true })
       .option('idle-timeout', { describe: 'forget flows silent this long in capture time (seconds)', type: 'number', default: DEFAULT_IDLE_TIMEOUT_S, requiresArg: true })
       .option('max-flows', { describe: 'track at most this many flows at once (least recently active evicted)', type: 'number', default: DEFAULT_MAX_FLOWS, requiresArg: true })
       .example('$0 analyze trace.pcap', 'table of every flow with keepalive probes')
@@ -39,7 +39,17 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
       .example('$0 analyze --format json a.pcap b.pcap.gz > report.json', 'one JSON report for both inputs')
       .example('tcpdump -w - -i eth0 tcp | $0 analyze --format ndjson -', 'stream events from standard input')
       .example('$0 analyze --fail-on timeout,reset trace.pcap', 'exit 1 when a keepalive timed out or was reset'),
-    async (argv) => { await run(argv as RawAnalyzeArgs); },
+    // A repeated option arrives as an array, a single one as a value. (No `array: true`: that
+    // would swallow the capture names that follow, as in `--port 80 trace.pcap`.)
+    async (argv) => {
+      const list = (v: unknown): string[] | undefined =>
+        v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map((x) => String(x));
+      await run({
+        capture: argv.capture, format: argv.format, events: argv.events, time: argv.time,
+        host: list(argv.host), port: list(argv.port), flow: list(argv.flow), allFlows: argv.allFlows,
+        failOn: list(argv.failOn), idleTimeout: argv.idleTimeout, maxFlows: argv.maxFlows,
+      });
+    },
   );
 }
 

@@ -1,0 +1,118 @@
+// The command line's contract that needs no analysis results: help, version, usage errors,
+// unreadable inputs, exit codes, EPIPE.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { assertCleanStderr, fixture, ROOT, run } from './run';
+
+const tmp = mkdtempSync(join(tmpdir(), 'keepalive-cli-'));
+
+test('--help lists the analyze command and exits 0', () => {
+  const r = run(['--help']);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /analyze/);
+  assert.equal(r.stderr, '');
+});
+
+test('analyze --help shows every option and examples', () => {
+  const r = run(['analyze', '--help']);
+  assert.equal(r.code, 0, r.stderr);
+  for (const o of ['--format', '--events', '--time', '--host', '--port', '--flow', '--all-flows', '--fail-on', '--idle-timeout', '--max-flows']) {
+    assert.ok(r.stdout.includes(o), o);
+  }
+  assert.match(r.stdout, /Examples:/);
+});
+
+test('--version prints the version from package.json', () => {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { version: string };
+  const r = run(['--version']);
+  assert.equal(r.code, 0);
+  assert.equal(r.stdout.trim(), pkg.version);
+});
+
+const usageErrors: [string, string[], RegExp][] = [
+  ['no command', [], /keepalive: no command given/],
+  ['unknown command', ['analyse', 'x.pcap'], /keepalive: /],
+  ['unknown option', ['analyze', 'x.pcap', '--bogus'], /keepalive: Unknown argument: bogus/],
+  ['no capture', ['analyze'], /keepalive: /],
+  ['bad format', ['analyze', '--format', 'xml', 'x.pcap'], /keepalive: .*xml/],
+  ['bad time mode', ['analyze', '--time', 'local', 'x.pcap'], /keepalive: .*local/],
+  ['bad --fail-on', ['analyze', '--fail-on', 'timeout,dead', 'x.pcap'], /keepalive: --fail-on: unknown outcome 'dead'/],
+  ['bad --port', ['analyze', '--port', '70000', 'x.pcap'], /keepalive: --port: '70000'/],
+  ['bad --host', ['analyze', '--host', 'example.com', 'x.pcap'], /keepalive: --host: 'example.com'/],
+  ['bad --flow', ['analyze', '--flow', 'abc', 'x.pcap'], /keepalive: --flow: 'abc'/],
+  ['bad --idle-timeout', ['analyze', '--idle-timeout', '0', 'x.pcap'], /keepalive: --idle-timeout/],
+  ['bad --max-flows', ['analyze', '--max-flows', 'many', 'x.pcap'], /keepalive: --max-flows/],
+  ['stdin twice', ['analyze', '-', '-'], /keepalive: standard input/],
+];
+
+for (const [name, args, msg] of usageErrors) {
+  test(`usage error (${name}): exit 2, one line and a hint, no stack`, () => {
+    const r = run(args);
+    assert.equal(r.code, 2, r.stderr);
+    const lines = assertCleanStderr(r.stderr);
+    assert.equal(lines.length, 2, r.stderr);
+    assert.match(lines[0], msg);
+    assert.match(lines[1], /^Try 'keepalive( analyze)? --help'/);
+    assert.equal(r.stdout, '');
+  });
+}
+
+function assertInputError(args: string[], file: string): ReturnType<typeof run> {
+  const r = run(args);
+  assert.equal(r.code, 2, r.stderr);
+  const lines = assertCleanStderr(r.stderr);
+  assert.equal(lines.length, 1, r.stderr);
+  assert.ok(lines[0].startsWith(`keepalive: ${file}: `), lines[0]);
+  return r;
+}
+
+test('missing file: exit 2 with one line naming it', () => {
+  const file = join(tmp, 'does-not-exist.pcap');
+  assertInputError(['analyze', file], file);
+});
+
+test('directory: exit 2 with one line naming it', () => {
+  assertInputError(['analyze', tmp], tmp);
+});
+
+test('garbage file: exit 2, and the JSON report still describes it', () => {
+  const file = join(tmp, 'garbage.pcap');
+  writeFileSync(file, Buffer.from('this is not a capture file, just text\n'.repeat(10)));
+  const r = assertInputError(['analyze', '--format', 'json', file], file);
+  const j = JSON.parse(r.stdout) as { captures: { file: string; format: string | null; error: string | null }[] };
+  assert.equal(j.captures.length, 1);
+  assert.equal(j.captures[0].file, file);
+  assert.equal(j.captures[0].format, null);
+  assert.ok(j.captures[0].error);
+});
+
+test('an unreadable input does not stop the next one', (t) => {
+  const good = fixture('get-to-ssh-server.pcap');
+  if (good === null) { t.skip('fixture get-to-ssh-server.pcap not found'); return; }
+  const missing = join(tmp, 'missing.pcap');
+  const r = run(['analyze', '--format', 'json', missing, good]);
+  assert.equal(r.code, 2);
+  const j = JSON.parse(r.stdout) as { captures: { file: string; packets: number; error: string | null }[] };
+  assert.deepEqual(j.captures.map((c) => c.file), [missing, good]);
+  // MANIFEST: 9 packets.
+  assert.equal(j.captures[1].packets, 9);
+  assert.equal(j.captures[1].error, null);
+});
+
+test('EPIPE on stdout (… | head) ends quietly', async (t) => {
+  const f = fixture('get-to-ssh-server.pcap');
+  if (f === null) { t.skip('fixture get-to-ssh-server.pcap not found'); return; }
+  // Enough inputs that the table output overflows the pipe buffer after the reader has gone.
+  const args = [join(ROOT, 'bin', 'keepalive.js'), 'analyze', ...new Array<string>(1500).fill(f)];
+  const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
+  child.stdout.once('data', () => child.stdout.destroy());
+  const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
+  assert.equal(stderr, '');
+  assert.equal(code, 0);
+});
