@@ -35,7 +35,16 @@ export interface MeasureOptions {
   readonly timeoutS?: number;
 }
 
+const running = new Set<number>();
+
+/** Ends the process groups of the commands still being measured (on Ctrl-C). */
+export function killRunning(): void {
+  for (const pid of running) try { process.kill(-pid, 'SIGKILL'); } catch { /* already gone */ }
+}
+
+/** BENCH_NO_GNU_TIME=1 forces the /proc polling path (to test it). */
 export const hasGnuTime = (): boolean => {
+  if (process.env.BENCH_NO_GNU_TIME === '1') return false;
   try { fs.accessSync(GNU_TIME, fs.constants.X_OK); return true; } catch { return false; }
 };
 
@@ -54,6 +63,7 @@ export function measure(cmd: string, args: readonly string[], opts: MeasureOptio
   const t0 = process.hrtime.bigint();
   // detached: the child leads its own process group, so a timeout can end it and its children only.
   const child = spawn(useTime ? GNU_TIME : cmd, argv, { stdio: ['ignore', wantStdout ? 'pipe' : 'ignore', 'pipe'], detached: true });
+  if (child.pid !== undefined) running.add(child.pid);
   let stdout = '', stderr = '', lines = 0, hwm: number | null = null, timedOut = false;
   child.stdout?.on('data', (d: Buffer) => {
     if (opts.keepStdout === true) stdout += d.toString('utf8');
@@ -72,6 +82,7 @@ export function measure(cmd: string, args: readonly string[], opts: MeasureOptio
     const done = (code: number | null, signal: string | null): void => {
       const wallS = Number(process.hrtime.bigint() - t0) / 1e9;
       clearTimeout(timer);
+      if (child.pid !== undefined) running.delete(child.pid);
       if (poll !== null) clearInterval(poll);
       let maxRssKB = hwm;
       if (useTime) {
