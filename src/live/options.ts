@@ -24,7 +24,9 @@ export interface LiveOptions {
 }
 
 export const DEFAULT_SNAPLEN = 256;
-export const DEFAULT_BUFFER_BYTES = 4 * 1024 * 1024;
+// libpcap sizes ring slots for whole frames (64 KiB when the device offloads segmentation, as lo and
+// veth do): 32 MiB holds about 500 of them, enough for a burst of probes from many sockets at once.
+export const DEFAULT_BUFFER_BYTES = 32 * 1024 * 1024;
 
 export interface LiveOut {
   write(s: string): boolean;

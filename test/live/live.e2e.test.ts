@@ -1,0 +1,139 @@
+// End to end through bin/keepalive.js: two namespaces joined by a veth pair, a Linux client with
+// short keepalive timers, `keepalive live` and tcpdump capturing the same veth end. The path is cut
+// with iptables so the client's probes go unanswered and the kernel gives up with a RST; the live
+// events must arrive while the capture runs, and the probe times must agree with what the engine
+// finds in tcpdump's file (kernel timestamps).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { ChildProcess } from 'node:child_process';
+import { analyzeFile } from '../../src/analysis';
+import type { KeepaliveEvent } from '../../src/keepalive/model';
+import { loadCap } from '../../src/live/cap-module';
+import { canUseNetns, NetnsPair } from '../support/netns';
+
+const ROOT = resolve(__dirname, '..', '..', '..');
+const BIN = join(ROOT, 'bin', 'keepalive.js');
+const PEER = join(ROOT, 'fixtures', 'scripts', 'peer.py');
+const PORT = 5000;
+
+interface Arrived { readonly at: number; readonly obj: Record<string, unknown> }
+
+function lines(child: ChildProcess, into: Arrived[]): void {
+  let partial = '';
+  child.stdout?.setEncoding('utf8');
+  child.stdout?.on('data', (chunk: string) => {
+    const at = performance.now();
+    const parts = (partial + chunk).split('\n');
+    partial = parts.pop() ?? '';
+    for (const l of parts) if (l.trim() !== '') into.push({ at, obj: JSON.parse(l) as Record<string, unknown> });
+  });
+}
+
+function waitFor(what: string, ms: number, ok: () => boolean, detail: () => string = () => ''): Promise<void> {
+  const until = performance.now() + ms;
+  return new Promise((res, rej) => {
+    const poll = (): void => {
+      if (ok()) res();
+      else if (performance.now() > until) rej(new Error(`timed out waiting for ${what} ${detail()}`));
+      else setTimeout(poll, 20);
+    };
+    poll();
+  });
+}
+
+/** Microseconds since 1970 from an ISO time with up to 9 fractional digits. */
+function isoMicros(iso: string): number {
+  const dot = iso.indexOf('.');
+  const whole = Date.parse(`${iso.slice(0, 19)}Z`) * 1000;
+  const frac = dot < 0 ? 0 : Number(iso.slice(dot + 1, -1).padEnd(6, '0').slice(0, 6));
+  return whole + frac;
+}
+
+const median = (xs: readonly number[]): number => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+
+test('live capture reports probes, answers and the keepalive timeout as they happen', { timeout: 60_000 }, async (t) => {
+  const blocker = canUseNetns(['ip', 'tcpdump', 'iptables', 'python3']);
+  if (blocker !== null) { t.skip(blocker); return; }
+  if (loadCap() === null) { t.skip("the 'cap' module is not built"); return; }
+
+  const dir = mkdtempSync(join(tmpdir(), 'kalive-e2e-'));
+  const pair = NetnsPair.create({ prefix: 'kalive-e2e', ipv4: ['10.79.0.1', '10.79.0.2'], ipv6: ['fd79::1', 'fd79::2'] });
+  try {
+    const [client, server] = pair.ipv4;
+    const dump = await pair.startTcpdump('a', join(dir, 'tcpdump.pcap'), ['tcp'], 256);
+
+    const live = pair.spawn('a', process.execPath, [BIN, 'live', '-i', pair.ifA, '--format', 'ndjson']);
+    const out: Arrived[] = [];
+    lines(live, out);
+    let stderr = '';
+    live.stderr?.setEncoding('utf8');
+    live.stderr?.on('data', (s: string) => { stderr += s; });
+    const exited = new Promise<number | null>((r) => live.once('exit', (code) => r(code)));
+    await waitFor('keepalive live to listen', 15_000, () => stderr.includes('listening on'));
+
+    const srv = pair.spawn('b', 'python3', [PEER, 'server', '--host', server, '--port', String(PORT), '--duration', '25']);
+    let srvOut = '';
+    srv.stdout?.setEncoding('utf8');
+    srv.stdout?.on('data', (s: string) => { srvOut += s; });
+    await waitFor('the server to listen', 10_000, () => srvOut.includes('"listening"'));
+    pair.spawn('a', 'python3', [PEER, 'client', '--host', server, '--port', String(PORT), '--keepalive', '1',
+      '--keepidle', '1', '--keepintvl', '1', '--keepcnt', '3', '--duration', '25']);
+
+    const ofType = (type: string): Arrived[] => out.filter((a) => a.obj.type === type);
+    const seen = (): string => `(live printed: ${out.map((a) => String(a.obj.type)).join(' ') || 'nothing'}; stderr: ${stderr.trim()})`;
+    await waitFor('two acknowledged probes', 10_000, () => ofType('probe-ack').length >= 2, seen);
+    // Probes from the client are dropped on arrival at the server: they still cross the veth.
+    const cut = pair.exec('b', 'iptables', ['-A', 'INPUT', '-p', 'tcp', '--dport', String(PORT), '-j', 'DROP']);
+    assert.equal(cut.status, 0, cut.stderr);
+    await waitFor('keepalive-timeout', 12_000, () => ofType('keepalive-timeout').length >= 1, seen);
+
+    const sigintAt = performance.now();
+    live.kill('SIGINT');
+    const code = await exited;
+    await dump.stop();
+
+    assert.equal(code, 0, `live exit code (stderr: ${stderr.trim()})`);
+    // Events must have been printed while the capture ran, not at exit, and soon after they happened.
+    for (const type of ['probe', 'probe-ack', 'keepalive-timeout']) {
+      const seen = ofType(type);
+      assert.ok(seen.length > 0, `no ${type} event`);
+      for (const a of seen) assert.ok(a.at < sigintAt, `${type} printed after SIGINT`);
+    }
+    const timeout = ofType('keepalive-timeout')[0].obj as unknown as KeepaliveEvent;
+    assert.equal(timeout.from, `${client}:${String(timeout.from).split(':')[1]}`, 'the client gave up');
+    const final = out.filter((a) => a.at >= sigintAt).map((a) => a.obj.type);
+    assert.ok(final.includes('summary'), `final summary printed after SIGINT (got ${final.join(', ')})`);
+    const summary = out.find((a) => a.obj.type === 'summary')?.obj as { outcomes: { timeout: number } };
+    assert.ok(summary.outcomes.timeout >= 1, 'summary counts the timeout');
+
+    // Same probes in tcpdump's capture, analyzed from the file.
+    const fileEvents: KeepaliveEvent[] = [];
+    const { capture } = await analyzeFile(dump.file, {}, (e) => { fileEvents.push(e); });
+    assert.equal(capture.error, null);
+    const probes = (evs: readonly KeepaliveEvent[]): number[] =>
+      evs.filter((e) => e.type === 'probe' && e.from.startsWith(`${client}:`)).map((e) => isoMicros(e.time));
+    const liveProbes = probes(ofType('probe').map((a) => a.obj as unknown as KeepaliveEvent));
+    const fileProbes = probes(fileEvents);
+    assert.ok(liveProbes.length >= 4, `at least 2 answered and 2 unanswered probes live (got ${liveProbes.length})`);
+    assert.equal(liveProbes.length, fileProbes.length, 'live and tcpdump saw the same probes');
+    const offsets = liveProbes.map((t0, i) => t0 - fileProbes[i]);
+    const intervalDiffs: number[] = [];
+    for (let i = 1; i < liveProbes.length; i++) {
+      intervalDiffs.push(Math.abs((liveProbes[i] - liveProbes[i - 1]) - (fileProbes[i] - fileProbes[i - 1])));
+    }
+    const absOff = offsets.map(Math.abs);
+    t.diagnostic(`live − tcpdump probe time (µs): median ${median(offsets).toFixed(0)}, max |.| ${Math.max(...absOff).toFixed(0)}; ` +
+      `probe interval difference (µs): median ${median(intervalDiffs).toFixed(0)}, max ${Math.max(...intervalDiffs).toFixed(0)} over ${liveProbes.length} probes`);
+    for (const d of intervalDiffs) assert.ok(d < 5000, `probe interval differs by ${d} µs from tcpdump's`);
+  } finally {
+    pair.cleanup();
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
