@@ -60,3 +60,36 @@ export function tsharkFields(file: string, fields: readonly string[], extra: rea
   const out = execFileSync('tshark', args, { encoding: 'utf8', maxBuffer: 64 << 20, stdio: ['ignore', 'pipe', 'ignore'] });
   return out.split('\n').filter((l) => l.length > 0).map((l) => l.split('\t'));
 }
+
+/** A little-endian pcapng with one interface per distinct link type, one packet per frame. */
+export function writePcapng(frames: ReadonlyArray<readonly [number, Buffer]>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'decode-test-'));
+  const file = join(dir, 'mixed.pcapng');
+  const block = (type: number, body: Buffer): Buffer => {
+    const len = 12 + Math.ceil(body.length / 4) * 4;
+    const b = Buffer.alloc(len);
+    b.writeUInt32LE(type, 0); b.writeUInt32LE(len, 4); body.copy(b, 8); b.writeUInt32LE(len, len - 4);
+    return b;
+  };
+  const shb = Buffer.alloc(16);
+  shb.writeUInt32LE(0x1a2b3c4d, 0); shb.writeUInt16LE(1, 4); shb.writeInt32LE(-1, 8); shb.writeInt32LE(-1, 12);
+  const parts: Buffer[] = [block(0x0a0d0d0a, shb)];
+  const ifaces = new Map<number, number>();
+  for (const [lt] of frames) {
+    if (ifaces.has(lt)) continue;
+    ifaces.set(lt, ifaces.size);
+    const idb = Buffer.alloc(8);
+    idb.writeUInt16LE(lt, 0); idb.writeUInt32LE(262144, 4);
+    parts.push(block(1, idb));
+  }
+  frames.forEach(([lt, f], i) => {
+    const epb = Buffer.alloc(20 + f.length);
+    epb.writeUInt32LE(ifaces.get(lt) as number, 0);
+    epb.writeUInt32LE(i * 1000, 8);
+    epb.writeUInt32LE(f.length, 12); epb.writeUInt32LE(f.length, 16);
+    f.copy(epb, 20);
+    parts.push(block(6, epb));
+  });
+  writeFileSync(file, Buffer.concat(parts));
+  return file;
+}
