@@ -48,5 +48,3 @@ export function runPhase(phase: string, work: (file: string) => Promise<PhaseWor
   const elapsed = (): number => Number(process.hrtime.bigint() - t0) / 1e9;
   work(file).then((w) => print(w, elapsed()), (e: unknown) => print({ packets: 0, bytes: 0, error: firstLine(e) }, elapsed()));
 }
-
-export { firstLine };
