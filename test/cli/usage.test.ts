@@ -106,8 +106,8 @@ test('an unreadable input does not stop the next one', (t) => {
 test('EPIPE on stdout (… | head) ends quietly', async (t) => {
   const f = fixture('get-to-ssh-server.pcap');
   if (f === null) { t.skip('fixture get-to-ssh-server.pcap not found'); return; }
-  // Enough inputs that the table output overflows the pipe buffer after the reader has gone.
-  const args = [join(ROOT, 'bin', 'keepalive.js'), 'analyze', ...new Array<string>(1500).fill(f)];
+  // Enough inputs (about 280 bytes each) that the table output overflows the pipe buffer after the reader has gone.
+  const args = [join(ROOT, 'bin', 'keepalive.js'), 'analyze', ...new Array<string>(400).fill(f)];
   const child = spawn(process.execPath, args, { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d: Buffer) => { stderr += d.toString(); });
@@ -115,4 +115,64 @@ test('EPIPE on stdout (… | head) ends quietly', async (t) => {
   const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)));
   assert.equal(stderr, '');
   assert.equal(code, 0);
+});
+
+/** Complete records in the first `limit` bytes of a classic pcap, counted by walking record headers. */
+function completeRecords(pcap: Buffer, limit: number): number {
+  const le = pcap.readUInt32LE(0) === 0xa1b2c3d4 || pcap.readUInt32LE(0) === 0xa1b23c4d;
+  let off = 24, n = 0;
+  while (off + 16 <= limit) {
+    const caplen = le ? pcap.readUInt32LE(off + 8) : pcap.readUInt32BE(off + 8);
+    if (off + 16 + caplen > limit) break;
+    off += 16 + caplen; n++;
+  }
+  return n;
+}
+
+test('truncated file: partial results are printed, one warning line, exit 2', (t) => {
+  const src = fixture('ipv6.pcap');
+  if (src === null) { t.skip('fixture ipv6.pcap not found'); return; }
+  const whole = readFileSync(src);
+  const cut = Math.floor(whole.length * 0.6);
+  const file = join(tmp, 'truncated.pcap');
+  writeFileSync(file, whole.subarray(0, cut));
+  const r = assertInputError(['analyze', '--format', 'json', file], file);
+  const j = JSON.parse(r.stdout) as { captures: { packets: number; error: string | null }[] };
+  assert.equal(j.captures[0].packets, completeRecords(whole, cut));
+  assert.ok(j.captures[0].packets > 0);
+  assert.ok(j.captures[0].error);
+  // The table shows what was read, too.
+  const tbl = assertInputError(['analyze', file], file);
+  assert.match(tbl.stdout, new RegExp(`${completeRecords(whole, cut)} packets`));
+});
+
+test('standard input (-) is read like a file', (t) => {
+  const src = fixture('ipv6.pcap');
+  if (src === null) { t.skip('fixture ipv6.pcap not found'); return; }
+  const r = run(['analyze', '--format', 'json', '-'], readFileSync(src));
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { captures: { file: string; packets: number; linkTypes: string[] }[] };
+  // MANIFEST: 136 packets, Ethernet.
+  assert.deepEqual(j.captures.map((c) => [c.file, c.packets, c.linkTypes]), [['-', 136, ['ethernet']]]);
+});
+
+test('link types are reported by name (MANIFEST: rawip, linux-sll, linux-sll2, ether)', (t) => {
+  const names = ['psiphon3.pcap', 'log4j-webapp-exploit.pcap', 'openjdk-25.0.2-zeek.org.pcap', 'ethereum.pcap'];
+  const files = names.map(fixture);
+  if (files.some((f) => f === null)) { t.skip('a link-type fixture is missing'); return; }
+  const r = run(['analyze', '--format', 'json', ...files.map(String)]);
+  assert.equal(r.code, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { captures: { packets: number; linkTypes: string[] }[] };
+  assert.deepEqual(j.captures.map((c) => c.linkTypes), [['raw'], ['linux-sll'], ['linux-sll2'], ['ethernet']]);
+  assert.deepEqual(j.captures.map((c) => c.packets), [62, 426, 6, 2000]);
+});
+
+test('csv with nothing to report is just the header row', (t) => {
+  const src = fixture('ipv6.pcap');
+  if (src === null) { t.skip('fixture ipv6.pcap not found'); return; }
+  const r = run(['analyze', '--format', 'csv', src]);
+  assert.equal(r.code, 0, r.stderr);
+  // MANIFEST: no keepalives in ipv6.pcap.
+  assert.equal(r.stdout.split('\r\n')[0].split(',')[0], 'capture');
+  assert.equal(r.stdout.split('\r\n').length, 2);
 });
