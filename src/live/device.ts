@@ -2,10 +2,17 @@
 import type { CapHandle, CapModule } from './cap-module';
 import { linkTypeFromCap } from './link-type';
 
-// A handle whose open() threw half-way holds a pcap_t but no poll handle, and cap's destructor
-// then stops the never-started poll and aborts the process (libuv assertion). Keep such handles
-// reachable so the garbage collector never destroys them; the process ends soon after anyway.
-const failedHandles: CapHandle[] = [];
+// Every cap handle stays reachable until the process exits. cap never uv_close()s its poll
+// handle: once the garbage collector frees a closed handle, libuv's handle queue points into freed
+// memory and the process crashes at exit; a handle whose open() threw half-way is worse, its
+// destructor stops a poll that was never started (libuv assertion). A run opens at most three.
+const pinned: CapHandle[] = [];
+
+function newHandle(cap: CapModule): CapHandle {
+  const h = new cap.Cap();
+  pinned.push(h);
+  return h;
+}
 
 export interface OpenedDevice {
   readonly handle: CapHandle;
@@ -23,12 +30,11 @@ export function openDevice(cap: CapModule, iface: string, filter: string, userFi
   if (iface !== 'any' && !cap.Cap.deviceList().some((d) => d.name === iface)) {
     return `no such interface '${iface}' (keepalive interfaces lists them)`;
   }
-  const handle = new cap.Cap();
+  const handle = newHandle(cap);
   let name: string;
   try {
     name = handle.open(iface, filter, bufferBytes, buf);
   } catch (e) {
-    failedHandles.push(handle);
     return explainOpenError(cap, iface, userFilter, bufferBytes, buf, (e as Error).message);
   }
   const linkType = linkTypeFromCap(name);
@@ -44,13 +50,12 @@ export function openDevice(cap: CapModule, iface: string, filter: string, userFi
 function explainOpenError(cap: CapModule, iface: string, userFilter: string | undefined, bufferBytes: number,
   buf: Buffer, message: string): string {
   let deviceOk = false;
-  const probe = new cap.Cap();
+  const probe = newHandle(cap);
   try {
     probe.open(iface, '', bufferBytes, buf);
     deviceOk = true;
     probe.close();
   } catch {
-    failedHandles.push(probe);
     deviceOk = false;
   }
   if (deviceOk) {
