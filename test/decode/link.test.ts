@@ -107,10 +107,13 @@ test('VLAN fields are reset between frames', () => {
 });
 
 test('non-IP EtherTypes and non-TCP protocols are Other without a weird', () => {
-  for (const etherType of [0x0806, 0x88cc, 0x0040 /* 802.3 length */]) {
+  for (const etherType of [0x0806, 0x88cc, 0x0040 /* 802.3 length */, 0x0000]) {
     const { d, kind } = decodeFrame(tcpFrame({ etherType }));
     assert.equal(kind, PacketKind.Other);
     assert.deepEqual(weirds(d), {});
+  }
+  for (const link of ['sll', 'sll2'] as LinkKind[]) {
+    assert.equal(decodeFrame(tcpFrame({ link, etherType: 0 }), link).kind, PacketKind.Other, link);
   }
   const udp = decodeFrame(udpFrame({}));
   assert.equal(udp.kind, PacketKind.Other);
