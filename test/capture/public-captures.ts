@@ -1,0 +1,16 @@
+// Where the public reference captures live: fixtures/public/ in the repository, else the shared copy.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+
+const CANDIDATES = [path.join(__dirname, '../../../fixtures/public'), '/work/shared/captures'];
+
+/** The directory and its capture files, or a reason why there are none. */
+export function publicCaptures(): { dir: string; files: string[] } | { reason: string } {
+  for (const dir of CANDIDATES) {
+    let names: string[];
+    try { names = fs.readdirSync(dir); } catch { continue; }
+    const files = names.filter((n) => /\.(pcap|pcapng)(\.gz)?$/.test(n)).sort().map((n) => path.join(dir, n));
+    if (files.length > 0) return { dir, files };
+  }
+  return { reason: `no public captures in ${CANDIDATES.join(' or ')}` };
+}
