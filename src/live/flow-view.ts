@@ -67,7 +67,8 @@ export class FlowView {
   }
 
   private render(packets: number): string {
-    const width = Math.max(40, (this.out.columns ?? 100) - 1);
+    const cols = this.out.columns;
+    const width = cols !== undefined && cols >= 40 ? cols - 1 : 100;
     const recent = [...this.rows.values()].slice(-this.shown).reverse();
     const lines = [`-- live on ${this.iface}: ${packets} packets, ${this.rows.size} flows with keepalive activity --`];
     for (const r of recent) {
