@@ -35,6 +35,10 @@ export class TsConverter {
   /** Binary: n of 2^-n. */
   private readonly shift: number;
   private readonly bigUnit: bigint;
+  /** Decimal: cached split of the last high word. */
+  private hi = -1;
+  private hiRem = 0;
+  private hiSec = 0;
 
   /**
    * @param tsresol raw if_tsresol byte (default 6: microseconds)
@@ -61,11 +65,20 @@ export class TsConverter {
     switch (this.kind) {
       case Kind.Decimal: {
         const u = this.unit;
-        // (hi·2^32 + lo) mod U, multiplying by 2^16 twice so every intermediate stays below 2^53.
-        const rem = ((((hi % u) * 65536) % u) * 65536 + lo) % u;
-        // The dividend is a multiple of U; the double error is far below 0.5 for any sane second count.
-        this.sec = Math.round((hi * TWO32 + lo - rem) / u) + this.offsetSec;
-        this.nsec = rem * this.nsFactor;
+        // Consecutive packets share the high word (it changes every ~71 min at ns resolution), so
+        // hi·2^32 = hiSec·U + hiRem is computed once per high word.
+        if (hi !== this.hi) {
+          // (hi·2^32) mod U, multiplying by 2^16 twice so every intermediate stays below 2^53.
+          this.hiRem = (((hi % u) * 65536) % u) * 65536 % u;
+          // The dividend is a multiple of U; the double error is far below 0.5 for any sane second count.
+          this.hiSec = Math.round((hi * TWO32 - this.hiRem) / u);
+          this.hi = hi;
+        }
+        // x < U + 2^32: exact, and x / U is never within rounding distance of the next integer.
+        const x = this.hiRem + lo;
+        const q = Math.floor(x / u);
+        this.sec = this.hiSec + q + this.offsetSec;
+        this.nsec = (x - q * u) * this.nsFactor;
         return;
       }
       case Kind.DecimalFine: {
