@@ -75,10 +75,11 @@ const HEADER = ['flow (client → server)', 'prober', 'probes', 'ack/unans/rst',
 export function flowRows(f: FlowReport): string[][] {
   const maxIdle = formatDuration(f.maxIdleSeconds);
   if (f.keepalive.length === 0) return [[flowCell(f), '-', '0', '-', '-', '-', '-', '-', '-', maxIdle]];
-  return f.keepalive.map((k) => [
-    flowCell(f), `${k.prober}${k.probeBytes > 0 ? ` (${k.probeBytes} B)` : ''}`, String(k.probes), answersCell(k),
+  // The flow and its longest silence are printed once, on its first endpoint's row.
+  return f.keepalive.map((k, i) => [
+    i === 0 ? flowCell(f) : '', `${k.prober}${k.probeBytes > 0 ? ` (${k.probeBytes} B)` : ''}`, String(k.probes), answersCell(k),
     formatSpread(k.idleSeconds, 's'), formatSpread(k.intervalSeconds, 's'), formatSpread(k.rttMs, 'ms'),
-    k.outcome, settingsCell(k), maxIdle,
+    k.outcome, settingsCell(k), i === 0 ? maxIdle : '',
   ]);
 }
 
@@ -131,7 +132,7 @@ export function eventsTimeline(input: AnalyzedInput, opts: TableOptions): string
       row.push(direction(f, e), describeEvent(e));
       rows.push(row);
     }
-    out += table(rows, { ...PLAIN, columns: { 0: { alignment: 'right' }, 1: { alignment: 'right' } } }).replace(/^/gm, '  ');
+    out += table(rows, { ...PLAIN, columns: { 0: { alignment: 'right' }, 1: { alignment: 'right' } } }).replace(/^/gm, '  ').replace(/ +$/gm, '');
   }
   return out;
 }

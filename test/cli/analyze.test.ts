@@ -1,0 +1,206 @@
+// `keepalive analyze` on real captures, every format and filter. Expectations come from the
+// fixtures' MANIFEST (tshark counts) or from tshark itself when it is installed.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CSV_COLUMNS } from '../../src/report/csv';
+import { parseCsv } from '../report/csv-parse';
+import { fixture, ROOT, run } from './run';
+
+interface Spread { min: number; median: number; max: number }
+interface Endpoint { prober: string; probes: number; acked: number; probeBytes: number; outcome: string; idleSeconds: Spread | null }
+interface Flow { capture: number; id: number; client: string; server: string; keepalive: Endpoint[] }
+interface Event { capture: number; type: string; frame: number; flow: number; time: string; from: string; to: string }
+interface Report {
+  captures: { file: string; packets: number; error: string | null }[];
+  flows: Flow[];
+  events?: Event[];
+  summary: { flows: number; probes: number; reportedFlows: number };
+}
+
+const hasTshark = spawnSync('tshark', ['--version']).status === 0;
+function tsharkFields(file: string, filter: string, fields: string[]): string[][] {
+  const r = spawnSync('tshark', ['-r', file, '-Y', filter, '-T', 'fields', ...fields.flatMap((f) => ['-e', f])], { encoding: 'utf8' });
+  return r.stdout.split('\n').filter((l) => l !== '').map((l) => l.split('\t'));
+}
+
+function json(args: string[], expectCode = 0): Report {
+  const r = run(['analyze', '--format', 'json', ...args]);
+  assert.equal(r.code, expectCode, r.stderr);
+  return JSON.parse(r.stdout) as Report;
+}
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+const endpoints = (r: Report): Endpoint[] => r.flows.flatMap((f) => f.keepalive);
+
+const ocsp = fixture('ocsp.pcapng');
+const hislip = fixture('hislip.pcap');
+const nest = fixture('nest_log_sink.pcap');
+
+test('json: ocsp.pcapng has 97 probes, all acked, from the client to port 80 (MANIFEST)', (t) => {
+  if (ocsp === null) { t.skip('fixture ocsp.pcapng not found'); return; }
+  const r = json([ocsp]);
+  assert.equal(r.captures[0].packets, 344);
+  assert.equal(sum(endpoints(r).map((k) => k.probes)), 97);
+  assert.equal(sum(endpoints(r).map((k) => k.acked)), 97);
+  assert.equal(r.summary.probes, 97);
+  assert.equal(r.summary.reportedFlows, r.flows.length);
+  for (const f of r.flows) {
+    assert.match(f.server, /:80$/);
+    assert.equal(f.capture, 0);
+  }
+  // "probed every ~10.2 s" by the Linux client.
+  const client = endpoints(r).filter((k) => k.prober === 'client');
+  assert.ok(client.length > 0);
+  for (const k of client) assert.ok(k.idleSeconds !== null && Math.abs(k.idleSeconds.median - 10.2) < 0.3, JSON.stringify(k.idleSeconds));
+});
+
+test('json: hislip.pcap probes are 1-byte, from the server side, 15 in all (MANIFEST)', (t) => {
+  if (hislip === null) { t.skip('fixture hislip.pcap not found'); return; }
+  const r = json([hislip]);
+  const eps = endpoints(r);
+  assert.equal(sum(eps.map((k) => k.probes)), 15);
+  for (const k of eps) { assert.equal(k.prober, 'server'); assert.equal(k.probeBytes, 1); }
+});
+
+test('json: nest_log_sink.pcap is probed from both ends, ~60.1 s and ~120.3 s apart (MANIFEST)', (t) => {
+  if (nest === null) { t.skip('fixture nest_log_sink.pcap not found'); return; }
+  const r = json([nest]);
+  assert.ok(r.flows.some((f) => f.keepalive.some((k) => k.prober === 'client') && f.keepalive.some((k) => k.prober === 'server')));
+  const medians = (role: string): number[] => endpoints(r).filter((k) => k.prober === role && k.probes > 2).map((k) => k.idleSeconds?.median ?? 0);
+  for (const m of medians('client')) assert.ok(Math.abs(m - 60.1) < 0.5, String(m));
+  for (const m of medians('server')) assert.ok(Math.abs(m - 120.3) < 0.5, String(m));
+  assert.ok(sum(endpoints(r).map((k) => k.probes)) >= 153);
+});
+
+test('json: several inputs in one object, flows in input order, summaries added', (t) => {
+  if (ocsp === null || hislip === null) { t.skip('fixtures missing'); return; }
+  const r = json([ocsp, hislip]);
+  assert.deepEqual(r.captures.map((c) => c.file), [ocsp, hislip]);
+  const caps = r.flows.map((f) => f.capture);
+  assert.deepEqual(caps, [...caps].sort((a, b) => a - b));
+  assert.ok(caps.includes(0) && caps.includes(1));
+  assert.equal(r.summary.probes, 97 + 15);
+});
+
+test('json --events: probe frames are exactly tshark\'s keep-alives in ocsp.pcapng', (t) => {
+  if (ocsp === null) { t.skip('fixture ocsp.pcapng not found'); return; }
+  if (!hasTshark) { t.skip('tshark not installed'); return; }
+  const r = json(['--events', ocsp]);
+  const ours = (r.events ?? []).filter((e) => e.type === 'probe').map((e) => e.frame).sort((a, b) => a - b);
+  const theirs = tsharkFields(ocsp, 'tcp.analysis.keep_alive', ['frame.number']).map((x) => Number(x[0]));
+  assert.deepEqual(ours, theirs);
+  const acks = (r.events ?? []).filter((e) => e.type === 'probe-ack').map((e) => e.frame).sort((a, b) => a - b);
+  assert.deepEqual(acks, tsharkFields(ocsp, 'tcp.analysis.keep_alive_ack', ['frame.number']).map((x) => Number(x[0])));
+});
+
+test('ndjson: events first, then the capture line, flow lines, and a summary; counts agree with json', (t) => {
+  if (ocsp === null) { t.skip('fixture ocsp.pcapng not found'); return; }
+  const r = run(['analyze', '--format', 'ndjson', ocsp]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.ok(r.stdout.endsWith('\n'));
+  const lines = r.stdout.slice(0, -1).split('\n').map((l) => JSON.parse(l) as { type: string; capture?: number });
+  const types = lines.map((l) => l.type);
+  const firstCapture = types.indexOf('capture');
+  assert.ok(firstCapture > 0);
+  for (const ty of types.slice(0, firstCapture)) assert.ok(['probe', 'probe-ack', 'probe-reset', 'probe-icmp', 'zero-window-probe', 'keepalive-timeout'].includes(ty), ty);
+  assert.equal(types.filter((x) => x === 'probe').length, 97);
+  assert.equal(types.filter((x) => x === 'probe-ack').length, 97);
+  assert.equal(types.at(-1), 'summary');
+  assert.deepEqual(new Set(types.slice(firstCapture + 1, -1)), new Set(['flow']));
+  assert.equal(types.filter((x) => x === 'flow').length, json([ocsp]).flows.length);
+  for (const l of lines.slice(0, -1)) assert.equal(l.capture, 0);
+});
+
+test('ndjson: events are written while the input is still arriving', async (t) => {
+  if (ocsp === null) { t.skip('fixture ocsp.pcapng not found'); return; }
+  const bytes = readFileSync(ocsp);
+  const child = spawn(process.execPath, [join(ROOT, 'bin', 'keepalive.js'), 'analyze', '--format', 'ndjson', '-'], { cwd: ROOT, stdio: ['pipe', 'pipe', 'pipe'] });
+  // Hold back the last third: any event line before it is sent proves the output is not buffered.
+  child.stdin.write(bytes.subarray(0, Math.floor(bytes.length * 2 / 3)));
+  const early = await new Promise<string>((resolve, reject) => {
+    let out = '';
+    const timer = setTimeout(() => reject(new Error(`no event line within 30 s; got ${JSON.stringify(out)}`)), 30_000);
+    child.stdout.on('data', (d: Buffer) => {
+      out += d.toString();
+      if (out.includes('\n')) { clearTimeout(timer); resolve(out); }
+    });
+  }).finally(() => child.stdin.end(bytes.subarray(Math.floor(bytes.length * 2 / 3))));
+  assert.equal((JSON.parse(early.split('\n')[0]) as { type: string }).type, 'probe');
+  const code = await new Promise<number | null>((resolve) => child.on('close', resolve));
+  assert.equal(code, 0);
+});
+
+test('csv: one row per probing endpoint, same numbers as json', (t) => {
+  if (nest === null) { t.skip('fixture nest_log_sink.pcap not found'); return; }
+  const r = run(['analyze', '--format', 'csv', nest]);
+  assert.equal(r.code, 0, r.stderr);
+  const rows = parseCsv(r.stdout);
+  assert.deepEqual(rows[0], [...CSV_COLUMNS]);
+  const body = rows.slice(1);
+  const j = json([nest]);
+  assert.equal(body.length, endpoints(j).length);
+  const col = (name: string): number => CSV_COLUMNS.indexOf(name as (typeof CSV_COLUMNS)[number]);
+  const fromJson = j.flows.flatMap((f) => f.keepalive.map((k) => [String(f.id), f.client, f.server, k.prober, String(k.probes), String(k.idleSeconds?.median ?? '')]));
+  const fromCsv = body.map((row) => ['flow', 'client', 'server', 'prober', 'probes', 'idle_median_s'].map((c) => row[col(c)]));
+  assert.deepEqual(fromCsv, fromJson);
+  for (const row of body) assert.equal(row.length, CSV_COLUMNS.length);
+});
+
+test('table: one row per probing endpoint with every flow named', (t) => {
+  if (ocsp === null) { t.skip('fixture ocsp.pcapng not found'); return; }
+  const r = run(['analyze', ocsp]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /pcapng \(µs\), ethernet, 344 packets/);
+  for (const f of json([ocsp]).flows) assert.ok(r.stdout.includes(`${f.client} → ${f.server}`), f.client);
+});
+
+test('table --events --time epoch prints tshark\'s epoch times for the probes', (t) => {
+  if (ocsp === null) { t.skip('fixture ocsp.pcapng not found'); return; }
+  if (!hasTshark) { t.skip('tshark not installed'); return; }
+  const r = run(['analyze', '--events', '--time', 'epoch', ocsp]);
+  assert.equal(r.code, 0, r.stderr);
+  const probes = tsharkFields(ocsp, 'tcp.analysis.keep_alive', ['frame.number', 'frame.time_epoch']);
+  assert.ok(probes.length > 0);
+  for (const [frame, epoch] of probes.slice(0, 5)) {
+    // tshark prints nanoseconds; the capture resolves microseconds.
+    const us = epoch.replace(/(\.\d{6})\d*$/, '$1');
+    assert.match(r.stdout, new RegExp(`^ +${frame} +[0-9.]+ +${us.replace('.', '\\.')} +client → server +probe`, 'm'), `frame ${frame}`);
+  }
+});
+
+test('filters: --port, --host, --flow narrow the report; --all-flows adds idle flows', (t) => {
+  if (ocsp === null) { t.skip('fixture ocsp.pcapng not found'); return; }
+  const all = json([ocsp]);
+  assert.ok(all.flows.length >= 2);
+  assert.equal(json(['--port', '80', ocsp]).flows.length, all.flows.length);
+  assert.equal(json(['--port', '1', ocsp]).flows.length, 0);
+  const pick = all.flows[1];
+  const server = pick.server.slice(0, pick.server.lastIndexOf(':'));
+  const byHost = json(['--host', server, ocsp]).flows;
+  assert.ok(byHost.length >= 1);
+  for (const f of byHost) assert.ok(f.server.startsWith(`${server}:`) || f.client.startsWith(`${server}:`));
+  assert.deepEqual(json(['--flow', String(pick.id), ocsp]).flows.map((f) => f.id), [pick.id]);
+  assert.deepEqual(json(['--flow', `1:${pick.id}`, ocsp, ocsp]).flows.map((f) => [f.capture, f.id]), [[1, pick.id]]);
+  // The filter applies to the event stream too.
+  const nd = run(['analyze', '--format', 'ndjson', '--flow', String(pick.id), ocsp]);
+  const evs = nd.stdout.trim().split('\n').map((l) => JSON.parse(l) as { type: string; flow?: number });
+  for (const e of evs.filter((x) => x.type.startsWith('probe'))) assert.equal(e.flow, pick.id);
+  const every = json(['--all-flows', ocsp]);
+  assert.equal(every.flows.length, every.summary.flows);
+  if (hasTshark) {
+    const conv = spawnSync('tshark', ['-r', ocsp, '-q', '-z', 'conv,tcp'], { encoding: 'utf8' }).stdout;
+    assert.equal(every.flows.length, conv.split('\n').filter((l) => l.includes('<->')).length);
+  }
+});
+
+test('--fail-on: 1 when a reported outcome is listed, 0 otherwise, 2 wins for damaged input', (t) => {
+  if (ocsp === null) { t.skip('fixture ocsp.pcapng not found'); return; }
+  // MANIFEST: every ocsp probe is answered.
+  assert.equal(run(['analyze', '--fail-on', 'timeout,reset,unanswered', ocsp]).code, 0);
+  assert.equal(run(['analyze', '--fail-on', 'alive', ocsp]).code, 1);
+  assert.equal(run(['analyze', '--fail-on', 'alive', '--port', '1', ocsp]).code, 0);
+  assert.equal(run(['analyze', '--fail-on', 'alive', ocsp, join(ROOT, 'no-such-file.pcap')]).code, 2);
+});
