@@ -55,7 +55,11 @@ export function rowsTable(rows: readonly Row[]): string {
   const notes: string[] = [];
   const body = rows.map((r) => {
     let mark = '';
-    if (r.note !== null) { notes.push(r.note); mark = ` [${notes.length}]`; }
+    if (r.note !== null) {
+      let i = notes.indexOf(r.note);
+      if (i === -1) i = notes.push(r.note) - 1;
+      mark = ` [${i + 1}]`;
+    }
     const result = r.pass === null ? (r.target === null ? '' : '—') : r.pass ? 'PASS' : 'FAIL';
     return [
       String(r.sizeGiB), `${r.label}${mark}`, num(r.elapsedS, 2), kpps(r.packetsPerS), num(r.mbPerS, 0),
