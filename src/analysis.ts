@@ -98,7 +98,7 @@ export class Analysis implements PacketSink, EventClock {
       warnings,
       summary: {
         flows: e.flowsSeen, flowsWithKeepalive: e.flowsWithKeepalive, probes: e.probes,
-        zeroWindowProbes: e.zeroWindowProbes, outcomes: { ...e.outcomes }, evictedFlows: e.evictedFlows,
+        zeroWindowProbes: e.zeroWindowProbes, outcomes: { ...e.outcomes }, evictedFlows: e.evictedFlows, expiredFlows: e.expiredFlows,
         nonTcpFrames: this.nonTcp, weird: { ...this.decoder.weird },
       },
     };

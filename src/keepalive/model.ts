@@ -87,7 +87,10 @@ export interface Summary {
   readonly probes: number;
   readonly zeroWindowProbes: number;
   readonly outcomes: Readonly<Record<Outcome, number>>;
+  /** Flows dropped because the flow cap was reached (their reports say end: 'evicted'). */
   readonly evictedFlows: number;
+  /** Flows retired after the idle timeout (capture time) or after closing: normal housekeeping. */
+  readonly expiredFlows: number;
   /** Frames that were not TCP nor an ICMP error about TCP. */
   readonly nonTcpFrames: number;
   /** Decoder anomalies by name (truncated headers, lying lengths, unknown link types …). */

@@ -1,7 +1,7 @@
 // What the reports are built from: each analyzed input with the flows that survived the filters.
 import type { AnalysisResult } from '../analysis';
 import type { CaptureInfo } from '../capture/types';
-import type { FlowReport, KeepaliveEvent, Outcome, Summary } from '../keepalive/model';
+import type { FlowReport, KeepaliveEvent, Summary } from '../keepalive/model';
 
 export interface AnalyzedInput {
   /** 0-based position of the input on the command line; flows and events carry it as `capture`. */
@@ -14,24 +14,33 @@ export interface AnalyzedInput {
   readonly events: readonly KeepaliveEvent[];
 }
 
-const OUTCOMES: readonly Outcome[] = ['alive', 'reset', 'icmp', 'timeout', 'unanswered'];
-
 /** The engine's summaries of all inputs added up, plus how many flows the report shows. */
 export interface MergedSummary extends Summary {
   readonly reportedFlows: number;
 }
 
+type Tally = Record<string, number | Record<string, number>>;
+
+/**
+ * Adds the summaries field by field: numbers are summed, counter maps (outcomes, weird) summed per
+ * key. Generic on purpose, so a counter the engine adds later is merged without a change here.
+ */
 export function mergeSummaries(inputs: readonly AnalyzedInput[]): MergedSummary {
-  let flows = 0, flowsWithKeepalive = 0, probes = 0, zeroWindowProbes = 0, evictedFlows = 0, nonTcpFrames = 0;
-  let reportedFlows = 0;
-  const outcomes: Record<Outcome, number> = { alive: 0, reset: 0, icmp: 0, timeout: 0, unanswered: 0 };
-  const weird: Record<string, number> = {};
-  for (const { result: { summary: s }, flows: shown } of inputs) {
-    flows += s.flows; flowsWithKeepalive += s.flowsWithKeepalive; probes += s.probes;
-    zeroWindowProbes += s.zeroWindowProbes; evictedFlows += s.evictedFlows; nonTcpFrames += s.nonTcpFrames;
-    reportedFlows += shown.length;
-    for (const o of OUTCOMES) outcomes[o] += s.outcomes[o] ?? 0;
-    for (const [k, v] of Object.entries(s.weird)) weird[k] = (weird[k] ?? 0) + v;
+  const total: Tally = {};
+  for (const { result } of inputs) {
+    for (const [k, v] of Object.entries(result.summary as unknown as Tally)) {
+      if (typeof v === 'number') {
+        const t = total[k];
+        total[k] = (typeof t === 'number' ? t : 0) + v;
+      } else {
+        const t = total[k];
+        const into: Record<string, number> = typeof t === 'object' ? t : {};
+        for (const [kk, n] of Object.entries(v)) into[kk] = (into[kk] ?? 0) + n;
+        total[k] = into;
+      }
+    }
   }
-  return { flows, flowsWithKeepalive, probes, zeroWindowProbes, outcomes, evictedFlows, nonTcpFrames, weird, reportedFlows };
+  let reportedFlows = 0;
+  for (const input of inputs) reportedFlows += input.flows.length;
+  return { ...(total as unknown as Summary), reportedFlows };
 }

@@ -1,0 +1,87 @@
+// Real Linux traffic (fixtures/*.pcap, recorded in network namespaces by fixtures/scripts/record.sh)
+// checked against the settings the kernel was GIVEN (fixtures/*.json), not against our own output.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { analyzeFile } from '../../src/analysis';
+import type { KeepaliveEvent, KeepaliveReport } from '../../src/keepalive/model';
+import { fitsTimer } from '../../src/keepalive/settings';
+
+const DIR = join(__dirname, '..', '..', '..', 'fixtures');
+
+interface Given { idleSeconds: number; intervalSeconds: number; count: number; userTimeoutMs: number | null }
+interface FixtureFlow {
+  serverPort: number; client: Given | null; server: Given | null; cut: boolean;
+  expect: {
+    outcome: string; probes: Record<string, number>; probesTolerance: number;
+    answeredProbes?: Record<string, number>; rst: number; rstFrom?: string;
+    zeroWindowProbes?: number | { from: string; atLeast: number };
+  };
+}
+
+const fixtures = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.json')).sort() : [];
+
+test('kernel fixtures are present', () => {
+  assert.ok(fixtures.length >= 8, `expected the recorded fixtures in ${DIR}`);
+});
+
+for (const name of fixtures) {
+  test(`kernel fixture ${name}: counts, outcome and timing match the settings the kernel was given`, async () => {
+    const spec = JSON.parse(readFileSync(join(DIR, name), 'utf8')) as { flows: FixtureFlow[] };
+    const events: KeepaliveEvent[] = [];
+    const { capture, result } = await analyzeFile(join(DIR, name.replace(/\.json$/, '.pcap')), { allFlows: true }, (e) => events.push(e));
+    assert.equal(capture.error, null);
+    for (const ff of spec.flows) {
+      const flow = result.flows.find((f) => f.server.endsWith(`:${ff.serverPort}`));
+      assert.ok(flow, `flow to port ${ff.serverPort}`);
+      const ex = ff.expect;
+      if (ex.outcome === 'zero-window') {
+        assert.equal(flow.keepalive.length, 0, 'zero-window probes are not keepalives');
+        const zw = ex.zeroWindowProbes as { atLeast: number };
+        assert.ok(flow.zeroWindowProbes >= zw.atLeast, `${flow.zeroWindowProbes} zero-window probes`);
+        const zwEvents = events.filter((e) => e.type === 'zero-window-probe' && e.flow === flow.id).map((e) => e.relTime);
+        // RTO back-off: each gap at least ~1.5× the one before (until TCP_RTO_MAX).
+        for (let i = 2; i < zwEvents.length; i++) {
+          const g1 = zwEvents[i - 1] - zwEvents[i - 2], g2 = zwEvents[i] - zwEvents[i - 1];
+          assert.ok(g2 > g1 * 1.5 || g2 > 100, `back-off ${g1} → ${g2}`);
+        }
+        continue;
+      }
+      for (const role of ['client', 'server'] as const) {
+        const given = ff[role];
+        const want = ex.probes[role] ?? 0;
+        const ka: KeepaliveReport | undefined = flow.keepalive.find((k) => k.prober === role);
+        if (want === 0) { assert.equal(ka, undefined, `${role} does not probe`); continue; }
+        assert.ok(ka, `${role} probes`);
+        assert.ok(Math.abs(ka.probes - want) <= ex.probesTolerance, `${role} probes ${ka.probes}, want ${want}±${ex.probesTolerance}`);
+        if (ex.answeredProbes?.[role] !== undefined) {
+          const answered = ka.acked;
+          assert.ok(Math.abs(answered - ex.answeredProbes[role]) <= ex.probesTolerance, `${role} answered ${answered}`);
+        }
+        const lastProbe = events.filter((e) => e.type === 'probe' && e.flow === flow.id).at(-1);
+        if (ex.outcome === 'alive' && ka.outcome === 'unanswered') {
+          // The recording stopped between a probe and its ACK: only that last probe may be unanswered.
+          assert.equal(ka.unanswered, 1);
+          assert.equal(lastProbe?.frame, flow.lastFrame);
+        } else assert.equal(ka.outcome, ex.outcome);
+        assert.ok(given);
+        // The first idle runs from the last data; every idle must fit the configured TCP_KEEPIDLE.
+        assert.ok(ka.idleSeconds, 'idle observed');
+        assert.ok(fitsTimer(ka.idleSeconds.median, given.idleSeconds), `idle ${JSON.stringify(ka.idleSeconds)} vs ${given.idleSeconds}`);
+        assert.equal(ka.settings.idleSeconds, ka.idleSeconds.median);
+        if (ka.intervalSeconds) {
+          assert.ok(fitsTimer(ka.intervalSeconds.median, given.intervalSeconds), `interval ${JSON.stringify(ka.intervalSeconds)} vs ${given.intervalSeconds}`);
+        }
+        if (ex.outcome === 'timeout') {
+          // Without TCP_USER_TIMEOUT the kernel gives up after exactly TCP_KEEPCNT probes.
+          const expectCount = given.userTimeoutMs === null ? given.count : want;
+          assert.equal(ka.settings.count, expectCount);
+          assert.equal(ka.maxUnanswered, expectCount);
+          assert.equal(ka.settings.matches, 'custom');
+        }
+      }
+      if (ex.rstFrom === 'server') assert.equal(flow.end, 'rst');
+    }
+  });
+}
