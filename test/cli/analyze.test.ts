@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CSV_COLUMNS } from '../../src/report/csv';
 import { parseCsv } from '../report/csv-parse';
@@ -203,4 +203,32 @@ test('--fail-on: 1 when a reported outcome is listed, 0 otherwise, 2 wins for da
   assert.equal(run(['analyze', '--fail-on', 'alive', ocsp]).code, 1);
   assert.equal(run(['analyze', '--fail-on', 'alive', '--port', '1', ocsp]).code, 0);
   assert.equal(run(['analyze', '--fail-on', 'alive', ocsp, join(ROOT, 'no-such-file.pcap')]).code, 2);
+});
+
+interface Truth { flows: { serverPort: number; expect: { outcome: string } }[] }
+
+function kernelFixtures(): { pcap: string; truth: Truth; name: string }[] {
+  const dir = join(ROOT, 'fixtures');
+  let names: string[];
+  try { names = readdirSync(dir).filter((n) => n.endsWith('.json')); } catch { return []; }
+  return names.map((n) => n.slice(0, -5)).filter((n) => existsSync(join(dir, `${n}.pcap`)))
+    .map((name) => ({ name, pcap: join(dir, `${name}.pcap`), truth: JSON.parse(readFileSync(join(dir, `${name}.json`), 'utf8')) as Truth }));
+}
+
+const FAILING = new Set(['timeout', 'reset', 'unanswered']);
+
+test('--fail-on on the kernel-recorded fixtures: 1 exactly when the recorded settings predict a failure', (t) => {
+  const fx = kernelFixtures();
+  if (fx.length === 0) { t.skip('no fixtures/<scenario>.pcap + .json yet'); return; }
+  for (const { name, pcap, truth } of fx) {
+    const expectFail = truth.flows.some((f) => FAILING.has(f.expect.outcome));
+    assert.equal(run(['analyze', '--fail-on', 'timeout,reset,unanswered', pcap]).code, expectFail ? 1 : 0, name);
+  }
+  // Narrowed to one flow by its server port, the exit code follows that flow alone.
+  const many = fx.find((f) => f.name === 'many-flows');
+  if (many === undefined) return;
+  for (const f of many.truth.flows) {
+    const code: number | null = run(['analyze', '--fail-on', 'timeout,reset,unanswered', '--port', String(f.serverPort), many.pcap]).code;
+    assert.equal(code, FAILING.has(f.expect.outcome) ? 1 : 0, `many-flows port ${f.serverPort}`);
+  }
 });

@@ -16,6 +16,7 @@ test('JSON: captures in input order, flows tagged with their input, summaries ad
   assert.deepEqual(r.flows.map((f) => [f.capture, f.id]), [[0, 1], [0, 2], [1, 1]]);
   assert.equal(r.summary.flows, 10);
   assert.equal(r.summary.reportedFlows, 3);
+  assert.equal(r.summary.expiredFlows, 6);
   assert.equal(r.summary.outcomes.alive, 2);
   assert.deepEqual(r.summary.weird, { 'tcp-truncated': 2 });
   assert.equal('events' in r, false);
