@@ -4,8 +4,9 @@ import type { CaptureInfo, PacketSink } from './types';
 /** A format parser consumes whole records from a window of the input and says how much more it needs. */
 export interface RecordParser {
   /**
-   * Parses every complete record in `buf[start, end)` and returns where it stopped. Afterwards `need`
-   * is the number of bytes from that position required to make progress. Stops early (without
+   * Parses the complete records in `buf[start, end)` and returns where it stopped. Afterwards `need`
+   * is the number of bytes from that position required to make progress, or 0 when it paused after
+   * RECORDS_PER_SLICE records with more complete ones still in the buffer. Stops early (without
    * throwing) when the context has an error.
    */
   parse(buf: Buffer, start: number, end: number): number;

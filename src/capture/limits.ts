@@ -9,3 +9,5 @@ export const MAX_BLOCK = 16 * 1024 * 1024;
 export const READ_BUFFER_SIZE = 4 * 1024 * 1024;
 /** Progress callbacks are rate-limited to this interval. */
 export const PROGRESS_INTERVAL_MS = 250;
+/** Parsers return to the reader after this many records so progress is checked even with a slow sink. */
+export const RECORDS_PER_SLICE = 8192;

@@ -50,6 +50,7 @@ export async function readCapture(file: string, sink: PacketSink, opts: ReadOpti
         const now = Date.now();
         if (now - lastProgress >= PROGRESS_INTERVAL_MS) { lastProgress = now; onProgress(ctx.base + end, totalBytes, ctx.frames); }
       }
+      if (parser.need === 0) continue; // paused for the progress check; more records are buffered
       if (eof) { parser.finish(buf, start, end); break; }
       // Carry the partial record to the front (growing the buffer only for an oversized block).
       const have = end - start;

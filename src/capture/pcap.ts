@@ -1,7 +1,7 @@
 // Classic libpcap files: 24-byte file header, then 16-byte record headers each followed by caplen
 // bytes. Byte order and time unit come from the magic (a1b2c3d4 µs, a1b23c4d ns).
 import type { ReadContext, RecordParser } from './context';
-import { MAX_CAPLEN } from './limits';
+import { MAX_CAPLEN, RECORDS_PER_SLICE } from './limits';
 
 const FILE_HEADER = 24;
 const RECORD_HEADER = 16;
@@ -47,8 +47,10 @@ export class PcapParser implements RecordParser {
     const fracPerSec = this.fracPerSec;
     const nsPerFrac = this.nsPerFrac;
     let frame = ctx.frames;
+    const pauseAt = frame + RECORDS_PER_SLICE;
     for (;;) {
       if (end - p < RECORD_HEADER) { this.need = RECORD_HEADER; break; }
+      if (frame === pauseAt) { this.need = 0; break; }
       const caplen = le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
       if (caplen > MAX_CAPLEN) {
         ctx.fail(`record header at byte ${ctx.base + p} (frame ${frame + 1}) claims captured length ${caplen}, more than the limit ${MAX_CAPLEN}; the file is damaged`);

@@ -2,7 +2,7 @@
 // A Section Header Block sets the byte order and starts a new, empty interface list; packets
 // (EPB, SPB, obsolete PB) refer to the section's Interface Description Blocks by index.
 import type { ReadContext, RecordParser } from './context';
-import { MAX_BLOCK, MAX_CAPLEN } from './limits';
+import { MAX_BLOCK, MAX_CAPLEN, RECORDS_PER_SLICE } from './limits';
 import { TsConverter } from './timestamp';
 
 export const SHB_TYPE = 0x0a0d0d0a;
@@ -51,9 +51,11 @@ export class PcapngParser implements RecordParser {
   parse(buf: Buffer, start: number, end: number): number {
     const ctx = this.ctx;
     let p = start;
+    const pauseAt = ctx.frames + RECORDS_PER_SLICE;
     for (;;) {
       const avail = end - p;
       if (avail < 12) { this.need = 12; break; }
+      if (ctx.frames >= pauseAt) { this.need = 0; break; }
       let le = this.le;
       const type = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
       if (type === SHB_TYPE) {

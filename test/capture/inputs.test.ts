@@ -96,3 +96,18 @@ test('progress is reported at most ~4 times a second, with growing byte counts a
   for (let i = 1; i < calls.length; i++) assert.ok(calls[i][0] >= calls[i - 1][0] && calls[i][2] >= calls[i - 1][2]);
   assert.deepEqual(calls[calls.length - 1], [data.length, data.length, 20000]);
 });
+
+test('progress is checked every few thousand records, not only per buffer, so a slow sink still sees it', async () => {
+  // 20 000 small records fit in one buffer; the sink stalls 300 ms every 4096 records, so every
+  // slice of records the reader parses between time checks contains a stall.
+  const data = pcapFile(Array.from({ length: 20000 }, (_, i) => ({ sec: i, frac: 0, data: patternBytes(44, i % 7) })));
+  const file = tmpFile(data);
+  let n = 0;
+  const sink = { packet(): void { if (++n % 4096 === 0) { const until = Date.now() + 300; while (Date.now() < until) { /* spin */ } } } };
+  const calls: number[] = [];
+  const info = await readCapture(file, sink, { onProgress: (_b, _t, k) => calls.push(k) });
+  assert.equal(info.error, null);
+  // Checks after records 8192 and 16384 (the reader's slices), then the final call.
+  assert.ok(calls.length >= 3, `progress calls after records ${calls.join(', ')}`);
+  assert.ok(calls[0] < 20000, `progress calls after records ${calls.join(', ')}`);
+});
