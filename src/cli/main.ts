@@ -60,6 +60,9 @@ export async function main(argv: string[]): Promise<void> {
       .recommendCommands()
       .fail((msg, err) => {
         if (err instanceof UsageError || (err && !msg)) throw err;
+        // recommendCommands() replaces the whole message with its suggestion: say what was wrong too.
+        const unknown = argv.find((a) => !a.startsWith('-'));
+        if (msg?.startsWith('Did you mean') && unknown !== undefined) throw new UsageError(`unknown command '${unknown}'. ${msg}`);
         throw new UsageError(msg ?? oneLine(err));
       });
     cli = registerAnalyzeCommand(cli, async (a) => { process.exitCode = await runAnalyze(a, io, process.stderr); });

@@ -60,7 +60,9 @@ export function parseFailOn(values: readonly string[]): Set<Outcome> {
 function positive(name: string, v: number | undefined, dflt: number, integer: boolean): number {
   if (v === undefined) return dflt;
   if (!Number.isFinite(v) || v <= 0 || (integer && !Number.isInteger(v))) {
-    throw new UsageError(`--${name}: '${String(v)}' is not a positive ${integer ? 'integer' : 'number'}`);
+    // yargs has already turned non-numeric text into NaN: name the expectation, not the NaN.
+    const shown = Number.isNaN(v) ? 'not a number' : `'${v}'`;
+    throw new UsageError(`--${name}: ${shown}, expected a positive ${integer ? 'integer' : 'number'}`);
   }
   return v;
 }

@@ -158,7 +158,7 @@ export function renderInputTable(input: AnalyzedInput, opts: TableOptions, allFl
   } else {
     out += flowsTable(input.flows);
   }
-  if (opts.events && input.events.length > 0) out += eventsTimeline(input, opts);
+  if (opts.events && input.events.length > 0) out += `${eventsTimeline(input, opts)}\n`;
   out += summaryText(input);
   return out;
 }

@@ -35,7 +35,7 @@ test('--version prints the version from package.json', () => {
 
 const usageErrors: [string, string[], RegExp][] = [
   ['no command', [], /keepalive: no command given/],
-  ['unknown command', ['analyse', 'x.pcap'], /keepalive: /],
+  ['unknown command', ['analyse', 'x.pcap'], /keepalive: unknown command 'analyse'\. Did you mean analyze\?/],
   ['unknown option', ['analyze', 'x.pcap', '--bogus'], /keepalive: Unknown argument: bogus/],
   ['no capture', ['analyze'], /keepalive: /],
   ['bad format', ['analyze', '--format', 'xml', 'x.pcap'], /keepalive: .*xml/],
