@@ -1,14 +1,15 @@
 // The command line's contract that needs no analysis results: help, version, usage errors,
 // unreadable inputs, exit codes, EPIPE.
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { assertCleanStderr, fixture, ROOT, run } from './run';
 
 const tmp = mkdtempSync(join(tmpdir(), 'keepalive-cli-'));
+after(() => rmSync(tmp, { recursive: true, force: true }));
 
 test('--help lists the analyze command and exits 0', () => {
   const r = run(['--help']);
