@@ -71,7 +71,8 @@ export class FrameWriter {
     const ip = e + l2, client = s + 1, server = 10 + sl.server[s];
     if (v6) {
       b.writeUInt16BE(l4 + len, ip + 4);
-      b.writeUInt16BE(1, ip + 14); b.writeUInt16BE(2, ip + 30); // fd00::1:… clients, fd00::2:… servers
+      // fd00::1:… clients, fd00::2:… servers, whichever way the frame goes
+      b.writeUInt16BE(fromClient ? 1 : 2, ip + 14); b.writeUInt16BE(fromClient ? 2 : 1, ip + 30);
       b.writeUInt32BE(fromClient ? client : server, ip + 20);
       b.writeUInt32BE(fromClient ? server : client, ip + 36);
     } else {

@@ -7,7 +7,7 @@ import { FlowSlots } from './slots';
 import { Traffic, type TrafficStats } from './traffic';
 
 /** Bump whenever a change in bench/synth/ changes the bytes written: stale caches are then rebuilt. */
-export const GENERATOR_VERSION = 1;
+export const GENERATOR_VERSION = 2; // 2: IPv6 server→client frames carry the right prefixes
 export const GIB = 1 << 30;
 const CONCURRENT_FLOWS = 50_000;
 const SEED = 0x6b656570;

@@ -3,6 +3,7 @@
 import type { Nanos } from '../units';
 import type { Linked } from './list';
 import type { ProberState } from '../keepalive/prober';
+import { formatEndpoint } from './address';
 
 export const UNKNOWN_TIME = -1 as Nanos;
 
@@ -57,8 +58,9 @@ export class Flow implements Linked<Flow> {
   /** Any keepalive, zero-window or unconfirmed-candidate activity: the flow is worth reporting. */
   active = false;
 
-  private nameA: string | null = null;
-  private nameB: string | null = null;
+  // Addresses as 32-bit words (IPv4 uses a0/b0 only): no Buffer per flow, compared as numbers.
+  a1 = 0; a2 = 0; a3 = 0;
+  b1 = 0; b2 = 0; b3 = 0;
 
   constructor(
     readonly id: number,
@@ -66,15 +68,17 @@ export class Flow implements Linked<Flow> {
     readonly ipVersion: number,
     readonly vlanOuter: number,
     readonly vlanInner: number,
-    readonly addrA: Buffer,
+    readonly a0: number,
     readonly portA: number,
-    readonly addrB: Buffer,
+    readonly b0: number,
     readonly portB: number,
-    private readonly format: (addr: Buffer, port: number) => string,
   ) {}
 
+  /** `ip:port` of endpoint a or b; built on demand (events and reports only). */
   endpointName(isA: boolean): string {
-    if (isA) return this.nameA ??= this.format(this.addrA, this.portA);
-    return this.nameB ??= this.format(this.addrB, this.portB);
+    const words = isA ? [this.a0, this.a1, this.a2, this.a3] : [this.b0, this.b1, this.b2, this.b3];
+    const addr = Buffer.alloc(this.ipVersion === 4 ? 4 : 16);
+    for (let i = 0; i < addr.length / 4; i++) addr.writeUInt32BE(words[i] >>> 0, i * 4);
+    return formatEndpoint(addr, isA ? this.portA : this.portB);
   }
 }

@@ -10,10 +10,6 @@ export function endpointHash(buf: Buffer, addrOff: number, addrLen: number, port
 export function flowHash(buf: Buffer, srcOff: number, dstOff: number, addrLen: number,
   sport: number, dport: number, vlanOuter: number, vlanInner: number): number {
   const h = (endpointHash(buf, srcOff, addrLen, sport) + endpointHash(buf, dstOff, addrLen, dport)) | 0;
-  return (Math.imul(h ^ (vlanOuter << 12 | vlanInner), 0x9e3779b1) ^ (h >>> 16)) >>> 0;
-}
-
-export function addrEquals(stored: Buffer, buf: Buffer, off: number): boolean {
-  for (let i = stored.length - 1; i >= 0; i--) if (stored[i] !== buf[off + i]) return false;
-  return true;
+  // 30 bits: V8 keeps small integers unboxed (Smi), so Map lookups by this key allocate nothing.
+  return (Math.imul(h ^ (vlanOuter << 12 | vlanInner), 0x9e3779b1) ^ (h >>> 16)) & 0x3fffffff;
 }

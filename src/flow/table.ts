@@ -3,8 +3,6 @@
 import type { Nanos } from '../units';
 import { Flow, FlowState } from './flow';
 import { LinkedList } from './list';
-import { addrEquals } from './key';
-import { formatEndpoint } from './address';
 
 /** Closed flows stay this long for stragglers (retransmitted RSTs, late ACKs). */
 const CLOSED_LINGER_NS = 120e9;
@@ -24,13 +22,16 @@ export class FlowTable {
 
   lookup(hash: number, ipVersion: number, vlanOuter: number, vlanInner: number, buf: Buffer,
     srcOff: number, dstOff: number, sport: number, dport: number): Flow | null {
+    const s0 = buf.readInt32BE(srcOff), d0 = buf.readInt32BE(dstOff);
     for (let f = this.buckets.get(hash) ?? null; f !== null; f = f.chain) {
       if (f.ipVersion !== ipVersion || f.vlanOuter !== vlanOuter || f.vlanInner !== vlanInner) continue;
-      if (f.portA === sport && f.portB === dport && addrEquals(f.addrA, buf, srcOff) && addrEquals(f.addrB, buf, dstOff)) {
+      if (f.portA === sport && f.portB === dport && f.a0 === s0 && f.b0 === d0 &&
+        (ipVersion === 4 || (sameRest(f, true, buf, srcOff) && sameRest(f, false, buf, dstOff)))) {
         this.fromA = true;
         return f;
       }
-      if (f.portA === dport && f.portB === sport && addrEquals(f.addrA, buf, dstOff) && addrEquals(f.addrB, buf, srcOff)) {
+      if (f.portA === dport && f.portB === sport && f.a0 === d0 && f.b0 === s0 &&
+        (ipVersion === 4 || (sameRest(f, true, buf, dstOff) && sameRest(f, false, buf, srcOff)))) {
         this.fromA = false;
         return f;
       }
@@ -42,10 +43,11 @@ export class FlowTable {
   create(hash: number, ipVersion: number, vlanOuter: number, vlanInner: number, buf: Buffer,
     srcOff: number, dstOff: number, sport: number, dport: number, now: Nanos): Flow {
     if (this.size >= this.maxFlows) this.evictOldest();
-    const len = ipVersion === 4 ? 4 : 16;
-    const addrA = Buffer.from(buf.subarray(srcOff, srcOff + len));
-    const addrB = Buffer.from(buf.subarray(dstOff, dstOff + len));
-    const flow = new Flow(this.nextId++, hash, ipVersion, vlanOuter, vlanInner, addrA, sport, addrB, dport, formatEndpoint);
+    const flow = new Flow(this.nextId++, hash, ipVersion, vlanOuter, vlanInner, buf.readInt32BE(srcOff), sport, buf.readInt32BE(dstOff), dport);
+    if (ipVersion !== 4) {
+      flow.a1 = buf.readInt32BE(srcOff + 4); flow.a2 = buf.readInt32BE(srcOff + 8); flow.a3 = buf.readInt32BE(srcOff + 12);
+      flow.b1 = buf.readInt32BE(dstOff + 4); flow.b2 = buf.readInt32BE(dstOff + 8); flow.b3 = buf.readInt32BE(dstOff + 12);
+    }
     flow.chain = this.buckets.get(hash) ?? null;
     this.buckets.set(hash, flow);
     flow.firstTime = flow.lastTime = now;
@@ -102,4 +104,11 @@ export class FlowTable {
     this.unlink(flow);
     this.retire(flow, why);
   }
+}
+
+/** Words 1–3 of an IPv6 address (word 0 was compared already). */
+function sameRest(f: Flow, a: boolean, buf: Buffer, off: number): boolean {
+  return a
+    ? f.a1 === buf.readInt32BE(off + 4) && f.a2 === buf.readInt32BE(off + 8) && f.a3 === buf.readInt32BE(off + 12)
+    : f.b1 === buf.readInt32BE(off + 4) && f.b2 === buf.readInt32BE(off + 8) && f.b3 === buf.readInt32BE(off + 12);
 }

@@ -92,7 +92,7 @@ export class KeepaliveEngine {
     pr.icmp++;
     pr.icmpAnswered = true;
     pr.outcome = 'icmp';
-    this.emit({ type: 'probe-icmp', ...this.base(flow, !proberIsA), probeFrame: pr.lastProbeFrame as FrameNo,
+    if (this.onEvent) this.onEvent({ type: 'probe-icmp', ...this.base(flow, !proberIsA), probeFrame: pr.lastProbeFrame as FrameNo,
       rttMs: ms(now - pr.lastProbeTime), icmpType: p.icmpType, icmpCode: p.icmpCode });
   }
 
@@ -203,7 +203,7 @@ export class KeepaliveEngine {
     pr.awaiting = false;
     pr.runUnanswered = 0;
     if (type === 'probe-ack') { pr.acked++; pr.outcome = 'alive'; } else { pr.resets++; pr.outcome = 'reset'; }
-    this.emit({ type, ...this.base(flow, !proberIsA), probeFrame: pr.lastProbeFrame as FrameNo, rttMs: ms(rtt) });
+    if (this.onEvent) this.onEvent({ type, ...this.base(flow, !proberIsA), probeFrame: pr.lastProbeFrame as FrameNo, rttMs: ms(rtt) });
   }
 
   private giveUp(flow: Flow, proberIsA: boolean, pr: ProberState, via: 'rst' | 'fin'): void {
@@ -211,14 +211,14 @@ export class KeepaliveEngine {
     pr.awaiting = false;
     pr.outcome = 'timeout';
     pr.giveUpAfter = pr.seriesLen;
-    this.emit({ type: 'keepalive-timeout', ...this.base(flow, proberIsA), probes: pr.seriesLen, via });
+    if (this.onEvent) this.onEvent({ type: 'keepalive-timeout', ...this.base(flow, proberIsA), probes: pr.seriesLen, via });
   }
 
   private zeroWindowProbe(flow: Flow, fromA: boolean, len: number): void {
     flow.active = true;
     flow.zeroWindowProbes++;
     this.zeroWindowProbes++;
-    this.emit({ type: 'zero-window-probe', ...this.base(flow, fromA), payloadBytes: len });
+    if (this.onEvent) this.onEvent({ type: 'zero-window-probe', ...this.base(flow, fromA), payloadBytes: len });
   }
 
   private addCandidate(flow: Flow, s: Endpoint, seq: number, ack: number, len: number): void {
@@ -268,18 +268,19 @@ export class KeepaliveEngine {
   }
 
   private retire(flow: Flow): void {
-    for (const e of [flow.a, flow.b]) {
-      const pr = e.ka;
-      if (pr === null || pr.probes === 0) continue;
-      if (pr.awaiting) { pr.closeRun(); if (!pr.icmpAnswered) pr.outcome = 'unanswered'; pr.awaiting = false; }
-      this.outcomes[pr.outcome ?? 'unanswered']++;
-    }
-    if (flow.a.ka?.probes || flow.b.ka?.probes) this.flowsWithKeepalive++;
-    if (flow.active || this.opts.allFlows) this.reports.push(buildFlowReport(flow, this.clock));
+    if (!flow.active && !this.opts.allFlows) return;
+    const a = this.closeProber(flow.a), b = this.closeProber(flow.b);
+    if (a || b) this.flowsWithKeepalive++;
+    this.reports.push(buildFlowReport(flow, this.clock));
   }
 
-  private emit(e: KeepaliveEvent): void {
-    if (this.onEvent) this.onEvent(e);
+  /** Settles an endpoint's last series at the end of its flow; true when it probed at all. */
+  private closeProber(e: Endpoint): boolean {
+    const pr = e.ka;
+    if (pr === null || pr.probes === 0) return false;
+    if (pr.awaiting) { pr.closeRun(); if (!pr.icmpAnswered) pr.outcome = 'unanswered'; pr.awaiting = false; }
+    this.outcomes[pr.outcome ?? 'unanswered']++;
+    return true;
   }
 
   private base(flow: Flow, fromA: boolean) {
