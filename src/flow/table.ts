@@ -7,8 +7,17 @@ import { LinkedList } from './list';
 /** Closed flows stay this long for stragglers (retransmitted RSTs, late ACKs). */
 const CLOSED_LINGER_NS = 120e9;
 
+/** Bucket count: a power of two near the flow cap, at most 2^20 (4 MiB of pointers). */
+function bucketCount(maxFlows: number): number {
+  let n = 1024;
+  while (n < maxFlows && n < 1 << 20) n <<= 1;
+  return n;
+}
+
 export class FlowTable {
-  private readonly buckets = new Map<number, Flow>();
+  // A plain array of chain heads indexed by hash bits: cheaper than a Map lookup per packet.
+  private readonly buckets: (Flow | null)[];
+  private readonly mask: number;
   readonly open = new LinkedList<Flow>();
   readonly closed = new LinkedList<Flow>();
   private nextId = 0;
@@ -16,14 +25,18 @@ export class FlowTable {
   fromA = true;
 
   constructor(private readonly maxFlows: number, private readonly idleTimeoutNs: number,
-    private readonly retire: (flow: Flow, why: 'expired' | 'evicted') => void) {}
+    private readonly retire: (flow: Flow, why: 'expired' | 'evicted') => void) {
+    const n = bucketCount(maxFlows);
+    this.buckets = new Array<Flow | null>(n).fill(null);
+    this.mask = n - 1;
+  }
 
   get size(): number { return this.open.size + this.closed.size; }
 
   lookup(hash: number, ipVersion: number, vlanOuter: number, vlanInner: number, buf: Buffer,
     srcOff: number, dstOff: number, sport: number, dport: number): Flow | null {
     const s0 = buf.readInt32BE(srcOff), d0 = buf.readInt32BE(dstOff);
-    for (let f = this.buckets.get(hash) ?? null; f !== null; f = f.chain) {
+    for (let f = this.buckets[hash & this.mask]; f !== null; f = f.chain) {
       if (f.ipVersion !== ipVersion || f.vlanOuter !== vlanOuter || f.vlanInner !== vlanInner) continue;
       if (f.portA === sport && f.portB === dport && f.a0 === s0 && f.b0 === d0 &&
         (ipVersion === 4 || (sameRest(f, true, buf, srcOff) && sameRest(f, false, buf, dstOff)))) {
@@ -48,8 +61,8 @@ export class FlowTable {
       flow.a1 = buf.readInt32BE(srcOff + 4); flow.a2 = buf.readInt32BE(srcOff + 8); flow.a3 = buf.readInt32BE(srcOff + 12);
       flow.b1 = buf.readInt32BE(dstOff + 4); flow.b2 = buf.readInt32BE(dstOff + 8); flow.b3 = buf.readInt32BE(dstOff + 12);
     }
-    flow.chain = this.buckets.get(hash) ?? null;
-    this.buckets.set(hash, flow);
+    flow.chain = this.buckets[hash & this.mask];
+    this.buckets[hash & this.mask] = flow;
     flow.firstTime = flow.lastTime = now;
     this.open.push(flow);
     this.fromA = true;
@@ -78,12 +91,9 @@ export class FlowTable {
   /** Removes a flow without retiring it (the caller reports it), e.g. when a new SYN reuses the tuple. */
   unlink(flow: Flow): void {
     (flow.state === FlowState.Open ? this.open : this.closed).remove(flow);
-    const head = this.buckets.get(flow.hash);
-    if (head === flow) {
-      if (flow.chain) this.buckets.set(flow.hash, flow.chain); else this.buckets.delete(flow.hash);
-    } else {
-      for (let p = head ?? null; p !== null; p = p.chain) if (p.chain === flow) { p.chain = flow.chain; break; }
-    }
+    const b = flow.hash & this.mask;
+    if (this.buckets[b] === flow) this.buckets[b] = flow.chain;
+    else for (let p = this.buckets[b]; p !== null; p = p.chain) if (p.chain === flow) { p.chain = flow.chain; break; }
     flow.chain = null;
   }
 

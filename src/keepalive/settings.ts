@@ -39,7 +39,7 @@ export function middleboxNotes(idleSeconds: number | null): string[] {
   if (idleSeconds === null) return [];
   const notes: string[] = [];
   for (const m of MIDDLEBOXES) {
-    if (idleSeconds >= m.seconds) notes.push(`above ${m.name} idle timeout ${m.seconds} s`);
+    if (idleSeconds >= m.seconds) notes.push(`at or above ${m.name} idle timeout ${m.seconds} s`);
     else if (idleSeconds >= m.seconds * 0.8) notes.push(`just under ${m.name} idle timeout ${m.seconds} s`);
   }
   return notes;
