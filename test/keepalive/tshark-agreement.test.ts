@@ -12,10 +12,35 @@ import type { KeepaliveEvent } from '../../src/keepalive/model';
 const ROOT = join(__dirname, '..', '..', '..', 'fixtures');
 const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
 
-function tsharkFrames(file: string, filter: string): Set<number> {
-  const out = execFileSync('tshark', ['-r', file, '-Y', filter, '-T', 'fields', '-e', 'frame.number'],
-    { stdio: ['ignore', 'pipe', 'ignore'] }).toString();
-  return new Set(out.split('\n').filter(Boolean).map(Number));
+interface TsharkLabels {
+  readonly keepAlive: Set<number>;
+  readonly keepAliveAck: Set<number>;
+  /** Dup ACK, "previous segment not captured", "ACKed unseen segment". */
+  readonly dupOrLost: Set<number>;
+  /** Segments whose sender had already sent a FIN in that tcp.stream. */
+  readonly afterFin: Set<number>;
+}
+
+/** One tshark pass per capture: the analysis flags of every TCP frame. */
+function tsharkLabels(file: string): TsharkLabels {
+  const fields = ['frame.number', 'tcp.stream', 'tcp.srcport', 'tcp.flags.fin', 'tcp.analysis.keep_alive',
+    'tcp.analysis.keep_alive_ack', 'tcp.analysis.duplicate_ack', 'tcp.analysis.lost_segment', 'tcp.analysis.ack_lost_segment'];
+  const out = execFileSync('tshark', ['-r', file, '-Y', 'tcp', '-T', 'fields', ...fields.flatMap((f) => ['-e', f])],
+    { stdio: ['ignore', 'pipe', 'ignore'], maxBuffer: 256 << 20 }).toString();
+  const l: TsharkLabels = { keepAlive: new Set(), keepAliveAck: new Set(), dupOrLost: new Set(), afterFin: new Set() };
+  const finSent = new Set<string>();
+  for (const row of out.split('\n')) {
+    const [frame, stream, port, fin, ka, kaAck, dup, lost, ackLost] = row.split('\t');
+    if (!frame) continue;
+    const n = Number(frame);
+    if (ka) l.keepAlive.add(n);
+    if (kaAck) l.keepAliveAck.add(n);
+    if (dup || lost || ackLost) l.dupOrLost.add(n);
+    const key = `${stream}/${port}`;
+    if (finSent.has(key)) l.afterFin.add(n);
+    if (fin === '1' || fin === 'True') finSent.add(key);
+  }
+  return l;
 }
 
 const captures = [
@@ -34,22 +59,11 @@ for (const file of captures) {
     const acks = new Set(events.filter((e) => e.type === 'probe-ack').map((e) => e.frame as number));
     const zwp = new Set(events.filter((e) => e.type === 'zero-window-probe').map((e) => e.frame as number));
 
-    const tsKa = tsharkFrames(file, 'tcp.analysis.keep_alive');
-    const tsAck = tsharkFrames(file, 'tcp.analysis.keep_alive_ack');
-    const tsDup = tsharkFrames(file, 'tcp.analysis.duplicate_ack || tcp.analysis.lost_segment || tcp.analysis.ack_lost_segment');
-    // Segments whose sender had already sent a FIN: a pure ACK then carrying the FIN's sequence
-    // number (reordered) is no probe, but tshark's nextseq counted the FIN (psiphon3 frame 58).
-    const tsAfterFin = new Set<number>();
-    const finSent = new Set<string>();
-    const rows = execFileSync('tshark', ['-r', file, '-Y', 'tcp', '-T', 'fields', '-e', 'frame.number', '-e', 'tcp.stream', '-e', 'tcp.srcport', '-e', 'tcp.flags.fin'],
-      { stdio: ['ignore', 'pipe', 'ignore'] }).toString().split('\n');
-    for (const row of rows) {
-      const [frame, stream, port, fin] = row.split('\t');
-      if (!frame) continue;
-      const key = `${stream}/${port}`;
-      if (finSent.has(key)) tsAfterFin.add(Number(frame));
-      if (fin === '1' || fin === 'True') finSent.add(key);
-    }
+    const labels = tsharkLabels(file);
+    const tsKa = labels.keepAlive, tsAck = labels.keepAliveAck, tsDup = labels.dupOrLost;
+    // A pure ACK carrying the sequence number of a FIN already sent is no probe, but tshark's
+    // nextseq counted the FIN (psiphon3 frame 58).
+    const tsAfterFin = labels.afterFin;
 
     const unexplained: string[] = [];
     for (const f of probes) {
