@@ -5,6 +5,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as zlib from 'node:zlib';
+import * as os from 'node:os';
+import { spawnSync } from 'node:child_process';
 import { gzip, ngBlock, patternBytes, pcapFile, pcapngFile, type PcapRecord, tempDir } from '../support/capture-files';
 import { readBytes, readFile, tmpFile } from './read-helpers';
 
@@ -41,10 +43,21 @@ test('missing file, directory, unreadable file', async (t) => {
   const dir = tempDir('keepalive-capture-dir-');
   assertFails((await readFile(path.join(dir, 'nope.pcap'))).info, /cannot open: no such file/);
   assertFails((await readFile(dir)).info, /is a directory/);
-  if (process.getuid?.() === 0) { t.skip('running as root: a mode-000 file is still readable'); return; }
   const f = tmpFile(good, 'locked.pcap');
   fs.chmodSync(f, 0);
-  assertFails((await readFile(f)).info, /cannot open: permission denied/);
+  if (process.getuid?.() !== 0) {
+    assertFails((await readFile(f)).info, /cannot open: permission denied/);
+    return;
+  }
+  // Root reads a mode-000 file anyway: read it from a child running as nobody instead.
+  for (let d = path.dirname(f); d !== path.dirname(d); d = path.dirname(d)) {
+    if (d.startsWith(os.tmpdir()) && d !== os.tmpdir()) fs.chmodSync(d, 0o755);
+  }
+  const reader = path.join(__dirname, '..', '..', 'src', 'capture', 'open.js');
+  const script = `require(${JSON.stringify(reader)}).readCapture(${JSON.stringify(f)}, { packet() {} }).then((i) => console.log(i.error))`;
+  const child = spawnSync(process.execPath, ['-e', script], { uid: 65534, gid: 65534, encoding: 'utf8' });
+  if (child.status !== 0) { t.skip(`cannot run a child as uid 65534: ${child.stderr.split('\n')[0]}`); return; }
+  assert.match(child.stdout, /cannot open: permission denied/);
 });
 
 test('pcap truncated inside the file header, a record header, a record body', async () => {
