@@ -4,28 +4,43 @@ import type { Nanos } from '../units';
 import type { Linked } from './list';
 import type { ProberState } from '../keepalive/prober';
 import { formatEndpoint } from './address';
+import { F64, U32, type FlowStore } from './store';
 
 export const UNKNOWN_TIME = -1 as Nanos;
 
-/** What one side has sent, as far as the capture shows. */
+/** What one side has sent, as far as the capture shows. Numbers live in the table's FlowStore. */
 export class Endpoint {
+  private readonly seq0: number;
+  private readonly time0: number;
+  constructor(private readonly store: FlowStore, slot: number, isA: boolean) {
+    this.seq0 = slot * U32.Count + (isA ? U32.NextSeqA : U32.NextSeqB);
+    this.time0 = slot * F64.Count + (isA ? F64.LastRecvA : F64.LastRecvB);
+    this.lastRecv = UNKNOWN_TIME;
+    this.lastData = UNKNOWN_TIME;
+  }
+
   /** Highest seq + len sent (SYN and FIN count one): the sender's snd_nxt as seen on the wire. */
-  nextSeq = 0;
+  get nextSeq(): number { return this.store.u32[this.seq0]; }
+  set nextSeq(v: number) { this.store.u32[this.seq0] = v; }
   nextSeqKnown = false;
   /** Highest ACK the peer sent: this endpoint's snd_una as seen on the wire. */
-  acked = 0;
+  get acked(): number { return this.store.u32[this.seq0 + 1]; }
+  set acked(v: number) { this.store.u32[this.seq0 + 1] = v; }
   ackedKnown = false;
-  /** Last advertised window, scaled when both SYNs carried window scale; -1 unknown. */
+  /** Last advertised window, scaled when both SYNs carried window scale; -1 unknown (< 2^30: a small integer). */
   window = -1;
   /** Window scale shift from this side's SYN, -1 when its SYN was not seen or had none. */
   wscale = -1;
   synSeen = false;
-  synSeq = 0;
+  get synSeq(): number { return this.store.u32[this.seq0 + 2]; }
+  set synSeq(v: number) { this.store.u32[this.seq0 + 2] = v; }
   finSent = false;
   /** Last segment received from the peer that was not a probe: Linux's keepalive clock (facts §2.3). */
-  lastRecv: Nanos = UNKNOWN_TIME;
+  get lastRecv(): Nanos { return this.store.f64[this.time0] as Nanos; }
+  set lastRecv(v: Nanos) { this.store.f64[this.time0] = v; }
   /** Last segment this side sent with data (not a probe). */
-  lastData: Nanos = UNKNOWN_TIME;
+  get lastData(): Nanos { return this.store.f64[this.time0 + 1] as Nanos; }
+  set lastData(v: Nanos) { this.store.f64[this.time0 + 1] = v; }
   /** Keepalive state, created at this side's first probe (or first unconfirmed candidate). */
   ka: ProberState | null = null;
 }
@@ -38,8 +53,8 @@ export class Flow implements Linked<Flow> {
   /** Next flow in the same hash bucket. */
   chain: Flow | null = null;
 
-  readonly a = new Endpoint();
-  readonly b = new Endpoint();
+  readonly a: Endpoint;
+  readonly b: Endpoint;
   /** True when endpoint a is the client (sent the SYN, or chosen by port evidence). */
   clientIsA = true;
   midstream = true;
@@ -51,34 +66,45 @@ export class Flow implements Linked<Flow> {
   packets = 0;
   firstFrame = 0;
   lastFrame = 0;
-  firstTime = 0 as Nanos;
-  lastTime = 0 as Nanos;
-  maxGap = 0;
   zeroWindowProbes = 0;
   /** Any keepalive, zero-window or unconfirmed-candidate activity: the flow is worth reporting. */
   active = false;
-
-  // Addresses as 32-bit words (IPv4 uses a0/b0 only): no Buffer per flow, compared as numbers.
-  a1 = 0; a2 = 0; a3 = 0;
-  b1 = 0; b2 = 0; b3 = 0;
+  private readonly f0: number;
+  private readonly u0: number;
 
   constructor(
+    private readonly store: FlowStore,
+    readonly slot: number,
     readonly id: number,
     readonly hash: number,
     readonly ipVersion: number,
     readonly vlanOuter: number,
     readonly vlanInner: number,
-    readonly a0: number,
     readonly portA: number,
-    readonly b0: number,
     readonly portB: number,
-  ) {}
+  ) {
+    this.f0 = slot * F64.Count;
+    this.u0 = slot * U32.Count;
+    this.a = new Endpoint(store, slot, true);
+    this.b = new Endpoint(store, slot, false);
+  }
+
+  get firstTime(): Nanos { return this.store.f64[this.f0 + F64.FirstTime] as Nanos; }
+  set firstTime(v: Nanos) { this.store.f64[this.f0 + F64.FirstTime] = v; }
+  get lastTime(): Nanos { return this.store.f64[this.f0 + F64.LastTime] as Nanos; }
+  set lastTime(v: Nanos) { this.store.f64[this.f0 + F64.LastTime] = v; }
+  /** Longest silence between two segments of the flow, ns. */
+  get maxGap(): number { return this.store.f64[this.f0 + F64.MaxGap]; }
+  set maxGap(v: number) { this.store.f64[this.f0 + F64.MaxGap] = v; }
+
+  /** Address word i (0–3; IPv4 uses word 0) of endpoint a or b, as the packet's 32 bits. */
+  addrWord(isA: boolean, i: number): number { return this.store.u32[this.u0 + (isA ? U32.A0 : U32.B0) + i]; }
+  setAddrWord(isA: boolean, i: number, v: number): void { this.store.u32[this.u0 + (isA ? U32.A0 : U32.B0) + i] = v; }
 
   /** `ip:port` of endpoint a or b; built on demand (events and reports only). */
   endpointName(isA: boolean): string {
-    const words = isA ? [this.a0, this.a1, this.a2, this.a3] : [this.b0, this.b1, this.b2, this.b3];
     const addr = Buffer.alloc(this.ipVersion === 4 ? 4 : 16);
-    for (let i = 0; i < addr.length / 4; i++) addr.writeUInt32BE(words[i] >>> 0, i * 4);
+    for (let i = 0; i < addr.length / 4; i++) addr.writeUInt32BE(this.addrWord(isA, i), i * 4);
     return formatEndpoint(addr, isA ? this.portA : this.portB);
   }
 }
