@@ -1,11 +1,11 @@
 // `keepalive analyze [options] <capture…>`: each input is read and analyzed in turn and reported
-// in the chosen format; see docs/cli.md for the output contract.
+// in the chosen format; see README.md ("Command line") for the output contract.
 import type { Argv } from 'yargs';
 import { analyzeFile } from '../analysis';
 import type { KeepaliveEvent } from '../keepalive/model';
 import { csvHeader, flowRows as csvFlowRows } from '../report/csv';
 import type { AnalyzedInput } from '../report/inputs';
-import { renderJson } from '../report/json';
+import { jsonChunks } from '../report/json';
 import { eventLine, inputLines, summaryLine } from '../report/ndjson';
 import { renderInputTable } from '../report/table';
 import { exitCode } from './exit-codes';
@@ -104,7 +104,7 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
       case 'json': break;
     }
   }
-  if (o.format === 'json') io.out(renderJson(inputs, o.events));
+  if (o.format === 'json') for (const chunk of jsonChunks(inputs, o.events)) io.out(chunk);
   if (o.format === 'ndjson') io.out(summaryLine(inputs));
   return exitCode(inputErrors, failOnHits);
 }

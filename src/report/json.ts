@@ -28,5 +28,25 @@ export function buildJsonReport(inputs: readonly AnalyzedInput[], withEvents: bo
 }
 
 export function renderJson(inputs: readonly AnalyzedInput[], withEvents: boolean): string {
-  return `${JSON.stringify(buildJsonReport(inputs, withEvents), null, 2)}\n`;
+  return [...jsonChunks(inputs, withEvents)].join('');
+}
+
+/**
+ * The same text as renderJson, one flow or event at a time, so a report of tens of thousands of
+ * flows is never one string (or one copied object graph) in memory.
+ */
+export function* jsonChunks(inputs: readonly AnalyzedInput[], withEvents: boolean): Generator<string> {
+  const nest = (v: unknown, depth: number): string => JSON.stringify(v, null, 2).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+  function* list<T>(key: string, items: Generator<T>, last: boolean): Generator<string> {
+    let first = true;
+    for (const item of items) {
+      yield `${first ? `  "${key}": [\n` : ',\n'}    ${nest(item, 2)}`;
+      first = false;
+    }
+    yield `${first ? `  "${key}": []` : '\n  ]'}${last ? '\n' : ',\n'}`;
+  }
+  yield `{\n  "captures": ${nest(inputs.map(captureJson), 1)},\n`;
+  yield* list('flows', (function* () { for (const i of inputs) for (const f of i.flows) yield { capture: i.index, ...f }; })(), false);
+  if (withEvents) yield* list('events', (function* () { for (const i of inputs) for (const e of i.events) yield { capture: i.index, ...e }; })(), false);
+  yield `  "summary": ${nest(mergeSummaries(inputs), 1)}\n}\n`;
 }

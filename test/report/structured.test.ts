@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildJsonReport } from '../../src/report/json';
+import { buildJsonReport, jsonChunks } from '../../src/report/json';
 import { eventLine, inputLines, summaryLine } from '../../src/report/ndjson';
 import { ackEvent, makeFlow, makeInput, probeEvent } from './fixtures';
 
@@ -40,4 +40,16 @@ test('NDJSON: every line is one object with a type; flows follow their capture l
   assert.equal(lines[2].id, 4);
   assert.equal(lines[2].capture, 3);
   assert.equal(lines[3].probes, 4);
+});
+
+test('JSON written in pieces is byte-identical to stringifying the whole report', () => {
+  const cases = [
+    { inputs: [makeInput(0, [makeFlow(), makeFlow({ id: 7 })], [probeEvent, ackEvent]), makeInput(1, [])], events: true },
+    { inputs: [makeInput(0, [])], events: false },
+    { inputs: [makeInput(0, [makeFlow()]), makeInput(1, [makeFlow({ id: 3 })])], events: false },
+  ];
+  for (const c of cases) {
+    const whole = `${JSON.stringify(buildJsonReport(c.inputs, c.events), null, 2)}\n`;
+    assert.equal([...jsonChunks(c.inputs, c.events)].join(''), whole);
+  }
 });
