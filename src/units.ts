@@ -7,7 +7,6 @@ type Unit<T extends string> = number & { readonly [unit]: T };
 /** Nanoseconds since the analysis epoch (`epochSec`), an integer. */
 export type Nanos = Unit<'ns'>;
 export type Seconds = Unit<'s'>;
-export type Millis = Unit<'ms'>;
 /** 1-based record number in the file, as Wireshark numbers frames. */
 export type FrameNo = Unit<'frame'>;
 /** A TCP sequence or acknowledgement number, modulo 2^32. Compare with seqDelta(), never with <. */
@@ -18,8 +17,6 @@ export const NS_PER_SEC = 1e9;
 export const nanosSince = (epochSec: number, sec: number, nsec: number): Nanos =>
   ((sec - epochSec) * NS_PER_SEC + nsec) as Nanos;
 export const nanosToSeconds = (d: number): Seconds => (d / NS_PER_SEC) as Seconds;
-export const nanosToMillis = (d: number): Millis => (d / 1e6) as Millis;
-export const secondsToNanos = (s: number): Nanos => Math.round(s * NS_PER_SEC) as Nanos;
 
 /** Signed distance a − b in sequence space (RFC 1982 style), in (−2^31, 2^31]. */
 export const seqDelta = (a: number, b: number): number => (a - b) | 0;

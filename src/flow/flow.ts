@@ -67,7 +67,7 @@ export class Flow implements Linked<Flow> {
   firstFrame = 0;
   lastFrame = 0;
   zeroWindowProbes = 0;
-  /** Any keepalive, zero-window or unconfirmed-candidate activity: the flow is worth reporting. */
+  /** Keepalive or zero-window probes seen: the flow is worth reporting without --all-flows. */
   active = false;
   private readonly f0: number;
   private readonly u0: number;

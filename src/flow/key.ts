@@ -1,7 +1,7 @@
 // Flow keys hashed straight from the packet's bytes: no strings, no per-packet objects.
 // The hash is symmetric (sum of the two endpoint hashes) so both directions land in one bucket.
 
-export function endpointHash(buf: Buffer, addrOff: number, addrLen: number, port: number): number {
+function endpointHash(buf: Buffer, addrOff: number, addrLen: number, port: number): number {
   let h = Math.imul(port ^ 0x811c9dc5, 0x01000193);
   for (let i = 0; i < addrLen; i++) h = Math.imul(h ^ buf[addrOff + i], 0x01000193);
   return h ^ (h >>> 15);

@@ -47,8 +47,6 @@ export class KeepaliveEngine {
     });
   }
 
-  get openFlows(): number { return this.table.size; }
-
   /** `now` is monotonic capture time (never steps back); `recTime` is the record's own time. */
   tcp(frame: number, now: Nanos, recTime: Nanos, p: DecodedPacket): void {
     this.frame = frame; this.now = now; this.recTime = recTime;
