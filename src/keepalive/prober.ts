@@ -37,7 +37,6 @@ export class ProberState {
   lastProbeFrame = 0;
   lastProbeTime = 0 as Nanos;
   lastProbeSeq = 0;
-  lastProbeLen = 0;
   /** The last probe drew an ICMP error: answered, but the prober keeps probing (facts §2.6). */
   icmpAnswered = false;
   /** Outcome of the last series so far; null before the first probe resolves anything. */
