@@ -74,10 +74,11 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
   for (let index = 0; index < o.captures.length; index++) {
     const file = o.captures[index];
     const events: KeepaliveEvent[] = [];
-    const onEvent = (e: KeepaliveEvent): void => {
+    // Without a reader for events the engine builds none (their text is most of its report cost).
+    const onEvent = o.format !== 'ndjson' && !bufferEvents ? null : (e: KeepaliveEvent): void => {
       if (!eventMatches(o.filter, index, e)) return;
       if (o.format === 'ndjson') io.out(eventLine(index, e));
-      else if (bufferEvents) events.push(e);
+      else events.push(e);
     };
     const progress = createProgress(progressStream, file);
     let analyzed;

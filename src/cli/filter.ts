@@ -64,6 +64,7 @@ export function parseFlowSelectors(values: readonly (string | number)[]): FlowSe
 }
 
 function endpointMatches(filter: FlowFilter, endpoints: readonly string[]): boolean {
+  if (filter.hosts.length === 0 && filter.ports.length === 0) return true;
   const parts = endpoints.map(splitEndpoint);
   if (filter.hosts.length > 0 && !parts.some((p) => p !== null && filter.hosts.includes(canonicalHost(p.host)))) return false;
   if (filter.ports.length > 0 && !parts.some((p) => p !== null && filter.ports.includes(p.port))) return false;
