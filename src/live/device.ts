@@ -69,3 +69,23 @@ function explainOpenError(cap: CapModule, iface: string, userFilter: string | un
   if (/no such device/i.test(message)) return `no such interface '${iface}' (keepalive interfaces lists them)`;
   return `cannot capture on ${iface}: ${message}`;
 }
+
+/** The one line for an error thrown by the native addon's Capture (its `code` says which step failed). */
+export function explainNativeError(iface: string, userFilter: string | undefined, e: Error & { code?: string }): string {
+  const message = e.message;
+  switch (e.code) {
+    case 'PCAP_NO_SUCH_DEVICE':
+      return `no such interface '${iface}' (keepalive interfaces lists them)`;
+    case 'PCAP_PERM_DENIED':
+      return `no permission to capture on ${iface} (run as root, or give node CAP_NET_RAW and CAP_NET_ADMIN): ${message}`;
+    case 'PCAP_FILTER':
+      return userFilter
+        ? `bad capture filter '${userFilter}': ${message}`
+        : `the default capture filter does not compile on ${iface}: ${message}`;
+    default:
+      if (/permission|not permitted|EPERM|EACCES/i.test(message)) {
+        return `no permission to capture on ${iface} (run as root, or give node CAP_NET_RAW and CAP_NET_ADMIN): ${message}`;
+      }
+      return `cannot capture on ${iface}: ${message}`;
+  }
+}

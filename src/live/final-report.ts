@@ -9,20 +9,22 @@ import { inputLines, summaryLine } from '../report/ndjson';
 import { flowsTable, summaryText } from '../report/table';
 import type { LiveOptions } from './options';
 
-export function finalReport(opts: LiveOptions, capture: CaptureInfo, result: AnalysisResult, elapsedSeconds: number): string {
+/** `stamps` says how packets were stamped ('kernel timestamps, ns; libpcap dropped 0'); the table shows it. */
+export function finalReport(opts: LiveOptions, capture: CaptureInfo, result: AnalysisResult, elapsedSeconds: number,
+  stamps: string): string {
   const input: AnalyzedInput = { index: 0, capture, result, flows: opts.keepFlow ? result.flows.filter(opts.keepFlow) : result.flows, events: [] };
   switch (opts.format) {
     case 'json': return renderJson([input], false);
     case 'ndjson': return inputLines(input) + summaryLine([input]);
-    case 'table': return tableReport(input, elapsedSeconds);
+    case 'table': return tableReport(input, elapsedSeconds, stamps);
     default: return assertNever(opts.format);
   }
 }
 
-function tableReport(input: AnalyzedInput, elapsedSeconds: number): string {
+function tableReport(input: AnalyzedInput, elapsedSeconds: number, stamps: string): string {
   const { capture: c, result: r } = input;
   let out = `\n${c.file}: ${c.linkTypes.map(linkTypeName).join(', ')}, ${c.packets} packet${c.packets === 1 ? '' : 's'}` +
-    ` in ${formatDuration(elapsedSeconds)} (arrival-time stamps, µs)\n`;
+    ` in ${formatDuration(elapsedSeconds)} (${stamps})\n`;
   for (const w of [...c.warnings, ...r.warnings]) out += `  warning: ${w}\n`;
   out += input.flows.length === 0
     ? '  no keepalive activity to report (--all-flows lists every TCP flow)\n'

@@ -1,4 +1,4 @@
-// cap names the link type instead of returning libpcap's number; captures and the decoder speak
+// cap names the link type; the native addon returns libpcap's DLT number and name. Captures and the decoder speak
 // LINKTYPE_* numbers (tcpdump.org/linktypes.html).
 
 const BY_NAME: Readonly<Record<string, number>> = {
@@ -22,4 +22,13 @@ export function linkTypeFromCap(name: string): number | null {
   if (!m) return null;
   const dlt = Number(m[1]);
   return dlt <= 10 || dlt >= 104 ? dlt : null;
+}
+
+/**
+ * LINKTYPE_* number for libpcap's DLT_* value and name (pcap_datalink, pcap_datalink_val_to_name),
+ * or null when unknown. DLT_RAW is 12 or 14 depending on the system; its name is always RAW.
+ */
+export function linkTypeFromDlt(dlt: number, name: string | null): number | null {
+  if (name === 'RAW') return 101;
+  return dlt >= 0 && (dlt <= 10 || dlt >= 104) ? dlt : null;
 }

@@ -1,36 +1,31 @@
-// One live run: device → arrival stamp → (pcap file) → the same Analysis that reads files →
-// events printed as they happen → a final report when the run ends (signal, duration, count).
+// One live run: packet source (kernel or arrival stamps) → (pcap file) → the same Analysis that
+// reads files → events printed as they happen → a final report when the run ends (signal,
+// duration, count, a capture error).
 import { Analysis } from '../analysis';
 import type { CaptureInfo } from '../capture/types';
 import type { KeepaliveEvent } from '../keepalive/model';
-import type { CapHandle } from './cap-module';
-import { ArrivalClock, LIVE_TS_DIGITS } from './clock';
 import { eventLine } from './event-line';
 import { FlowView } from './flow-view';
 import type { PcapWriter } from './pcap-writer';
 import { finalReport } from './final-report';
 import type { LiveIo, LiveOptions } from './options';
+import type { PacketSource } from './source';
 import { eventLine as ndjsonEventLine } from '../report/ndjson';
 
-/** cap asks libpcap for 65535-byte snapshots; this buffer takes any of them whole. */
-export const CAP_BUFFER_BYTES = 65535;
-
-export type StopReason = 'signal' | 'duration' | 'count' | 'abort' | 'write-error' | 'output-closed';
+export type StopReason = 'signal' | 'duration' | 'count' | 'abort' | 'write-error' | 'capture-error' | 'output-closed';
 
 export class LiveSession {
-  private readonly clock = new ArrivalClock();
   private readonly analysis: Analysis;
   private readonly view: FlowView | null;
   private readonly timers: NodeJS.Timeout[] = [];
   private packets = 0;
-  /** Frames that filled cap's buffer: their true length is unknown. */
-  private oversize = 0;
+  private captureError: string | null = null;
   private stopped = false;
   private readonly startedAt = Date.now();
   private done: (code: number) => void = () => undefined;
 
-  constructor(private readonly opts: LiveOptions, private readonly io: LiveIo, private readonly handle: CapHandle,
-    private readonly linkType: number, private readonly buf: Buffer, private readonly writer: PcapWriter | null) {
+  constructor(private readonly opts: LiveOptions, private readonly io: LiveIo, private readonly source: PacketSource,
+    private readonly writer: PcapWriter | null) {
     const onEvent = opts.format === 'json' ? null : (e: KeepaliveEvent): void => this.printEvent(e);
     this.analysis = new Analysis(
       { idleTimeoutSeconds: opts.idleTimeoutSeconds, maxFlows: opts.maxFlows, allFlows: opts.allFlows }, onEvent);
@@ -40,7 +35,7 @@ export class LiveSession {
   /** Starts delivering packets; resolves with the exit code once the run has ended and reported. */
   run(): Promise<number> {
     const finished = new Promise<number>((resolve) => { this.done = resolve; });
-    this.handle.on('packet', this.onPacket);
+    this.source.start(this.onPacket, this.onCaptureError);
     const o = this.opts;
     if (o.durationSeconds !== undefined) {
       this.timers.push(setTimeout(() => this.stop('duration'), o.durationSeconds * 1000));
@@ -59,21 +54,22 @@ export class LiveSession {
     return finished;
   }
 
-  // The hot path: stamp first (the stamp is only as good as how soon it is taken), then hand the
-  // borrowed bytes on. No allocation here.
-  private readonly onPacket = (nbytes: number, truncated: boolean): void => {
+  // The hot path: the source has put the packet in its buffer and its stamp and lengths in meta.
+  // No allocation here.
+  private readonly onPacket = (): void => {
     if (this.stopped) return;
-    const clock = this.clock;
-    clock.stamp();
+    const { buf, meta, linkType, tsDigits } = this.source;
+    const sec = meta[0], nsec = meta[1], caplen = meta[2], origLen = meta[3];
     const frame = ++this.packets;
-    if (truncated || nbytes >= CAP_BUFFER_BYTES) this.oversize++;
-    const snaplen = this.opts.snaplen;
-    const caplen = nbytes < snaplen ? nbytes : snaplen;
-    if (this.writer !== null) this.writer.record(clock.sec, clock.nsec / 1000, this.buf, 0, caplen, nbytes);
-    this.analysis.packet(frame, this.linkType, clock.sec, clock.nsec, LIVE_TS_DIGITS, this.buf, 0, caplen, nbytes);
+    if (this.writer !== null) this.writer.record(sec, tsDigits === 9 ? nsec : Math.floor(nsec / 1000), buf, 0, caplen, origLen);
+    this.analysis.packet(frame, linkType, sec, nsec, tsDigits, buf, 0, caplen, origLen);
     if (frame === this.opts.count) this.stop('count');
   };
 
+  private readonly onCaptureError = (message: string): void => {
+    this.captureError = `capture on ${this.opts.iface} failed: ${message}`;
+    this.stop('capture-error');
+  };
   private readonly onSignal = (): void => this.stop('signal');
   private readonly onAbort = (): void => this.stop('abort');
   private readonly onOutputError = (): void => this.stop('output-closed');
@@ -101,7 +97,9 @@ export class LiveSession {
   stop(reason: StopReason): void {
     if (this.stopped) return;
     this.stopped = true;
-    this.handle.close();
+    // Counters first: close() takes them too, but a source may not keep them.
+    const sourceWarnings = this.source.warnings();
+    this.source.close();
     for (const t of this.timers) clearTimeout(t);
     process.off('SIGINT', this.onSignal);
     process.off('SIGTERM', this.onSignal);
@@ -113,21 +111,28 @@ export class LiveSession {
     this.view?.clear();
     let code = 0;
     const writeError = this.writer?.error ?? null;
-    if (writeError !== null) {
-      this.io.err.write(`keepalive: ${writeError}\n`);
+    for (const failure of [this.captureError, writeError]) {
+      if (failure === null) continue;
+      this.io.err.write(`keepalive: ${failure}\n`);
       code = 2;
     }
     if (reason === 'output-closed') { this.done(code); return; }
-    const warnings: string[] = [];
-    if (this.oversize > 0) {
-      warnings.push(`${this.oversize} frames of ${CAP_BUFFER_BYTES} bytes or more: their original length is unknown and recorded as captured`);
-    }
+    const warnings: string[] = [...sourceWarnings];
+    if (this.captureError !== null) warnings.push(this.captureError);
     if (writeError !== null) warnings.push(writeError);
     const capture: CaptureInfo = {
       file: `live:${this.opts.iface}`, format: null, gzip: false, packets: this.packets,
-      linkTypes: [this.linkType], tsDigits: LIVE_TS_DIGITS, warnings, error: null, bytesRead: 0,
+      linkTypes: [this.source.linkType], tsDigits: this.source.tsDigits, warnings, error: null, bytesRead: 0,
     };
-    this.io.out.write(finalReport(this.opts, capture, result, (Date.now() - this.startedAt) / 1000));
+    this.io.out.write(finalReport(this.opts, capture, result, (Date.now() - this.startedAt) / 1000, stampsNote(this.source)));
     this.done(code);
   }
+}
+
+/** How the run's packets were stamped, for the table report's first line. */
+export function stampsNote(source: PacketSource): string {
+  const unit = source.tsDigits === 9 ? 'ns' : 'µs';
+  if (source.stamps === 'arrival') return `arrival-time stamps, ${unit}`;
+  const s = source.stats();
+  return `kernel timestamps, ${unit}${s === null ? '' : `; libpcap dropped ${s.dropped}`}`;
 }

@@ -11,13 +11,18 @@ import { loadCap } from '../../src/live/cap-module';
 import { ArrivalClock } from '../../src/live/clock';
 import { captureFilter, DEFAULT_FILTER } from '../../src/live/filter';
 import { interfaceLines } from '../../src/live/interfaces';
-import { linkTypeFromCap } from '../../src/live/link-type';
+import { explainNativeError } from '../../src/live/device';
+import { linkTypeFromCap, linkTypeFromDlt } from '../../src/live/link-type';
+import { loadNative } from '../../src/live/native-module';
 import { PcapWriter } from '../../src/live/pcap-writer';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'keepalive.js');
 const CAP_MISSING_LINE =
   "keepalive: live capture needs the 'cap' module built against libpcap: apt-get install libpcap-dev, then npm rebuild cap\n";
+const LIVE_MISSING_LINE = 'keepalive: live capture needs libpcap: apt-get install libpcap-dev and a C compiler, then npm rebuild\n';
+const HIDE_CAP = ['-r', join(__dirname, 'hide-cap.js')];
+const HIDE_NATIVE = ['-r', join(__dirname, 'hide-native.js')];
 const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
 const has = (tool: string): boolean => spawnSync('sh', ['-c', `command -v ${tool}`], { stdio: 'ignore' }).status === 0;
 const run = (args: readonly string[], nodeArgs: readonly string[] = []) =>
@@ -120,35 +125,82 @@ test('interfaces: numbered like tcpdump -D, with addresses', () => {
     '2.any [Pseudo-device that captures on all interfaces]\n3.lo [loopback]\n');
 });
 
-test('without cap: live and interfaces print one line and exit 2', () => {
-  const hide = join(__dirname, 'hide-cap.js');
-  for (const args of [['live', '-i', 'lo'], ['interfaces']]) {
-    const r = run(args, ['-r', hide]);
-    assert.equal(r.status, 2, `${args.join(' ')}: ${r.stderr}`);
-    assert.equal(r.stderr, CAP_MISSING_LINE);
-    assert.equal(r.stdout, '');
-  }
+test('without cap or the native addon: live and interfaces print one line and exit 2', () => {
+  const live = run(['live', '-i', 'lo'], [...HIDE_CAP, ...HIDE_NATIVE]);
+  assert.equal(live.status, 2, live.stderr);
+  assert.equal(live.stderr, LIVE_MISSING_LINE);
+  assert.equal(live.stdout, '');
+  const ifaces = run(['interfaces'], HIDE_CAP);
+  assert.equal(ifaces.status, 2, ifaces.stderr);
+  assert.equal(ifaces.stderr, CAP_MISSING_LINE);
+  assert.equal(ifaces.stdout, '');
 });
 
-test('file analysis never loads cap', () => {
-  const hide = join(__dirname, 'hide-cap.js');
-  const r = run(['analyze', '--format', 'json', join(ROOT, 'fixtures', 'public', 'hislip.pcap')], ['-r', hide]);
+test('without the native addon, live falls back to cap and says so', (t) => {
+  if (loadCap() === null) { t.skip("the 'cap' module is not built"); return; }
+  if (!isRoot) { t.skip('opening a device needs root'); return; }
+  const r = run(['live', '-i', 'lo', '--duration', '0.5'], HIDE_NATIVE);
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stderr, 'keepalive: listening on lo (ethernet), snaplen 256, arrival-time stamps (µs) from cap: the native addon is not built\n');
+  assert.match(r.stdout, /^live:lo: ethernet, \d+ packets? in .* \(arrival-time stamps, µs\)$/m);
+});
+
+test('with the native addon, live uses kernel timestamps and reports libpcap drops', (t) => {
+  const why = loadNative().why;
+  if (why !== '') { t.skip(why); return; }
+  if (!isRoot) { t.skip('opening a device needs root'); return; }
+  const r = run(['live', '-i', 'lo', '--duration', '0.5']);
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /^keepalive: listening on lo \(ethernet\), snaplen 256, kernel timestamps \((ns|µs)\)\n$/);
+  assert.match(r.stdout, /^live:lo: ethernet, \d+ packets? in .* \(kernel timestamps, (ns|µs); libpcap dropped \d+\)$/m);
+});
+
+test('file analysis never loads cap or the native addon', () => {
+  const r = run(['analyze', '--format', 'json', join(ROOT, 'fixtures', 'public', 'hislip.pcap')], [...HIDE_CAP, ...HIDE_NATIVE]);
   assert.equal(r.stderr, '');
   assert.equal(r.status, 0);
 });
 
-test('live: unknown interface, bad filter, no permission are one line each, exit 2', (t) => {
-  if (loadCap() === null) { t.skip("the 'cap' module is not built"); return; }
-  const unknown = run(['live', '-i', 'kalive-nosuch0']);
-  assert.equal(unknown.status, 2);
-  assert.equal(unknown.stderr, "keepalive: no such interface 'kalive-nosuch0' (keepalive interfaces lists them)\n");
-  if (!isRoot) { t.skip('opening a device needs root'); return; }
-  const bad = run(['live', '-i', 'lo', '-f', 'tcp and and']);
-  assert.equal(bad.status, 2, bad.stderr);
-  assert.match(bad.stderr, /^keepalive: bad capture filter 'tcp and and': .*syntax error\n$/);
-  if (!has('setpriv')) { t.skip('needs setpriv to drop root'); return; }
-  const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, BIN, 'live', '-i', 'lo'],
-    { encoding: 'utf8', timeout: 20_000 });
-  assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /^keepalive: no permission to capture on lo \(.*\): .*\n$/);
+test('link types: libpcap DLT numbers become LINKTYPE numbers', () => {
+  assert.equal(linkTypeFromDlt(1, 'EN10MB'), 1);
+  assert.equal(linkTypeFromDlt(113, 'LINUX_SLL'), 113);
+  assert.equal(linkTypeFromDlt(276, 'LINUX_SLL2'), 276);
+  assert.equal(linkTypeFromDlt(12, 'RAW'), 101);
+  assert.equal(linkTypeFromDlt(14, 'RAW'), 101);
+  assert.equal(linkTypeFromDlt(0, 'NULL'), 0);
+  assert.equal(linkTypeFromDlt(50, 'PPP_SERIAL'), null);
+});
+
+test('native addon errors: each libpcap failure is one line naming what to fix', () => {
+  const err = (code: string | undefined, message: string): Error & { code?: string } => Object.assign(new Error(message), { code });
+  assert.equal(explainNativeError('eth9', undefined, err('PCAP_NO_SUCH_DEVICE', 'No such device exists')),
+    "no such interface 'eth9' (keepalive interfaces lists them)");
+  assert.equal(explainNativeError('lo', 'port x', err('PCAP_FILTER', 'illegal port number')),
+    "bad capture filter 'port x': illegal port number");
+  assert.equal(explainNativeError('lo', undefined, err('PCAP_FILTER', 'syntax error')),
+    'the default capture filter does not compile on lo: syntax error');
+  assert.match(explainNativeError('lo', undefined, err('PCAP_PERM_DENIED', 'socket: Operation not permitted')),
+    /^no permission to capture on lo \(.*\): socket: Operation not permitted$/);
+  assert.equal(explainNativeError('lo', undefined, err('PCAP_ERROR', 'something else')), 'cannot capture on lo: something else');
+});
+
+test('live: unknown interface, bad filter, no permission are one line each, exit 2, with either source', (t) => {
+  const sources: Array<[string, string[]]> = [];
+  if (loadNative().mod !== null) sources.push(['native addon', []]);
+  if (loadCap() !== null) sources.push(['cap', HIDE_NATIVE]);
+  if (sources.length === 0) { t.skip('neither cap nor the native addon is built'); return; }
+  for (const [name, preload] of sources) {
+    const unknown = run(['live', '-i', 'kalive-nosuch0'], preload);
+    assert.equal(unknown.status, 2, name);
+    assert.equal(unknown.stderr, "keepalive: no such interface 'kalive-nosuch0' (keepalive interfaces lists them)\n", name);
+    if (!isRoot) { t.diagnostic(`${name}: opening a device needs root`); continue; }
+    const bad = run(['live', '-i', 'lo', '-f', 'tcp and and'], preload);
+    assert.equal(bad.status, 2, `${name}: ${bad.stderr}`);
+    assert.match(bad.stderr, /^keepalive: bad capture filter 'tcp and and': .*syntax error\n$/, name);
+    if (!has('setpriv')) { t.diagnostic('needs setpriv to drop root'); continue; }
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...preload, BIN, 'live', '-i', 'lo'],
+      { encoding: 'utf8', timeout: 20_000 });
+    assert.equal(r.status, 2, `${name}: ${r.stderr}`);
+    assert.match(r.stderr, /^keepalive: no permission to capture on lo \(.*\): .*\n$/, name);
+  }
 });
