@@ -1,7 +1,6 @@
 // Per-connection state. One Flow per TCP connection (VLANs + addresses + ports), two Endpoints
 // per flow. Allocated once per new flow; updated in place for every segment.
 import type { Nanos } from '../units';
-import type { Linked } from './list';
 import type { ProberState } from '../keepalive/prober';
 import { formatEndpoint } from './address';
 import { F64, U32, type FlowStore } from './store';
@@ -47,9 +46,7 @@ export class Endpoint {
 
 export const enum FlowState { Open = 0, Closed = 1 }
 
-export class Flow implements Linked<Flow> {
-  prev: Flow | null = null;
-  next: Flow | null = null;
+export class Flow {
   /** Next flow in the same hash bucket. */
   chain: Flow | null = null;
 

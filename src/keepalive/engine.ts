@@ -54,7 +54,7 @@ export class KeepaliveEngine {
     const addrLen = p.ipVersion === 4 ? 4 : 16;
     const hash = flowHash(p.buf, p.srcOff, p.dstOff, addrLen, p.srcPort, p.dstPort, p.vlanOuter, p.vlanInner);
     const flags = p.flags;
-    let flow = this.table.lookup(hash, p.ipVersion, p.vlanOuter, p.vlanInner, p.buf, p.srcOff, p.dstOff, p.srcPort, p.dstPort);
+    let flow = this.table.lookup(hash, p.ipVersion, p.vlanOuter, p.vlanInner, p.buf, p.srcOff, p.dstOff, p.srcPort, p.dstPort, now);
     if (flow !== null && (flags & (SYN | ACK)) === SYN && this.startsNewConnection(flow, this.table.fromA, p.seq)) {
       this.table.unlink(flow);
       this.retire(flow);
@@ -69,7 +69,6 @@ export class KeepaliveEngine {
     } else {
       const gap = now - flow.lastTime;
       if (gap > flow.maxGap) flow.maxGap = gap;
-      this.table.touch(flow);
     }
     flow.lastTime = now;
     flow.lastFrame = frame;
@@ -82,7 +81,7 @@ export class KeepaliveEngine {
     this.frame = frame; this.now = now; this.recTime = recTime;
     const addrLen = p.quotedIpVersion === 4 ? 4 : 16;
     const hash = flowHash(p.buf, p.quotedSrcOff, p.quotedDstOff, addrLen, p.quotedSrcPort, p.quotedDstPort, p.vlanOuter, p.vlanInner);
-    const flow = this.table.lookup(hash, p.quotedIpVersion, p.vlanOuter, p.vlanInner, p.buf, p.quotedSrcOff, p.quotedDstOff, p.quotedSrcPort, p.quotedDstPort);
+    const flow = this.table.lookup(hash, p.quotedIpVersion, p.vlanOuter, p.vlanInner, p.buf, p.quotedSrcOff, p.quotedDstOff, p.quotedSrcPort, p.quotedDstPort, now);
     if (flow === null) return;
     const proberIsA = this.table.fromA;
     const pr = (proberIsA ? flow.a : flow.b).ka;
@@ -96,6 +95,7 @@ export class KeepaliveEngine {
 
   /** Closes out every flow still open; returns all reports, ordered by flow id. */
   finish(): FlowReport[] {
+    this.table.sweep(this.now); // flows already stale at the last packet count as expired
     for (const flow of this.table.drain()) { this.table.unlink(flow); this.retire(flow); }
     return this.reports.sort((x, y) => x.id - y.id);
   }
