@@ -6,6 +6,10 @@ import { MAX_CAPLEN, RECORDS_PER_SLICE } from './limits';
 const FILE_HEADER = 24;
 const RECORD_HEADER = 16;
 
+/** Unsigned 32-bit reads of bytes the caller has checked are buffered (no bounds check, no call). */
+const u32le = (b: Buffer, o: number): number => ((b[o + 3] << 24) | (b[o + 2] << 16) | (b[o + 1] << 8) | b[o]) >>> 0;
+const u32be = (b: Buffer, o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
+
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;
 
@@ -51,16 +55,17 @@ export class PcapParser implements RecordParser {
     for (;;) {
       if (end - p < RECORD_HEADER) { this.need = RECORD_HEADER; break; }
       if (frame === pauseAt) { this.need = 0; break; }
-      const caplen = le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
+      // The 16 header bytes are known to be buffered, so the fields are read straight from them.
+      const caplen = le ? u32le(buf, p + 8) : u32be(buf, p + 8);
       if (caplen > MAX_CAPLEN) {
         ctx.fail(`record header at byte ${ctx.base + p} (frame ${frame + 1}) claims captured length ${caplen}, more than the limit ${MAX_CAPLEN}; the file is damaged`);
         this.need = RECORD_HEADER;
         break;
       }
       if (end - p - RECORD_HEADER < caplen) { this.need = RECORD_HEADER + caplen; break; }
-      let sec = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
-      let frac = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
-      const origLen = le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 12);
+      let sec = le ? u32le(buf, p) : u32be(buf, p);
+      let frac = le ? u32le(buf, p + 4) : u32be(buf, p + 4);
+      const origLen = le ? u32le(buf, p + 12) : u32be(buf, p + 12);
       frame++;
       if (frac >= fracPerSec) {
         // Some writers carry whole seconds in the fraction; keep the instant, not the field split.

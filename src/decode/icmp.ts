@@ -1,5 +1,6 @@
 // ICMP/ICMPv6 errors that quote a TCP segment (RFC 792, RFC 4443): how a router or host says a
 // keepalive probe could not be delivered.
+import { u32 } from './bytes';
 import { IPPROTO_TCP, IpState } from './ip';
 import { parseIpv4 } from './ipv4';
 import { parseIpv6 } from './ipv6';
@@ -35,9 +36,9 @@ export function parseIcmpError(buf: Buffer, off: number, end: number, v6: boolea
   pkt.quotedIpVersion = q.version;
   pkt.quotedSrcOff = q.srcOff;
   pkt.quotedDstOff = q.dstOff;
-  pkt.quotedSrcPort = buf.readUInt16BE(r);
-  pkt.quotedDstPort = buf.readUInt16BE(r + 2);
-  pkt.quotedSeq = buf.readUInt32BE(r + 4);
+  pkt.quotedSrcPort = (buf[r] << 8) | buf[r + 1];
+  pkt.quotedDstPort = (buf[r + 2] << 8) | buf[r + 3];
+  pkt.quotedSeq = u32(buf, r + 4);
   return ICMP_TCP_ERROR;
 }
 

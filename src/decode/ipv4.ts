@@ -14,7 +14,7 @@ export function parseIpv4(buf: Buffer, off: number, capEnd: number, st: IpState,
   const hl = (vihl & 0x0f) << 2;
   if (hl < 20) return -Weird.Ipv4BadIhl;
   if (off + hl > capEnd) return -Weird.Ipv4Truncated;
-  const total = buf.readUInt16BE(off + 2);
+  const total = (buf[off + 2] << 8) | buf[off + 3];
   if (quoted || total === 0) {
     // Total Length 0: the capturing host handed the packet to the NIC for segmentation offload
     // before the length was filled in; the captured bytes are all there is.
@@ -24,7 +24,7 @@ export function parseIpv4(buf: Buffer, off: number, capEnd: number, st: IpState,
     st.end = off + total;
   }
   // Only the first fragment (offset 0) carries the transport header.
-  if ((buf.readUInt16BE(off + 6) & 0x1fff) !== 0) return -Weird.Ipv4Fragment;
+  if ((((buf[off + 6] << 8) | buf[off + 7]) & 0x1fff) !== 0) return -Weird.Ipv4Fragment;
   st.version = 4;
   st.ttl = buf[off + 8];
   st.proto = buf[off + 9];

@@ -19,7 +19,7 @@ const extShort = (need: number, claimedEnd: number): number =>
 export function parseIpv6(buf: Buffer, off: number, capEnd: number, st: IpState, quoted: boolean): number {
   if (off + 40 > capEnd) return -Weird.Ipv6Truncated;
   if (buf[off] >> 4 !== 6) return -Weird.IpBadVersion;
-  const plen = buf.readUInt16BE(off + 4);
+  const plen = (buf[off + 4] << 8) | buf[off + 5];
   // Payload Length 0: segmentation offload on the capturing host, or a jumbogram (RFC 2675);
   // either way the captured bytes are all there is.
   const claimed = !quoted && plen !== 0;
@@ -36,7 +36,7 @@ export function parseIpv6(buf: Buffer, off: number, capEnd: number, st: IpState,
     } else if (nh === FRAGMENT) {
       if (p + 8 > avail) return extShort(p + 8, claimedEnd);
       // Only the first fragment (offset 0) carries the transport header.
-      if ((buf.readUInt16BE(p + 2) & 0xfff8) !== 0) return -Weird.Ipv6Fragment;
+      if ((((buf[p + 2] << 8) | buf[p + 3]) & 0xfff8) !== 0) return -Weird.Ipv6Fragment;
       len = 8;
     } else if (nh === AH) {
       if (p + 8 > avail) return extShort(p + 8, claimedEnd);

@@ -1,4 +1,5 @@
 // TCP header (RFC 9293) and the options the keepalive analysis cares about.
+import { u32 } from './bytes';
 import type { DecodedPacket } from './packet';
 import { Weird } from './weird';
 
@@ -16,12 +17,12 @@ export function parseTcp(buf: Buffer, off: number, ipEnd: number, capEnd: number
   // A data offset below 5 words or past the IP length cannot be a real header.
   if (hl < 20 || off + hl > ipEnd) return Weird.TcpBadOffset;
   if (off + hl > capEnd) return Weird.TcpTruncated;
-  pkt.srcPort = buf.readUInt16BE(off);
-  pkt.dstPort = buf.readUInt16BE(off + 2);
-  pkt.seq = buf.readUInt32BE(off + 4);
-  pkt.ack = buf.readUInt32BE(off + 8);
+  pkt.srcPort = (buf[off] << 8) | buf[off + 1];
+  pkt.dstPort = (buf[off + 2] << 8) | buf[off + 3];
+  pkt.seq = u32(buf, off + 4);
+  pkt.ack = u32(buf, off + 8);
   pkt.flags = buf[off + 13];
-  pkt.window = buf.readUInt16BE(off + 14);
+  pkt.window = (buf[off + 14] << 8) | buf[off + 15];
   pkt.payloadOff = off + hl;
   pkt.payloadLen = ipEnd - off - hl;
   pkt.mss = -1;
@@ -43,7 +44,7 @@ function parseOptions(buf: Buffer, p: number, end: number, pkt: DecodedPacket): 
     if (len < 2 || p + len > end) return Weird.TcpBadOption;
     if (kind === OPT_MSS) {
       if (len !== 4) return Weird.TcpBadOption;
-      pkt.mss = buf.readUInt16BE(p + 2);
+      pkt.mss = (buf[p + 2] << 8) | buf[p + 3];
     } else if (kind === OPT_WSCALE) {
       if (len !== 3) return Weird.TcpBadOption;
       pkt.wscale = buf[p + 2];
@@ -53,8 +54,8 @@ function parseOptions(buf: Buffer, p: number, end: number, pkt: DecodedPacket): 
     } else if (kind === OPT_TIMESTAMPS) {
       if (len !== 10) return Weird.TcpBadOption;
       pkt.hasTimestamps = true;
-      pkt.tsVal = buf.readUInt32BE(p + 2);
-      pkt.tsEcr = buf.readUInt32BE(p + 6);
+      pkt.tsVal = u32(buf, p + 2);
+      pkt.tsEcr = u32(buf, p + 6);
     }
     p += len;
   }

@@ -9,5 +9,5 @@ export const LINKTYPE_ETHERNET = 1;
 export function parseEthernet(buf: Buffer, off: number, end: number, st: LinkState): number {
   if (off + 14 > end) return -Weird.EthernetTruncated;
   // Values below 0x0600 are 802.3 lengths (LLC/SNAP); they stay in etherType and are not IP.
-  return walkTags(buf, buf.readUInt16BE(off + 12), off + 14, end, st);
+  return walkTags(buf, (buf[off + 12] << 8) | buf[off + 13], off + 14, end, st);
 }

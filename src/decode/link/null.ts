@@ -14,9 +14,9 @@ const isAfInet6 = (af: number): boolean => af === 10 || af === 24 || af === 28 |
 
 export function parseNull(buf: Buffer, off: number, end: number, st: LinkState): number {
   if (off + 4 > end) return -Weird.NullTruncated;
-  let af = buf.readUInt32LE(off);
+  let af = buf[off] | (buf[off + 1] << 8) | (buf[off + 2] << 16) | (buf[off + 3] << 24);
   // Families are small numbers, so a value with high bits set was written in the other order.
-  if (af > 0xffff) af = buf.readUInt32BE(off);
+  if ((af & 0xffff0000) !== 0) af = (buf[off] << 24) | (buf[off + 1] << 16) | (buf[off + 2] << 8) | buf[off + 3];
   if (af === AF_INET) st.etherType = ETHERTYPE_IPV4;
   else if (isAfInet6(af)) st.etherType = ETHERTYPE_IPV6;
   else return -Weird.NullUnknownFamily;

@@ -15,13 +15,13 @@ const NOT_IP = -1;
 /** SLL v1: type(2) ARPHRD(2) addr-len(2) addr(8) protocol(2), 16 bytes. */
 export function parseSll(buf: Buffer, off: number, end: number, st: LinkState): number {
   if (off + 16 > end) return -Weird.SllTruncated;
-  if (buf.readUInt16BE(off + 2) === ARPHRD_NETLINK) { st.etherType = NOT_IP; return off + 16; }
-  return walkTags(buf, buf.readUInt16BE(off + 14), off + 16, end, st);
+  if (((buf[off + 2] << 8) | buf[off + 3]) === ARPHRD_NETLINK) { st.etherType = NOT_IP; return off + 16; }
+  return walkTags(buf, (buf[off + 14] << 8) | buf[off + 15], off + 16, end, st);
 }
 
 /** SLL v2: protocol(2) reserved(2) ifindex(4) ARPHRD(2) type(1) addr-len(1) addr(8), 20 bytes. */
 export function parseSll2(buf: Buffer, off: number, end: number, st: LinkState): number {
   if (off + 20 > end) return -Weird.Sll2Truncated;
-  if (buf.readUInt16BE(off + 8) === ARPHRD_NETLINK) { st.etherType = NOT_IP; return off + 20; }
-  return walkTags(buf, buf.readUInt16BE(off), off + 20, end, st);
+  if (((buf[off + 8] << 8) | buf[off + 9]) === ARPHRD_NETLINK) { st.etherType = NOT_IP; return off + 20; }
+  return walkTags(buf, (buf[off] << 8) | buf[off + 1], off + 20, end, st);
 }

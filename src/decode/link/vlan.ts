@@ -20,10 +20,10 @@ export function walkTags(buf: Buffer, type: number, p: number, end: number, st: 
   while (isVlanTpid(type)) {
     if (p + 4 > end) return -Weird.VlanTruncated;
     if (++tags > MAX_TAGS) return -Weird.VlanTooManyTags;
-    const vid = buf.readUInt16BE(p) & 0x0fff;
+    const vid = ((buf[p] << 8) | buf[p + 1]) & 0x0fff;
     if (tags === 1) st.vlanOuter = vid;
     else if (tags === 2) st.vlanInner = vid;
-    type = buf.readUInt16BE(p + 2);
+    type = (buf[p + 2] << 8) | buf[p + 3];
     p += 4;
   }
   st.etherType = type;
