@@ -182,9 +182,9 @@ static void on_readable(uv_poll_t *h, int status, int events) {
 
   char failure[PCAP_ERRBUF_SIZE + 64];
   failure[0] = '\0';
-  if (status < 0) {
-    snprintf(failure, sizeof failure, "poll: %s", uv_strerror(status));
-  } else if (napi_get_reference_value(env, c->on_packet, &c->on_packet_now) == napi_ok && c->on_packet_now != NULL) {
+  /* On a poll error too: libpcap reads the socket's error and says what happened (the interface
+   * went down, disappeared, ...), which beats libuv's EBADF for POLLERR. */
+  if (napi_get_reference_value(env, c->on_packet, &c->on_packet_now) == napi_ok && c->on_packet_now != NULL) {
     c->dispatching = 1;
     int total = 0;
     while (total < DISPATCH_BUDGET && !c->js_failed && !c->close_pending) {
@@ -199,6 +199,7 @@ static void on_readable(uv_poll_t *h, int status, int events) {
     c->dispatching = 0;
     c->on_packet_now = NULL;
   }
+  if (status < 0 && failure[0] == '\0') snprintf(failure, sizeof failure, "poll: %s", uv_strerror(status));
 
   if (c->js_failed) {
     /* onPacket threw: stop capturing and let Node report it as an uncaught exception. */

@@ -286,3 +286,76 @@ test('native addon: bad arguments and libpcap errors are thrown with a code', (t
   assert.throws(() => new Capture('lo', 'tcp and and', 64, 1 << 20, buf, meta, f, f),
     (e: Error & { code?: string }) => e.code === 'PCAP_FILTER' && /syntax error/.test(e.message));
 });
+
+const BIN = join(__dirname, '..', '..', '..', 'bin', 'keepalive.js');
+
+/** `keepalive live ARGS` inside `ns`, with its output collected; resolves once it listens. */
+async function liveIn(ns: string, args: readonly string[]): Promise<{
+  child: ReturnType<typeof spawn>; out: () => string; err: () => string; exited: Promise<number | null>;
+}> {
+  const child = spawn('ip', ['netns', 'exec', ns, process.execPath, BIN, 'live', ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '', err = '';
+  child.stdout?.setEncoding('utf8').on('data', (s: string) => { out += s; });
+  child.stderr?.setEncoding('utf8').on('data', (s: string) => { err += s; });
+  const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
+  const until = Date.now() + 15_000;
+  while (!err.includes('listening on')) {
+    if (child.exitCode !== null || Date.now() > until) throw new Error(`live did not start: ${err}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  return { child, out: () => out, err: () => err, exited };
+}
+
+test('keepalive live: libpcap drops reach the final report', { timeout: 60_000 }, async (t) => {
+  const why = blocker(['ip', 'python3']);
+  if (why !== null) { t.skip(why); return; }
+  const ns = createLoopbackNs('ldrop');
+  try {
+    const live = await liveIn(ns.ns, ['-i', 'lo', '-B', '64', '--format', 'ndjson']);
+    // Stopped, the capture cannot drain its 64 KiB ring while 4000 connection attempts to a closed
+    // port (SYN and RST each) go by.
+    live.child.kill('SIGSTOP');
+    const py = 'import socket\nfor i in range(4000):\n  s = socket.socket()\n  try: s.connect(("127.0.0.1", 9))\n  except OSError: pass\n  s.close()';
+    const flood = spawnSync('ip', ['netns', 'exec', ns.ns, 'python3', '-c', py], { encoding: 'utf8', timeout: 30_000 });
+    live.child.kill('SIGCONT');
+    assert.equal(flood.status, 0, flood.stderr);
+    await new Promise((r) => setTimeout(r, 500));
+    live.child.kill('SIGINT');
+    assert.equal(await live.exited, 0, live.err());
+    const captureLine = JSON.parse(live.out().split('\n').find((l) => l.startsWith('{"type":"capture"')) ?? '{}') as {
+      packets: number; warnings: string[];
+    };
+    const drop = captureLine.warnings.find((w) => w.startsWith('libpcap dropped'));
+    t.diagnostic(`packets ${captureLine.packets}; ${drop ?? 'no drop warning'}`);
+    assert.match(drop ?? '', /^libpcap dropped \d+ packets of \d+ received \(the kernel buffer was full: raise -B or narrow -f\)$/);
+    assert.ok(captureLine.packets < 8000);
+  } finally {
+    ns.destroy();
+  }
+});
+
+test('keepalive live: the interface going away ends the run with one line, the report and exit 2', { timeout: 30_000 }, async (t) => {
+  const why = blocker(['ip']);
+  if (why !== null) { t.skip(why); return; }
+  const ns = createLoopbackNs('lgone');
+  try {
+    const ip = (...args: string[]): void => {
+      const r = spawnSync('ip', ['-n', ns.ns, ...args], { encoding: 'utf8' });
+      assert.equal(r.status, 0, r.stderr);
+    };
+    ip('link', 'add', 'kalive-va', 'type', 'veth', 'peer', 'name', 'kalive-vb');
+    ip('link', 'set', 'kalive-va', 'up');
+    ip('link', 'set', 'kalive-vb', 'up');
+    const live = await liveIn(ns.ns, ['-i', 'kalive-va', '--format', 'ndjson']);
+    ip('link', 'del', 'kalive-va');
+    assert.equal(await live.exited, 2, live.err());
+    const lines = live.err().split('\n').filter((l) => l !== '');
+    t.diagnostic(lines[1] ?? '');
+    assert.equal(lines.length, 2, live.err());
+    assert.match(lines[1], /^keepalive: capture on kalive-va failed: .+$/);
+    assert.match(live.out(), /"warnings":\["capture on kalive-va failed: [^"]+"\]/);
+    assert.match(live.out(), /\{"type":"summary"/);
+  } finally {
+    ns.destroy();
+  }
+});
