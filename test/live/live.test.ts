@@ -66,6 +66,28 @@ test('pcap writer: records read back with their times, lengths, link type and sn
   }
 });
 
+test('pcap writer: nanosecond files (kernel ns stamps) read back to the ns', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'kalive-w-'));
+  try {
+    const file = join(dir, 'ns.pcap');
+    const w = PcapWriter.open(file, 1, 64, undefined, 9);
+    assert.ok(typeof w !== 'string', String(w));
+    const frame = Buffer.alloc(64, 7);
+    const times: Array<[number, number]> = [[1700000000, 999999999], [1700000001, 1], [1700000001, 123456789]];
+    for (const [sec, nsec] of times) w.record(sec, nsec, frame, 0, 64, 64);
+    w.close();
+    const bytes = readFileSync(file);
+    assert.equal(bytes.readUInt32LE(0), 0xa1b23c4d, 'ns magic');
+    const got: Array<[number, number]> = [];
+    const info = await readCapture(file, { packet(_f, _l, sec, nsec) { got.push([sec, nsec]); } });
+    assert.equal(info.error, null);
+    assert.equal(info.tsDigits, 9);
+    assert.deepEqual(got, times);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('pcap writer: an unwritable path is one line of text', () => {
   const w = PcapWriter.open('/nonexistent-dir/x.pcap', 1, 256);
   assert.equal(w, 'cannot write /nonexistent-dir/x.pcap: ENOENT');
