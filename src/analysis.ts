@@ -5,6 +5,7 @@ import { readCapture } from './capture/open';
 import { Decoder } from './decode/decoder';
 import { PacketKind } from './decode/packet';
 import { KeepaliveEngine, type EventClock } from './keepalive/engine';
+import type { ReportStore } from './keepalive/report-store';
 import type { FlowReport, KeepaliveEvent, Summary } from './keepalive/model';
 import { isoTime, nanosSince, type Nanos } from './units';
 
@@ -15,6 +16,8 @@ export interface AnalysisOptions {
   readonly maxFlows?: number;
   /** Report every TCP flow, not only those with keepalive or zero-window activity. */
   readonly allFlows?: boolean;
+  /** Reports held as objects before the rest wait in a temporary file (default 2048). */
+  readonly reportsInMemory?: number;
 }
 
 /** Longer than Linux's default probing cycle (7200 s idle + 9 × 75 s) so no live series is cut. */
@@ -22,6 +25,9 @@ export const DEFAULT_IDLE_TIMEOUT_SECONDS = 9000;
 export const DEFAULT_MAX_FLOWS = 1_000_000;
 
 export interface AnalysisResult {
+  /** Every reported flow, streamed in flow-id order (from a temporary file past a few thousand). */
+  readonly reports: ReportStore;
+  /** The same reports as an array: convenient for small captures, costly for huge ones. */
   readonly flows: FlowReport[];
   readonly summary: Summary;
   /** ISO 8601 UTC of the first and last record, null when there were none. */
@@ -53,6 +59,7 @@ export class Analysis implements PacketSink, EventClock {
       idleTimeoutNs: (opts.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS) * 1e9,
       maxFlows: opts.maxFlows ?? DEFAULT_MAX_FLOWS,
       allFlows: opts.allFlows ?? false,
+      reportsInMemory: opts.reportsInMemory,
     }, this, onEvent);
   }
 
@@ -83,7 +90,7 @@ export class Analysis implements PacketSink, EventClock {
 
   /** Ends the analysis: open flows are closed out and reported. */
   finish(): AnalysisResult {
-    const flows = this.engine.finish();
+    const reports = this.engine.finish();
     const e = this.engine;
     const warnings: string[] = [];
     if (this.backSteps > 0) {
@@ -92,7 +99,8 @@ export class Analysis implements PacketSink, EventClock {
     }
     if (e.evictedFlows > 0) warnings.push(`${e.evictedFlows} flow(s) evicted because more than the flow cap were open at once`);
     return {
-      flows,
+      reports,
+      get flows() { return reports.toArray(); },
       firstTime: this.records ? this.iso(this.firstRec) : null,
       lastTime: this.records ? this.iso(this.lastRec) : null,
       warnings,

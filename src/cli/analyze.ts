@@ -2,14 +2,15 @@
 // in the chosen format; see README.md ("Command line") for the output contract.
 import type { Argv } from 'yargs';
 import { analyzeFile } from '../analysis';
-import type { KeepaliveEvent } from '../keepalive/model';
+import type { FlowReport, KeepaliveEvent } from '../keepalive/model';
+import type { ReportStore } from '../keepalive/report-store';
 import { csvHeader, flowRows as csvFlowRows } from '../report/csv';
-import type { AnalyzedInput } from '../report/inputs';
+import type { AnalyzedInput, FlowList } from '../report/inputs';
 import { jsonChunks } from '../report/json';
 import { eventLine, inputLines, summaryLine } from '../report/ndjson';
 import { renderInputTable } from '../report/table';
 import { exitCode } from './exit-codes';
-import { eventMatches, flowMatches, hasActivity } from './filter';
+import { eventMatches, flowMatches, hasActivity, hasFlowFilter } from './filter';
 import {
   DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS, FORMATS, OUTCOMES, TIME_MODES, validateAnalyzeArgs,
   type AnalyzeOptions, type RawAnalyzeArgs,
@@ -53,6 +54,21 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
   );
 }
 
+/**
+ * The flows of one input that pass `keep`, streamed from the engine's store on every pass (the
+ * store may be a temporary file of hundreds of thousands of reports). Counting them costs a pass of
+ * its own, made only under --host/--port/--flow: otherwise every stored flow is reported (the engine
+ * stores only flows with keepalive activity unless --all-flows asks for all).
+ */
+function reportedFlows(store: ReportStore, keep: (f: FlowReport) => boolean, needsCount: boolean): FlowList {
+  let length = store.length;
+  if (needsCount) { length = 0; for (const f of store) if (keep(f)) length++; }
+  return {
+    length,
+    *[Symbol.iterator]() { for (const f of store) if (keep(f)) yield f; },
+  };
+}
+
 /** `FILE: message`, without repeating the file when the reader's message already starts with it. */
 export function errorLine(file: string, error: string): string {
   return error.startsWith(`${file}: `) ? error : `${file}: ${error}`;
@@ -89,14 +105,15 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
       progress.end();
     }
     const { capture, result } = analyzed;
-    const flows = result.flows.filter((f) => (o.allFlows || hasActivity(f)) && flowMatches(o.filter, index, f));
+    const flows = reportedFlows(result.reports, (f) => (o.allFlows || hasActivity(f)) && flowMatches(o.filter, index, f),
+      hasFlowFilter(o.filter));
     const input: AnalyzedInput = { index, capture, result, flows, events };
     inputs.push(input);
     if (capture.error !== null) {
       inputErrors++;
       io.err(`keepalive: ${errorLine(file, capture.error)}\n`);
     }
-    for (const f of flows) for (const k of f.keepalive) if (o.failOn.has(k.outcome)) failOnHits++;
+    if (o.failOn.size > 0) for (const f of flows) for (const k of f.keepalive) if (o.failOn.has(k.outcome)) failOnHits++;
 
     switch (o.format) {
       case 'table': io.out(`${index > 0 ? '\n' : ''}${renderInputTable(input, { timeMode: o.timeMode, events: o.events }, o.allFlows)}`); break;

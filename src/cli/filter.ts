@@ -63,6 +63,11 @@ export function parseFlowSelectors(values: readonly (string | number)[]): FlowSe
   });
 }
 
+/** Whether --host, --port or --flow narrows the report. */
+export function hasFlowFilter(filter: FlowFilter): boolean {
+  return filter.hosts.length > 0 || filter.ports.length > 0 || filter.flows.length > 0;
+}
+
 function endpointMatches(filter: FlowFilter, endpoints: readonly string[]): boolean {
   if (filter.hosts.length === 0 && filter.ports.length === 0) return true;
   const parts = endpoints.map(splitEndpoint);

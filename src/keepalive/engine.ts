@@ -9,7 +9,8 @@ import { flowHash } from '../flow/key';
 import { classifySmallSegment, SegmentClass } from './classify';
 import { MAX_CANDIDATES, ProberState } from './prober';
 import { buildFlowReport } from './report';
-import type { FlowReport, KeepaliveEvent, Outcome } from './model';
+import type { KeepaliveEvent, Outcome } from './model';
+import { ReportStore } from './report-store';
 
 /** How event times become text; owned by the analysis (it knows the capture's epoch and resolution). */
 export interface EventClock {
@@ -21,11 +22,13 @@ export interface EngineOptions {
   readonly idleTimeoutNs: number;
   readonly maxFlows: number;
   readonly allFlows: boolean;
+  /** Reports kept as objects before the rest spill to a temporary file (ReportStore). */
+  readonly reportsInMemory?: number;
 }
 
 export class KeepaliveEngine {
   private readonly table: FlowTable;
-  readonly reports: FlowReport[] = [];
+  readonly reports: ReportStore;
   flowsSeen = 0;
   evictedFlows = 0;
   expiredFlows = 0;
@@ -41,6 +44,7 @@ export class KeepaliveEngine {
 
   constructor(private readonly opts: EngineOptions, private readonly clock: EventClock,
     private readonly onEvent: ((e: KeepaliveEvent) => void) | null) {
+    this.reports = new ReportStore(opts.reportsInMemory);
     this.table = new FlowTable(opts.maxFlows, opts.idleTimeoutNs, (flow, why) => {
       if (why === 'evicted') { this.evictedFlows++; flow.end = 'evicted'; } else this.expiredFlows++;
       this.retire(flow);
@@ -93,11 +97,11 @@ export class KeepaliveEngine {
       rttMs: ms(now - pr.lastProbeTime), icmpType: p.icmpType, icmpCode: p.icmpCode });
   }
 
-  /** Closes out every flow still open; returns all reports, ordered by flow id. */
-  finish(): FlowReport[] {
+  /** Closes out every flow still open; returns all reports (they iterate in flow-id order). */
+  finish(): ReportStore {
     this.table.sweep(this.now); // flows already stale at the last packet count as expired
     for (const flow of this.table.drain()) { this.table.unlink(flow); this.retire(flow); }
-    return this.reports.sort((x, y) => x.id - y.id);
+    return this.reports;
   }
 
   private segment(flow: Flow, fromA: boolean, p: DecodedPacket): void {
@@ -269,7 +273,7 @@ export class KeepaliveEngine {
     if (!flow.active && !this.opts.allFlows) return;
     const a = this.closeProber(flow.a), b = this.closeProber(flow.b);
     if (a || b) this.flowsWithKeepalive++;
-    this.reports.push(buildFlowReport(flow, this.clock));
+    this.reports.add(buildFlowReport(flow, this.clock));
   }
 
   /** Settles an endpoint's last series at the end of its flow; true when it probed at all. */

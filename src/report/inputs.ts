@@ -3,13 +3,18 @@ import type { AnalysisResult } from '../analysis';
 import type { CaptureInfo } from '../capture/types';
 import type { FlowReport, KeepaliveEvent, Summary } from '../keepalive/model';
 
+/** Flows to report: an array, or a stream re-read from the engine's ReportStore on each pass. */
+export interface FlowList extends Iterable<FlowReport> {
+  readonly length: number;
+}
+
 export interface AnalyzedInput {
   /** 0-based position of the input on the command line; flows and events carry it as `capture`. */
   readonly index: number;
   readonly capture: CaptureInfo;
   readonly result: AnalysisResult;
   /** The flows to report (after --host/--port/--flow and the --all-flows rule). */
-  readonly flows: readonly FlowReport[];
+  readonly flows: FlowList;
   /** Buffered events, only when the report shows them (--events in table/json). */
   readonly events: readonly KeepaliveEvent[];
 }

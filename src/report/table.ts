@@ -83,7 +83,7 @@ export function flowRows(f: FlowReport): string[][] {
   ]);
 }
 
-export function flowsTable(flows: readonly FlowReport[]): string {
+export function flowsTable(flows: Iterable<FlowReport>): string {
   const rows: string[][] = [HEADER];
   for (const f of flows) rows.push(...flowRows(f));
   return table(rows, { ...GRID, columns: { 2: { alignment: 'right' } } });
@@ -117,7 +117,7 @@ export function eventsTimeline(input: AnalyzedInput, opts: TableOptions): string
     if (list === undefined) { list = []; byFlow.set(e.flow, list); }
     list.push(e);
   }
-  const flows = new Map(input.flows.map((f) => [f.id, f] as const));
+  const flows = new Map(Array.from(input.flows, (f) => [f.id, f] as const));
   const digits = input.capture.tsDigits;
   let out = '';
   for (const [id, events] of byFlow) {

@@ -2,6 +2,7 @@
 import type { AnalysisResult } from '../../src/analysis';
 import type { CaptureInfo } from '../../src/capture/types';
 import type { FlowReport, KeepaliveEvent, KeepaliveReport } from '../../src/keepalive/model';
+import { ReportStore } from '../../src/keepalive/report-store';
 import type { AnalyzedInput } from '../../src/report/inputs';
 import type { FrameNo } from '../../src/units';
 
@@ -25,8 +26,10 @@ export function makeInput(index: number, flows: FlowReport[], events: KeepaliveE
     file: `in${index}.pcap`, format: 'pcap', gzip: false, packets: 10, linkTypes: [1, 113], tsDigits: 6,
     warnings: ['reader warning'], error: null, bytesRead: 1000, ...over,
   };
+  const reports = new ReportStore();
+  for (const f of flows) reports.add(f);
   const result: AnalysisResult = {
-    flows, firstTime: '2023-11-14T22:13:20.000000Z', lastTime: '2023-11-15T00:13:23.000000Z', warnings: ['engine warning'],
+    reports, flows, firstTime: '2023-11-14T22:13:20.000000Z', lastTime: '2023-11-15T00:13:23.000000Z', warnings: ['engine warning'],
     summary: {
       flows: 5, flowsWithKeepalive: flows.length, probes: 4, zeroWindowProbes: 0,
       outcomes: { alive: 1, reset: 0, icmp: 0, timeout: 0, unanswered: 0 }, evictedFlows: 0, expiredFlows: 3, nonTcpFrames: 2,
