@@ -35,8 +35,8 @@ typedef struct capture {
   int poll_stopped;  /* uv_poll_stop called */
   int poll_closed;   /* the close callback ran */
   int finalized;     /* the JS object is gone */
-  int dispatching;   /* inside pcap_dispatch: pcap_close must wait */
-  int close_pending; /* close() was called while dispatching */
+  int in_callback;   /* inside on_readable: releasing must wait until its scopes are closed */
+  int close_pending; /* close() was called from onPacket or onError */
   int js_failed;     /* onPacket threw: stop delivering */
   int hook_added;
   int have_last;
@@ -81,7 +81,7 @@ static void delete_ref(napi_env env, napi_ref *r) {
 
 static void env_cleanup(void *arg);
 
-/* Everything close() does; must not run while pcap_dispatch is on the stack. */
+/* Everything close() does; must not run inside on_readable (pcap_dispatch, the callback scope). */
 static void release(capture *c, int from_js) {
   napi_env env = c->env;
   if (c->pcap != NULL) {
@@ -174,6 +174,7 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   if (c->pcap == NULL) return;
   napi_handle_scope hscope;
   if (napi_open_handle_scope(env, &hscope) != napi_ok) return;
+  c->in_callback = 1;
   napi_value resource;
   napi_callback_scope cscope = NULL;
   napi_create_object(env, &resource);
@@ -185,7 +186,6 @@ static void on_readable(uv_poll_t *h, int status, int events) {
   /* On a poll error too: libpcap reads the socket's error and says what happened (the interface
    * went down, disappeared, ...), which beats libuv's EBADF for POLLERR. */
   if (napi_get_reference_value(env, c->on_packet, &c->on_packet_now) == napi_ok && c->on_packet_now != NULL) {
-    c->dispatching = 1;
     int total = 0;
     while (total < DISPATCH_BUDGET && !c->js_failed && !c->close_pending) {
       int n = pcap_dispatch(c->pcap, DISPATCH_BUDGET - total, on_packet, (u_char *)c);
@@ -196,7 +196,6 @@ static void on_readable(uv_poll_t *h, int status, int events) {
       }
       total += n;
     }
-    c->dispatching = 0;
     c->on_packet_now = NULL;
   }
   if (status < 0 && failure[0] == '\0') snprintf(failure, sizeof failure, "poll: %s", uv_strerror(status));
@@ -215,6 +214,7 @@ static void on_readable(uv_poll_t *h, int status, int events) {
     }
   }
   if (cscope != NULL) napi_close_callback_scope(env, cscope);
+  c->in_callback = 0;
   if (c->close_pending) {
     c->close_pending = 0;
     release(c, 1);
@@ -486,8 +486,9 @@ static napi_value capture_stats(napi_env env, napi_callback_info info) {
 static napi_value capture_close(napi_env env, napi_callback_info info) {
   capture *c = unwrap_this(env, info);
   if (c == NULL) return NULL;
-  if (c->dispatching) {
-    /* Called from onPacket: stop now, free libpcap once pcap_dispatch has returned. */
+  if (c->in_callback) {
+    /* Called from onPacket or onError: stop now, free libpcap once pcap_dispatch has returned
+     * and the callback scope is closed. */
     if (c->pcap != NULL && !c->close_pending) {
       struct pcap_stat s;
       if (pcap_stats(c->pcap, &s) == 0) {

@@ -52,7 +52,7 @@ function why(output) {
 }
 
 function note(reason) {
-  process.stderr.write(`keepalive: native capture addon not built (${reason}); live capture will use cap's arrival-time stamps. ` +
+  process.stderr.write(`keepalive: native capture addon not built (${reason}); live capture falls back to cap (arrival-time stamps) if that built. ` +
     'Install libpcap-dev and a C compiler, then npm rebuild (or node scripts/build-native.js).\n');
 }
 
