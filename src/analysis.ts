@@ -78,9 +78,12 @@ export class Analysis implements PacketSink, EventClock {
       if (this.backSteps++ === 0) this.firstBackFrame = frame;
       if (this.clockNow - rec > this.maxBackStep) this.maxBackStep = this.clockNow - rec;
     } else this.clockNow = rec;
+    const time = this.engine.time;
+    time[0] = this.clockNow;
+    time[1] = rec;
     switch (this.decoder.decode(linkType, buf, off, caplen)) {
-      case PacketKind.Tcp: this.engine.tcp(frame, this.clockNow, rec, this.decoder.pkt); break;
-      case PacketKind.IcmpError: this.engine.icmpError(frame, this.clockNow, rec, this.decoder.pkt); break;
+      case PacketKind.Tcp: this.engine.tcp(frame, this.decoder.pkt); break;
+      case PacketKind.IcmpError: this.engine.icmpError(frame, this.decoder.pkt); break;
       default: this.nonTcp++;
     }
   }

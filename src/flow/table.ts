@@ -56,11 +56,11 @@ export class FlowTable {
   get size(): number { return this.live; }
 
   /**
-   * The flow of this packet, or null. A flow found past its idle timeout or linger is retired
-   * first (as an exact recency list would already have done) and null is returned.
+   * The flow of this packet, or null. The caller checks isStale(): a flow found past its idle
+   * timeout or linger must be retired (expireNow) as an exact recency list would already have done.
    */
   lookup(hash: number, ipVersion: number, vlanOuter: number, vlanInner: number, buf: Buffer,
-    srcOff: number, dstOff: number, sport: number, dport: number, now: Nanos): Flow | null {
+    srcOff: number, dstOff: number, sport: number, dport: number): Flow | null {
     const s0 = buf.readUInt32BE(srcOff), d0 = buf.readUInt32BE(dstOff);
     for (let f = this.buckets[hash & this.mask]; f !== null; f = f.chain) {
       if (f.ipVersion !== ipVersion || f.vlanOuter !== vlanOuter || f.vlanInner !== vlanInner) continue;
@@ -72,7 +72,6 @@ export class FlowTable {
         (ipVersion === 4 || (sameRest(f, true, buf, dstOff) && sameRest(f, false, buf, srcOff)))) {
         fromA = false;
       } else continue;
-      if (this.isStale(f.slot, f.state, now)) { this.drop(f, 'expired'); return null; }
       this.fromA = fromA;
       return f;
     }
@@ -115,7 +114,7 @@ export class FlowTable {
     const flows = this.bySlot;
     for (let slot = 0; slot < flows.length; slot++) {
       const f = flows[slot];
-      if (f !== null && this.isStale(slot, f.state, now)) this.drop(f, 'expired');
+      if (f !== null && this.staleSlot(slot, f.state, now)) this.drop(f, 'expired');
     }
   }
 
@@ -137,7 +136,17 @@ export class FlowTable {
     return all;
   }
 
-  private isStale(slot: number, state: FlowState, now: Nanos): boolean {
+  /** Silent past the idle timeout, or closed and past its linger. */
+  isStale(flow: Flow, now: Nanos): boolean {
+    return this.staleSlot(flow.slot, flow.state, now);
+  }
+
+  /** Retires a stale flow found by lookup(). */
+  expireNow(flow: Flow): void {
+    this.drop(flow, 'expired');
+  }
+
+  private staleSlot(slot: number, state: FlowState, now: Nanos): boolean {
     const silent = now - this.store.f64[slot * F64.Count + F64.LastTime];
     return silent > (state === FlowState.Closed ? CLOSED_LINGER_NS : this.idleTimeoutNs);
   }

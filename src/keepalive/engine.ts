@@ -51,14 +51,22 @@ export class KeepaliveEngine {
     });
   }
 
-  /** `now` is monotonic capture time (never steps back); `recTime` is the record's own time. */
-  tcp(frame: number, now: Nanos, recTime: Nanos, p: DecodedPacket): void {
-    this.frame = frame; this.now = now; this.recTime = recTime;
+  /**
+   * The current packet's times, written by the caller before tcp() or icmpError(): [0] monotonic
+   * capture time (never steps back), [1] the record's own time. Passed in a typed array because a
+   * double argument to a call V8 does not inline is boxed: two heap numbers per packet otherwise.
+   */
+  readonly time = new Float64Array(2);
+
+  tcp(frame: number, p: DecodedPacket): void {
+    const now = this.time[0] as Nanos;
+    this.frame = frame; this.now = now; this.recTime = this.time[1] as Nanos;
     this.table.expire(now);
     const addrLen = p.ipVersion === 4 ? 4 : 16;
     const hash = flowHash(p.buf, p.srcOff, p.dstOff, addrLen, p.srcPort, p.dstPort, p.vlanOuter, p.vlanInner);
     const flags = p.flags;
-    let flow = this.table.lookup(hash, p.ipVersion, p.vlanOuter, p.vlanInner, p.buf, p.srcOff, p.dstOff, p.srcPort, p.dstPort, now);
+    let flow = this.table.lookup(hash, p.ipVersion, p.vlanOuter, p.vlanInner, p.buf, p.srcOff, p.dstOff, p.srcPort, p.dstPort);
+    if (flow !== null && this.table.isStale(flow, now)) { this.table.expireNow(flow); flow = null; }
     if (flow !== null && (flags & (SYN | ACK)) === SYN && this.startsNewConnection(flow, this.table.fromA, p.seq)) {
       this.table.unlink(flow);
       this.retire(flow);
@@ -81,12 +89,13 @@ export class KeepaliveEngine {
   }
 
   /** An ICMP error quoting a TCP segment: it may answer that segment's sender's probe. */
-  icmpError(frame: number, now: Nanos, recTime: Nanos, p: DecodedPacket): void {
-    this.frame = frame; this.now = now; this.recTime = recTime;
+  icmpError(frame: number, p: DecodedPacket): void {
+    const now = this.time[0] as Nanos;
+    this.frame = frame; this.now = now; this.recTime = this.time[1] as Nanos;
     const addrLen = p.quotedIpVersion === 4 ? 4 : 16;
     const hash = flowHash(p.buf, p.quotedSrcOff, p.quotedDstOff, addrLen, p.quotedSrcPort, p.quotedDstPort, p.vlanOuter, p.vlanInner);
-    const flow = this.table.lookup(hash, p.quotedIpVersion, p.vlanOuter, p.vlanInner, p.buf, p.quotedSrcOff, p.quotedDstOff, p.quotedSrcPort, p.quotedDstPort, now);
-    if (flow === null) return;
+    const flow = this.table.lookup(hash, p.quotedIpVersion, p.vlanOuter, p.vlanInner, p.buf, p.quotedSrcOff, p.quotedDstOff, p.quotedSrcPort, p.quotedDstPort);
+    if (flow === null || this.table.isStale(flow, now)) return; // a stale flow is retired by the next sweep
     const proberIsA = this.table.fromA;
     const pr = (proberIsA ? flow.a : flow.b).ka;
     if (pr === null || !pr.awaiting || pr.lastProbeSeq !== p.quotedSeq) return;

@@ -26,7 +26,7 @@ export class Sample {
   median(): number {
     if (this.values === null || this.count === 0) return NaN;
     const n = Math.min(this.count, CAP);
-    const sorted = Array.from(this.values.subarray(0, n)).sort((x, y) => x - y);
+    const sorted = this.values.slice(0, n).sort(); // a typed array sorts numerically, without a comparator call per pair
     return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
