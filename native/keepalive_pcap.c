@@ -15,12 +15,18 @@
  * activation warning or null). Methods: stats() -> { received, dropped, ifdropped } (pcap_stats;
  * after close(), the counts taken at close), close() (idempotent; safe inside onPacket).
  *
+ * devices() lists what pcap_findalldevs finds: [{ name, description?, addresses: [{ addr, netmask?,
+ * broadaddr?, dstaddr? }] (IPv4 and IPv6 only), flags? ('PCAP_IF_LOOPBACK') }].
+ *
  * Errors are thrown as JS Errors whose message is libpcap's and whose `code` says which step
  * failed: PCAP_NO_SUCH_DEVICE, PCAP_PERM_DENIED, PCAP_FILTER, or PCAP_ERROR for the rest.
  */
 #include <node_api.h>
 #include <uv.h>
 #include <pcap/pcap.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -505,6 +511,61 @@ static napi_value capture_close(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+/* ---- devices() ---- */
+
+/* Sets obj[name] to the address as text when it is IPv4 or IPv6; returns whether it did. */
+static int set_address(napi_env env, napi_value obj, const char *name, const struct sockaddr *sa) {
+  char text[INET6_ADDRSTRLEN];
+  const char *ok = NULL;
+  if (sa == NULL) return 0;
+  if (sa->sa_family == AF_INET) ok = inet_ntop(AF_INET, &((const struct sockaddr_in *)sa)->sin_addr, text, sizeof text);
+  else if (sa->sa_family == AF_INET6) ok = inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)sa)->sin6_addr, text, sizeof text);
+  if (ok == NULL) return 0;
+  napi_value v;
+  napi_create_string_utf8(env, text, NAPI_AUTO_LENGTH, &v);
+  set_named(env, obj, name, v);
+  return 1;
+}
+
+static napi_value devices(napi_env env, napi_callback_info info) {
+  char errbuf[PCAP_ERRBUF_SIZE];
+  pcap_if_t *all = NULL;
+  errbuf[0] = '\0';
+  if (pcap_findalldevs(&all, errbuf) != 0) return throw_error(env, "PCAP_ERROR", errbuf);
+  napi_value list, v;
+  napi_create_array(env, &list);
+  uint32_t i = 0;
+  for (pcap_if_t *d = all; d != NULL; d = d->next) {
+    napi_value dev, addrs;
+    napi_create_object(env, &dev);
+    napi_create_string_utf8(env, d->name, NAPI_AUTO_LENGTH, &v);
+    set_named(env, dev, "name", v);
+    if (d->description != NULL) {
+      napi_create_string_utf8(env, d->description, NAPI_AUTO_LENGTH, &v);
+      set_named(env, dev, "description", v);
+    }
+    napi_create_array(env, &addrs);
+    uint32_t j = 0;
+    for (pcap_addr_t *a = d->addresses; a != NULL; a = a->next) {
+      napi_value addr;
+      napi_create_object(env, &addr);
+      if (!set_address(env, addr, "addr", a->addr)) continue;
+      set_address(env, addr, "netmask", a->netmask);
+      set_address(env, addr, "broadaddr", a->broadaddr);
+      set_address(env, addr, "dstaddr", a->dstaddr);
+      napi_set_element(env, addrs, j++, addr);
+    }
+    set_named(env, dev, "addresses", addrs);
+    if (d->flags & PCAP_IF_LOOPBACK) {
+      napi_create_string_utf8(env, "PCAP_IF_LOOPBACK", NAPI_AUTO_LENGTH, &v);
+      set_named(env, dev, "flags", v);
+    }
+    napi_set_element(env, list, i++, dev);
+  }
+  pcap_freealldevs(all);
+  return list;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor methods[] = {
     { "stats", NULL, capture_stats, NULL, NULL, NULL, napi_default, NULL },
@@ -513,6 +574,8 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_value cls, v;
   if (napi_define_class(env, "Capture", NAPI_AUTO_LENGTH, capture_new, NULL, 2, methods, &cls) != napi_ok) return NULL;
   set_named(env, exports, "Capture", cls);
+  napi_create_function(env, "devices", NAPI_AUTO_LENGTH, devices, NULL, &v);
+  set_named(env, exports, "devices", v);
   napi_create_string_utf8(env, pcap_lib_version(), NAPI_AUTO_LENGTH, &v);
   set_named(env, exports, "libpcapVersion", v);
   return exports;

@@ -1,9 +1,10 @@
 // `keepalive live` and `keepalive interfaces`, registered on the top-level yargs instance built in
-// ./main.ts. The capture itself lives in src/live/; `cap` is loaded only when one of these runs.
+// ./main.ts. The capture itself lives in src/live/; libpcap (our addon, else `cap`) is loaded only
+// when one of these runs.
 import type { Argv } from 'yargs';
 import type { FlowReport } from '../keepalive/model';
-import { CAP_MISSING, loadCap } from '../live/cap-module';
-import { interfaceLines } from '../live/interfaces';
+import { LIVE_MISSING } from '../live/cap-module';
+import { captureDevices, interfaceLines } from '../live/interfaces';
 import { DEFAULT_BUFFER_BYTES, DEFAULT_SNAPLEN, type LiveFormat, type LiveOptions } from '../live/options';
 import { runLive } from '../live/run';
 import { EXIT_OK, EXIT_USAGE_OR_INPUT } from './exit-codes';
@@ -63,12 +64,12 @@ function liveIo(): LiveOptionsIo {
 type LiveOptionsIo = Parameters<typeof runLive>[1];
 
 function listInterfaces(): number {
-  const cap = loadCap();
-  if (cap === null) {
-    process.stderr.write(`${CAP_MISSING}\n`);
+  const devices = captureDevices();
+  if (devices === null) {
+    process.stderr.write(`${LIVE_MISSING}\n`);
     return EXIT_USAGE_OR_INPUT;
   }
-  process.stdout.write(interfaceLines(cap.Cap.deviceList()));
+  process.stdout.write(interfaceLines(devices));
   return EXIT_OK;
 }
 

@@ -27,8 +27,9 @@ export interface CapModule {
   readonly Cap: { new(): CapHandle; deviceList(): CapDevice[] };
 }
 
-export const CAP_MISSING =
-  "keepalive: live capture needs the 'cap' module built against libpcap: apt-get install libpcap-dev, then npm rebuild cap";
+/** Neither our addon nor cap loads: what `keepalive live` and `keepalive interfaces` print. */
+export const LIVE_MISSING =
+  'keepalive: live capture needs libpcap: apt-get install libpcap-dev and a C compiler, then npm rebuild';
 
 let cached: CapModule | null | undefined;
 

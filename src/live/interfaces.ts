@@ -1,5 +1,14 @@
 // `keepalive interfaces`: the devices libpcap can open, numbered like `tcpdump -D`, with addresses.
-import type { CapDevice } from './cap-module';
+import { type CapDevice, loadCap } from './cap-module';
+import { loadNative } from './native-module';
+
+/** pcap_findalldevs through our addon, else through cap; null when neither loads. */
+export function captureDevices(): CapDevice[] | null {
+  const native = loadNative().mod;
+  if (native !== null) return native.devices();
+  const cap = loadCap();
+  return cap === null ? null : cap.Cap.deviceList();
+}
 
 export function interfaceLines(devices: readonly CapDevice[]): string {
   let out = '';

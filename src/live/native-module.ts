@@ -2,6 +2,7 @@
 // installs the package. It is optional: loaded only when `keepalive live` runs, and when it did not
 // build, live capture falls back to `cap` with arrival-time stamps.
 import { join } from 'node:path';
+import type { CapDevice } from './cap-module';
 
 export interface NativeStats {
   readonly received: number;
@@ -24,6 +25,8 @@ export interface NativeCapture {
 
 export interface NativeModule {
   readonly libpcapVersion: string;
+  /** pcap_findalldevs, in the shape cap's deviceList() has (IPv4 and IPv6 addresses only). */
+  devices(): CapDevice[];
   /**
    * Opens `device`, sets `filter`, starts polling. Per packet: bytes copied into `buf`, then
    * meta = [seconds, nanoseconds, bytes copied, original length], then onPacket(). Throws an Error

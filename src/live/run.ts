@@ -1,6 +1,6 @@
 // `keepalive live`: checks, opens the device and output file, runs a session. Every failure before
 // the capture starts is one line on stderr and exit code 2.
-import { loadCap } from './cap-module';
+import { LIVE_MISSING, loadCap } from './cap-module';
 import { captureFilter } from './filter';
 import { loadNative } from './native-module';
 import type { LiveIo, LiveOptions } from './options';
@@ -8,9 +8,6 @@ import { PcapWriter } from './pcap-writer';
 import { LiveSession } from './session';
 import { CapSource, NativeSource, type PacketSource } from './source';
 import { linkTypeName } from '../report/format';
-
-export const LIVE_MISSING =
-  'keepalive: live capture needs libpcap: apt-get install libpcap-dev and a C compiler, then npm rebuild';
 
 /** The native addon when it loads (kernel timestamps), else cap (arrival stamps), else null. */
 export function openSource(opts: LiveOptions): { source: PacketSource | string; note: string } | null {

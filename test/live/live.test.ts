@@ -18,8 +18,6 @@ import { PcapWriter } from '../../src/live/pcap-writer';
 
 const ROOT = resolve(__dirname, '..', '..', '..');
 const BIN = join(ROOT, 'bin', 'keepalive.js');
-const CAP_MISSING_LINE =
-  "keepalive: live capture needs the 'cap' module built against libpcap: apt-get install libpcap-dev, then npm rebuild cap\n";
 const LIVE_MISSING_LINE = 'keepalive: live capture needs libpcap: apt-get install libpcap-dev and a C compiler, then npm rebuild\n';
 const HIDE_CAP = ['-r', join(__dirname, 'hide-cap.js')];
 const HIDE_NATIVE = ['-r', join(__dirname, 'hide-native.js')];
@@ -152,10 +150,25 @@ test('without cap or the native addon: live and interfaces print one line and ex
   assert.equal(live.status, 2, live.stderr);
   assert.equal(live.stderr, LIVE_MISSING_LINE);
   assert.equal(live.stdout, '');
-  const ifaces = run(['interfaces'], HIDE_CAP);
+  const ifaces = run(['interfaces'], [...HIDE_CAP, ...HIDE_NATIVE]);
   assert.equal(ifaces.status, 2, ifaces.stderr);
-  assert.equal(ifaces.stderr, CAP_MISSING_LINE);
+  assert.equal(ifaces.stderr, LIVE_MISSING_LINE);
   assert.equal(ifaces.stdout, '');
+});
+
+test('interfaces: the addon and cap list the same devices, and the command works with either', (t) => {
+  const native = loadNative().mod;
+  const cap = loadCap();
+  if (native === null || cap === null) { t.skip(native === null ? loadNative().why : "the 'cap' module is not built"); return; }
+  const ours = native.devices();
+  assert.ok(ours.some((d) => d.name === 'lo' && d.flags === 'PCAP_IF_LOOPBACK' && d.addresses.some((a) => a.addr === '127.0.0.1')));
+  assert.deepEqual(ours, cap.Cap.deviceList());
+  const viaNative = run(['interfaces'], HIDE_CAP);
+  const viaCap = run(['interfaces'], HIDE_NATIVE);
+  assert.equal(viaNative.status, 0, viaNative.stderr);
+  assert.equal(viaCap.status, 0, viaCap.stderr);
+  assert.match(viaNative.stdout, /^\d+\.lo \[loopback\]\n    127\.0\.0\.1 netmask 255\.0\.0\.0$/m);
+  assert.equal(viaNative.stdout, viaCap.stdout);
 });
 
 test('without the native addon, live falls back to cap and says so', (t) => {
