@@ -37,6 +37,8 @@ export class FlowTable {
   private readonly mask: number;
   /** The flow in each store slot, null when the slot is free. */
   private readonly bySlot: (Flow | null)[] = [];
+  /** The Flow object of each slot, kept while the slot is free and reused by its next connection. */
+  private readonly pool: Flow[] = [];
   private nextId = 0;
   private live = 0;
   private nextSweep = 0;
@@ -83,7 +85,9 @@ export class FlowTable {
     srcOff: number, dstOff: number, sport: number, dport: number, now: Nanos): Flow {
     if (this.live >= this.maxFlows) this.evictOldest();
     const slot = this.store.allocate();
-    const flow = new Flow(this.store, slot, this.nextId++, hash, ipVersion, vlanOuter, vlanInner, sport, dport);
+    while (this.pool.length <= slot) this.pool.push(new Flow(this.store, this.pool.length));
+    const flow = this.pool[slot];
+    flow.init(this.nextId++, hash, ipVersion, vlanOuter, vlanInner, sport, dport);
     const words = ipVersion === 4 ? 1 : 4;
     for (let i = 0; i < words; i++) {
       flow.setAddrWord(true, i, buf.readUInt32BE(srcOff + 4 * i));
