@@ -13,7 +13,7 @@ import type { CaptureInfo, PacketSink, ProgressFn } from './types';
 export interface ReadOptions {
   /** Called at most every 250 ms while reading, and once at the end. */
   readonly onProgress?: ProgressFn;
-  /** Read buffer size in bytes (default 4 MiB); grows only for a block larger than it. */
+  /** Read buffer size in bytes (default 256 KiB, READ_BUFFER_SIZE); grows only for a block larger than it. */
   readonly bufferSize?: number;
 }
 
