@@ -90,7 +90,8 @@ async function analyze(meta: CaptureMeta, ref: number | null): Promise<Row> {
   const label = 'keepalive analyze --format json (CLI)';
   const target = `≤${TARGETS.analyzeVsTcpdump.toFixed(2)}× tcpdump, RSS<${TARGETS.analyzeRssMB} MB`;
   if (!fs.existsSync(CLI)) return row(meta, 'analyze', label, { target, note: 'bin/keepalive.js missing' });
-  const m = await measure(process.execPath, [CLI, 'analyze', '--format', 'json', meta.file], { timeoutS: TIMEOUT_S });
+  // Executed as users run it (npx / an installed bin), so the V8 flags on its #! line apply.
+  const m = await measure(CLI, ['analyze', '--format', 'json', meta.file], { timeoutS: TIMEOUT_S });
   const rss = m.maxRssKB === null ? null : m.maxRssKB / 1024;
   const bad = failure(m);
   const ratio = ref === null ? null : m.wallS / ref;

@@ -2,7 +2,7 @@
 // unreadable inputs, exit codes, EPIPE.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -25,6 +25,15 @@ test('analyze --help shows every option and examples', () => {
     assert.ok(r.stdout.includes(o), o);
   }
   assert.match(r.stdout, /Examples:/);
+});
+
+test('the bin runs as an executable through its #! line, V8 flag included', () => {
+  // npx and installed bins exec the file; `env -S` must split the node flags off the #! line.
+  const r = spawnSync(join(ROOT, 'bin', 'keepalive.js'), ['--version'], { encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stdout, /^\d+\.\d+\.\d+/);
+  const shebang = readFileSync(join(ROOT, 'bin', 'keepalive.js'), 'utf8').split('\n')[0];
+  assert.match(shebang, /^#!\/usr\/bin\/env -S node --max-semi-space-size=\d+$/);
 });
 
 test('--version prints the version from package.json', () => {
