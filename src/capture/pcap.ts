@@ -1,14 +1,11 @@
 // Classic libpcap files: 24-byte file header, then 16-byte record headers each followed by caplen
 // bytes. Byte order and time unit come from the magic (a1b2c3d4 µs, a1b23c4d ns).
+import { u32be, u32le } from './bytes';
 import type { ReadContext, RecordParser } from './context';
 import { MAX_CAPLEN, RECORDS_PER_SLICE } from './limits';
 
 const FILE_HEADER = 24;
 const RECORD_HEADER = 16;
-
-/** Unsigned 32-bit reads of bytes the caller has checked are buffered (no bounds check, no call). */
-const u32le = (b: Buffer, o: number): number => ((b[o + 3] << 24) | (b[o + 2] << 16) | (b[o + 1] << 8) | b[o]) >>> 0;
-const u32be = (b: Buffer, o: number): number => ((b[o] << 24) | (b[o + 1] << 16) | (b[o + 2] << 8) | b[o + 3]) >>> 0;
 
 export const PCAP_MAGIC_US = 0xa1b2c3d4;
 export const PCAP_MAGIC_NS = 0xa1b23c4d;

@@ -1,6 +1,7 @@
 // pcapng (draft-ietf-opsawg-pcapng): a sequence of blocks, each `type, length, body, length`.
 // A Section Header Block sets the byte order and starts a new, empty interface list; packets
 // (EPB, SPB, obsolete PB) refer to the section's Interface Description Blocks by index.
+import { u32be, u32le } from './bytes';
 import type { ReadContext, RecordParser } from './context';
 import { MAX_BLOCK, MAX_CAPLEN, RECORDS_PER_SLICE } from './limits';
 import { TsConverter } from './timestamp';
@@ -57,7 +58,7 @@ export class PcapngParser implements RecordParser {
       if (avail < 12) { this.need = 12; break; }
       if (ctx.frames >= pauseAt) { this.need = 0; break; }
       let le = this.le;
-      const type = le ? buf.readUInt32LE(p) : buf.readUInt32BE(p);
+      const type = le ? u32le(buf, p) : u32be(buf, p);
       if (type === SHB_TYPE) {
         // The type is a palindrome; the byte-order magic decides how to read everything after it.
         if (buf.readUInt32LE(p + 8) === BYTE_ORDER_MAGIC) le = true;
@@ -66,7 +67,7 @@ export class PcapngParser implements RecordParser {
       } else if (this.sections === 0) {
         ctx.fail(`first block at byte ${ctx.base + p} is a ${blockName(type)}, not a section header block`); break;
       }
-      const len = le ? buf.readUInt32LE(p + 4) : buf.readUInt32BE(p + 4);
+      const len = le ? u32le(buf, p + 4) : u32be(buf, p + 4);
       if (len < minLength(type) || (len & 3) !== 0 || len > MAX_BLOCK) {
         const why = len > MAX_BLOCK ? `more than the limit ${MAX_BLOCK}` : (len & 3) !== 0 ? 'not a multiple of 4' : `less than the minimum ${minLength(type)}`;
         ctx.fail(`${blockName(type)} at byte ${ctx.base + p} (after frame ${ctx.frames}) has length ${len}, ${why}; the file is damaged`);
@@ -81,7 +82,7 @@ export class PcapngParser implements RecordParser {
         this.need = len;
         break;
       }
-      const trailer = le ? buf.readUInt32LE(p + len - 4) : buf.readUInt32BE(p + len - 4);
+      const trailer = le ? u32le(buf, p + len - 4) : u32be(buf, p + len - 4);
       if (trailer !== len) {
         ctx.fail(`${blockName(type)} at byte ${ctx.base + p} (after frame ${ctx.frames}) has length ${len} but its trailing copy says ${trailer}; the file is damaged`);
         break;
@@ -105,8 +106,8 @@ export class PcapngParser implements RecordParser {
   private packet(buf: Buffer, p: number, len: number, enhanced: boolean): boolean {
     const ctx = this.ctx;
     const le = this.le;
-    const id = enhanced ? (le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8)) : (le ? buf.readUInt16LE(p + 8) : buf.readUInt16BE(p + 8));
-    const caplen = le ? buf.readUInt32LE(p + 20) : buf.readUInt32BE(p + 20);
+    const id = enhanced ? (le ? u32le(buf, p + 8) : u32be(buf, p + 8)) : (le ? buf.readUInt16LE(p + 8) : buf.readUInt16BE(p + 8));
+    const caplen = le ? u32le(buf, p + 20) : u32be(buf, p + 20);
     const frame = ctx.frames + 1;
     if (id >= this.ifTs.length) { this.unknownInterface(p, id, enhanced ? EPB_TYPE : PB_TYPE); return false; }
     if (caplen > MAX_CAPLEN) { this.capTooBig(p, caplen); return false; }
@@ -114,9 +115,9 @@ export class PcapngParser implements RecordParser {
       ctx.fail(`${blockName(enhanced ? EPB_TYPE : PB_TYPE)} at byte ${ctx.base + p} (frame ${frame}) claims captured length ${caplen}, which does not fit in its ${len}-byte block`);
       return false;
     }
-    const origLen = le ? buf.readUInt32LE(p + 24) : buf.readUInt32BE(p + 24);
+    const origLen = le ? u32le(buf, p + 24) : u32be(buf, p + 24);
     const ts = this.ifTs[id];
-    ts.convert(le ? buf.readUInt32LE(p + 12) : buf.readUInt32BE(p + 12), le ? buf.readUInt32LE(p + 16) : buf.readUInt32BE(p + 16));
+    ts.convert(le ? u32le(buf, p + 12) : u32be(buf, p + 12), le ? u32le(buf, p + 16) : u32be(buf, p + 16));
     const snap = this.ifSnap[id];
     let deliver = caplen;
     if (snap !== 0 && caplen > snap) {
@@ -133,7 +134,7 @@ export class PcapngParser implements RecordParser {
   private simplePacket(buf: Buffer, p: number, len: number): boolean {
     const ctx = this.ctx;
     if (this.ifTs.length === 0) { this.unknownInterface(p, 0, SPB_TYPE); return false; }
-    const origLen = this.le ? buf.readUInt32LE(p + 8) : buf.readUInt32BE(p + 8);
+    const origLen = this.le ? u32le(buf, p + 8) : u32be(buf, p + 8);
     const snap = this.ifSnap[0];
     let caplen = Math.min(origLen, len - 16);
     if (snap !== 0 && caplen > snap) caplen = snap;
