@@ -33,7 +33,7 @@ test('the bin runs as an executable through its #! line, V8 flag included', () =
   assert.equal(r.status, 0, r.stderr);
   assert.match(r.stdout, /^\d+\.\d+\.\d+/);
   const shebang = readFileSync(join(ROOT, 'bin', 'keepalive.js'), 'utf8').split('\n')[0];
-  assert.match(shebang, /^#!\/usr\/bin\/env -S node --max-semi-space-size=\d+$/);
+  assert.match(shebang, /^#!\/usr\/bin\/env -S node --max-semi-space-size=\d+ --heap-growing-percent=\d+$/);
 });
 
 test('--version prints the version from package.json', () => {
