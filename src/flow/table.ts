@@ -118,7 +118,7 @@ export class FlowTable {
     const flows = this.bySlot;
     for (let slot = 0; slot < flows.length; slot++) {
       const f = flows[slot];
-      if (f !== null && this.staleSlot(slot, f.state, now)) this.drop(f, 'expired');
+      if (f !== null && this.isStale(f, now)) this.drop(f, 'expired');
     }
   }
 
@@ -142,17 +142,13 @@ export class FlowTable {
 
   /** Silent past the idle timeout, or closed and past its linger. */
   isStale(flow: Flow, now: Nanos): boolean {
-    return this.staleSlot(flow.slot, flow.state, now);
+    const silent = now - this.store.f64[flow.slot * F64.Count + F64.LastTime];
+    return silent > (flow.state === FlowState.Closed ? CLOSED_LINGER_NS : this.idleTimeoutNs);
   }
 
   /** Retires a stale flow found by lookup(). */
   expireNow(flow: Flow): void {
     this.drop(flow, 'expired');
-  }
-
-  private staleSlot(slot: number, state: FlowState, now: Nanos): boolean {
-    const silent = now - this.store.f64[slot * F64.Count + F64.LastTime];
-    return silent > (state === FlowState.Closed ? CLOSED_LINGER_NS : this.idleTimeoutNs);
   }
 
   /**
@@ -162,24 +158,25 @@ export class FlowTable {
   private evictOldest(): void {
     const want = Math.max(1, Math.floor(this.live * EVICT_FRACTION));
     const flows = this.bySlot;
-    const f64 = this.store.f64;
-    // Closed flows sort before every open one: their key is shifted far below any capture time.
-    const CLOSED_FIRST = 1e20;
     const keys = new Float64Array(this.live);
     let n = 0;
     for (let slot = 0; slot < flows.length; slot++) {
       const f = flows[slot];
       if (f === null) continue;
-      keys[n++] = f64[slot * F64.Count + F64.LastTime] - (f.state === FlowState.Closed ? CLOSED_FIRST : 0);
+      keys[n++] = this.evictionKey(f);
     }
     const cutoff = keys.subarray(0, n).sort()[Math.min(want, n) - 1];
     let evicted = 0;
     for (let slot = 0; slot < flows.length && evicted < want; slot++) {
       const f = flows[slot];
       if (f === null) continue;
-      const key = f64[slot * F64.Count + F64.LastTime] - (f.state === FlowState.Closed ? CLOSED_FIRST : 0);
-      if (key <= cutoff) { this.drop(f, 'evicted'); evicted++; }
+      if (this.evictionKey(f) <= cutoff) { this.drop(f, 'evicted'); evicted++; }
     }
+  }
+
+  /** Last-seen time, with closed flows shifted far below any capture time so they go first. */
+  private evictionKey(f: Flow): number {
+    return this.store.f64[f.slot * F64.Count + F64.LastTime] - (f.state === FlowState.Closed ? 1e20 : 0);
   }
 
   private drop(flow: Flow, why: RetireReason): void {
