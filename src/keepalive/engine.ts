@@ -171,11 +171,11 @@ export class KeepaliveEngine {
     if (!isProbe) r.lastRecv = now;
     if (len > 0 && !isProbe && cls !== SegmentClass.Retransmission) s.lastData = now;
 
-    if (flags & RST) { flow.end = 'rst'; this.table.markClosed(flow); }
+    if (flags & RST) { flow.end = 'rst'; this.table.markClosed(flow, now); }
     else if (flags & FIN) {
       s.finSent = true;
       if (fromA) flow.finA = true; else flow.finB = true;
-      if (flow.finA && flow.finB) { flow.end = 'fin'; this.table.markClosed(flow); }
+      if (flow.finA && flow.finB) { flow.end = 'fin'; this.table.markClosed(flow, now); }
     }
   }
 
