@@ -1,146 +1,125 @@
-// Per-connection state. One Flow per TCP connection (VLANs + addresses + ports), two Endpoints
-// per flow. Allocated once per new flow; updated in place for every segment.
+// Per-connection state, as views over a FlowStore record (store.ts holds the layout and why).
+// The engine's per-packet path reads and writes the record directly; probes, answers and reports
+// go through these classes. One Flow (with its two Endpoints) exists per store slot and is reused
+// by every connection that slot holds, so a Flow must not be kept after it is retired.
 import type { Nanos } from '../units';
 import type { ProberState } from '../keepalive/prober';
 import { formatEndpoint } from './address';
-import { F64, U32, type FlowStore } from './store';
+import {
+  Bit, D, DOUBLES, EA, EB, EBit, End, ENDPOINT_B_D, ENDPOINT_B_W, W, WORDS, type FlowStore,
+} from './store';
 
 export const UNKNOWN_TIME = -1 as Nanos;
 
-/** What one side has sent, as far as the capture shows. Numbers live in the table's FlowStore. */
+const END_NAMES = ['open', 'rst', 'fin', 'evicted'] as const;
+export type FlowEnd = typeof END_NAMES[number];
+
+/** What one side has sent, as far as the capture shows. */
 export class Endpoint {
-  private readonly seq0: number;
-  private readonly time0: number;
-  constructor(private readonly store: FlowStore, slot: number, isA: boolean) {
-    this.seq0 = slot * U32.Count + (isA ? U32.NextSeqA : U32.NextSeqB);
-    this.time0 = slot * F64.Count + (isA ? F64.LastRecvA : F64.LastRecvB);
+  /** The record's first word, this endpoint's first word (b's fields are shifted), its first double. */
+  private readonly r: number;
+  private readonly w: number;
+  private readonly d: number;
+  private readonly shift: number;
+  private prober: ProberState | null = null;
+
+  constructor(private readonly store: FlowStore, slot: number, readonly isA: boolean) {
+    this.r = slot * WORDS;
+    this.w = this.r + (isA ? 0 : ENDPOINT_B_W);
+    this.d = slot * DOUBLES + (isA ? 0 : ENDPOINT_B_D);
+    this.shift = isA ? EA : EB;
   }
 
-  /** Forgets the previous connection in this slot (the store's numbers were zeroed by allocate()). */
-  reset(): void {
-    this.lastRecv = UNKNOWN_TIME;
-    this.lastData = UNKNOWN_TIME;
-    this.nextSeqKnown = false;
-    this.ackedKnown = false;
-    this.window = -1;
-    this.wscale = -1;
-    this.synSeen = false;
-    this.finSent = false;
-    this.ka = null;
+  private bit(b: EBit): boolean { return (this.store.i32[this.r + W.Bits] & (b << this.shift)) !== 0; }
+  private setBit(b: EBit, on: boolean): void {
+    if (on) this.store.i32[this.r + W.Bits] |= b << this.shift; else this.store.i32[this.r + W.Bits] &= ~(b << this.shift);
   }
 
-  /** Highest seq + len sent (SYN and FIN count one): the sender's snd_nxt as seen on the wire. */
-  get nextSeq(): number { return this.store.u32[this.seq0]; }
-  set nextSeq(v: number) { this.store.u32[this.seq0] = v; }
-  nextSeqKnown = false;
-  /** Highest ACK the peer sent: this endpoint's snd_una as seen on the wire. */
-  get acked(): number { return this.store.u32[this.seq0 + 1]; }
-  set acked(v: number) { this.store.u32[this.seq0 + 1] = v; }
-  ackedKnown = false;
-  /** Last advertised window, scaled when both SYNs carried window scale; -1 unknown (< 2^30: a small integer). */
-  window = -1;
-  /** Window scale shift from this side's SYN, -1 when its SYN was not seen or had none. */
-  wscale = -1;
-  synSeen = false;
-  get synSeq(): number { return this.store.u32[this.seq0 + 2]; }
-  set synSeq(v: number) { this.store.u32[this.seq0 + 2] = v; }
-  finSent = false;
-  /** Last segment received from the peer that was not a probe: Linux's keepalive clock (facts §2.3). */
-  get lastRecv(): Nanos { return this.store.f64[this.time0] as Nanos; }
-  set lastRecv(v: Nanos) { this.store.f64[this.time0] = v; }
-  /** Last segment this side sent with data (not a probe). */
-  get lastData(): Nanos { return this.store.f64[this.time0 + 1] as Nanos; }
-  set lastData(v: Nanos) { this.store.f64[this.time0 + 1] = v; }
+  get nextSeq(): number { return this.store.i32[this.w + W.NextSeqA]; }
+  set nextSeq(v: number) { this.store.i32[this.w + W.NextSeqA] = v; }
+  get nextSeqKnown(): boolean { return this.bit(EBit.NextSeqKnown); }
+  set nextSeqKnown(v: boolean) { this.setBit(EBit.NextSeqKnown, v); }
+  get acked(): number { return this.store.i32[this.w + W.AckedA]; }
+  get ackedKnown(): boolean { return this.bit(EBit.AckedKnown); }
+  get window(): number { return this.store.i32[this.w + W.WindowA]; }
+  get synSeen(): boolean { return this.bit(EBit.SynSeen); }
+  get synSeq(): number { return this.store.i32[this.r + (this.isA ? W.SynSeqA : W.SynSeqB)]; }
+  get finSent(): boolean { return this.bit(EBit.FinSent); }
+  get lastRecv(): Nanos { return this.store.f64[this.d + D.LastRecvA] as Nanos; }
+  get lastData(): Nanos { return this.store.f64[this.d + D.LastDataA] as Nanos; }
+
   /** Keepalive state, created at this side's first probe (or first unconfirmed candidate). */
-  ka: ProberState | null = null;
+  get ka(): ProberState | null { return this.bit(EBit.HasKa) ? this.prober : null; }
+  set ka(v: ProberState | null) { this.prober = v; this.setBit(EBit.HasKa, v !== null); }
 }
 
 export const enum FlowState { Open = 0, Closed = 1 }
 
-/**
- * One TCP connection. Flow objects belong to store slots and are reused (init) by the next
- * connection in the same slot: the table then allocates nothing per connection, and old space
- * stops filling with dead flows (the 4 GiB bench capture has 190k connections, 50k at a time).
- * So a Flow must not be kept after it is retired; reports copy what they need.
- */
+/** One TCP connection: a view of its store record. */
 export class Flow {
-  /** Next flow in the same hash bucket. */
-  chain: Flow | null = null;
-
   readonly a: Endpoint;
   readonly b: Endpoint;
-  /** True when endpoint a is the client (sent the SYN, or chosen by port evidence). */
-  clientIsA = true;
-  midstream = true;
-  state = FlowState.Open;
-  end: 'rst' | 'fin' | 'open' | 'evicted' = 'open';
-  finA = false;
-  finB = false;
-
-  packets = 0;
-  firstFrame = 0;
-  lastFrame = 0;
-  zeroWindowProbes = 0;
-  /** Keepalive or zero-window probes seen: the flow is worth reporting without --all-flows. */
-  active = false;
-  id = 0;
-  hash = 0;
-  ipVersion = 0;
-  vlanOuter = 0;
-  vlanInner = 0;
-  portA = 0;
-  portB = 0;
-  private readonly f0: number;
-  private readonly u0: number;
+  private readonly w: number;
+  private readonly d: number;
 
   constructor(private readonly store: FlowStore, readonly slot: number) {
-    this.f0 = slot * F64.Count;
-    this.u0 = slot * U32.Count;
+    this.w = slot * WORDS;
+    this.d = slot * DOUBLES;
     this.a = new Endpoint(store, slot, true);
     this.b = new Endpoint(store, slot, false);
   }
 
-  /** Starts a new connection in this slot; the store's numbers were zeroed by allocate(). */
-  init(id: number, hash: number, ipVersion: number, vlanOuter: number, vlanInner: number, portA: number, portB: number): void {
-    this.id = id;
-    this.hash = hash;
-    this.ipVersion = ipVersion;
-    this.vlanOuter = vlanOuter;
-    this.vlanInner = vlanInner;
-    this.portA = portA;
-    this.portB = portB;
-    this.chain = null;
-    this.clientIsA = true;
-    this.midstream = true;
-    this.state = FlowState.Open;
-    this.end = 'open';
-    this.finA = false;
-    this.finB = false;
-    this.packets = 0;
-    this.firstFrame = 0;
-    this.lastFrame = 0;
-    this.zeroWindowProbes = 0;
-    this.active = false;
-    this.a.reset();
-    this.b.reset();
+  private bit(b: Bit): boolean { return (this.store.i32[this.w + W.Bits] & b) !== 0; }
+  private setBit(b: Bit, on: boolean): void {
+    if (on) this.store.i32[this.w + W.Bits] |= b; else this.store.i32[this.w + W.Bits] &= ~b;
   }
 
-  get firstTime(): Nanos { return this.store.f64[this.f0 + F64.FirstTime] as Nanos; }
-  set firstTime(v: Nanos) { this.store.f64[this.f0 + F64.FirstTime] = v; }
-  get lastTime(): Nanos { return this.store.f64[this.f0 + F64.LastTime] as Nanos; }
-  set lastTime(v: Nanos) { this.store.f64[this.f0 + F64.LastTime] = v; }
-  /** Longest silence between two segments of the flow, ns. */
-  get maxGap(): number { return this.store.f64[this.f0 + F64.MaxGap]; }
-  set maxGap(v: number) { this.store.f64[this.f0 + F64.MaxGap] = v; }
+  get id(): number { return this.store.i32[this.w + W.Id]; }
+  get clientIsA(): boolean { return this.bit(Bit.ClientIsA); }
+  get midstream(): boolean { return this.bit(Bit.Midstream); }
+  get state(): FlowState { return this.bit(Bit.Closed) ? FlowState.Closed : FlowState.Open; }
+  get end(): FlowEnd { return END_NAMES[this.store.i32[this.w + W.End]]; }
+  set end(v: FlowEnd) { this.store.i32[this.w + W.End] = v === 'rst' ? End.Rst : v === 'fin' ? End.Fin : v === 'evicted' ? End.Evicted : End.Open; }
+  get active(): boolean { return this.bit(Bit.Active); }
+  set active(v: boolean) { this.setBit(Bit.Active, v); }
+  get packets(): number { return this.store.u32[this.w + W.Packets]; }
+  get firstFrame(): number { return this.store.u32[this.w + W.FirstFrame]; }
+  get lastFrame(): number { return this.store.u32[this.w + W.LastFrame]; }
+  get zeroWindowProbes(): number { return this.store.u32[this.w + W.ZeroWindowProbes]; }
+  set zeroWindowProbes(v: number) { this.store.u32[this.w + W.ZeroWindowProbes] = v; }
+  get ipVersion(): number { return this.store.i32[this.w + W.Key] & 0xf; }
+  get vlanOuter(): number { return (this.store.i32[this.w + W.Key] >>> 4) & 0xfff; }
+  get vlanInner(): number { return (this.store.i32[this.w + W.Key] >>> 16) & 0xfff; }
+  get portA(): number { return this.store.i32[this.w + W.Ports] >>> 16; }
+  get portB(): number { return this.store.i32[this.w + W.Ports] & 0xffff; }
+  get firstTime(): Nanos { return this.store.f64[this.d + D.FirstTime] as Nanos; }
+  get lastTime(): Nanos { return this.store.f64[this.d + D.LastTime] as Nanos; }
+  get maxGap(): number { return this.store.f64[this.d + D.MaxGap]; }
+
+  endpoint(isA: boolean): Endpoint { return isA ? this.a : this.b; }
+
+  /** Copies "has candidates" and "awaiting an answer" of both probers into the record's bits. */
+  syncProberBits(): void {
+    const pending = ((EBit.Candidates | EBit.Awaiting) << EA) | ((EBit.Candidates | EBit.Awaiting) << EB);
+    let bits = this.store.i32[this.w + W.Bits] & ~pending;
+    const a = this.a.ka, b = this.b.ka;
+    if (a !== null && a.candidates.length > 0) bits |= EBit.Candidates << EA;
+    if (a !== null && a.awaiting) bits |= EBit.Awaiting << EA;
+    if (b !== null && b.candidates.length > 0) bits |= EBit.Candidates << EB;
+    if (b !== null && b.awaiting) bits |= EBit.Awaiting << EB;
+    this.store.i32[this.w + W.Bits] = bits;
+  }
 
   /** Address word i (0–3; IPv4 uses word 0) of endpoint a or b, as the packet's 32 bits. */
-  addrWord(isA: boolean, i: number): number { return this.store.u32[this.u0 + (isA ? U32.A0 : U32.B0) + i]; }
-  setAddrWord(isA: boolean, i: number, v: number): void { this.store.u32[this.u0 + (isA ? U32.A0 : U32.B0) + i] = v; }
+  addrWord(isA: boolean, i: number): number {
+    const w = i === 0 ? (isA ? W.A0 : W.B0) : (isA ? W.A1 : W.B1) + i - 1;
+    return this.store.i32[this.w + w];
+  }
 
   /** `ip:port` of endpoint a or b; built on demand (events and reports only). */
   endpointName(isA: boolean): string {
     const addr = Buffer.alloc(this.ipVersion === 4 ? 4 : 16);
-    for (let i = 0; i < addr.length / 4; i++) addr.writeUInt32BE(this.addrWord(isA, i), i * 4);
+    for (let i = 0; i < addr.length / 4; i++) addr.writeInt32BE(this.addrWord(isA, i), i * 4);
     return formatEndpoint(addr, isA ? this.portA : this.portB);
   }
 }

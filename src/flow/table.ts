@@ -1,17 +1,18 @@
-// The flow table: a hash of chained flows, plus the housekeeping that keeps it bounded in capture
-// time: idle flows expire, closed flows linger a little, and the table never exceeds its cap.
+// The flow table: a hash of flow records chained through the records themselves, plus the
+// housekeeping that keeps it bounded in capture time: idle flows expire, closed flows linger a
+// little, and the table never exceeds its cap. Flows are named by their store slot; the Flow view
+// of a slot (flowAt) is for the cold paths.
 //
 // There is no recency list. Keeping one exact (move the flow to the tail on every packet) cost
 // pointer writes into tens of thousands of old objects per second of capture: 1.5 s of list
 // updates plus the scavenger's remembered-set work on the 1 GiB bench capture. Instead the table
-// sweeps the flows' last-seen times, which sit side by side in the FlowStore's Float64Array, a few
-// times per idle timeout, and a lookup that lands on a flow past its timeout treats it as gone, so
-// what the user sees (when a flow ends and a new one begins) is what an exact list would give.
-// Closed flows, which linger only 120 s, wait in a queue in closing order instead: sweeping every
-// slot 8 times per linger cost 1.0 s of the 1 GiB capture's 8 s (400 scans of 50k slots).
-import type { Nanos } from '../units';
-import { Flow, FlowState } from './flow';
-import { F64, FlowStore } from './store';
+// sweeps the records' last-seen times a few times per idle timeout, and a lookup that lands on a
+// flow past its timeout treats it as gone, so what the user sees (when a flow ends and a new one
+// begins) is what an exact list would give. Closed flows, which linger only 120 s, wait in a queue
+// in closing order instead: sweeping every slot 8 times per linger cost 1.0 s of the 1 GiB
+// capture's 8 s (400 scans of 50k slots).
+import { Flow } from './flow';
+import { Bit, D, DOUBLES, FlowStore, W, WORDS } from './store';
 
 /** Closed flows stay this long for stragglers (retransmitted RSTs, late ACKs). */
 const CLOSED_LINGER_NS = 120e9;
@@ -20,36 +21,43 @@ const SWEEPS_PER_TIMEOUT = 8;
 /** At the cap, evict this fraction of the table at once so the scan for the oldest is amortised. */
 const EVICT_FRACTION = 1 / 64;
 
-/**
- * Bucket count: a power of two near the flow cap, at most 2^16. A bigger pointer array costs more
- * than longer chains: every young flow stored in it is an old-to-new reference the scavenger must
- * visit (measured on 0.1 GiB: 2^20 buckets, 3.2 s of scavenges; 2^16, 0.11 s).
- */
+/** Bucket count: a power of two at least the flow cap, between 2^10 and 2^20 (4 MiB of heads). */
 function bucketCount(maxFlows: number): number {
   let n = 1024;
-  while (n < maxFlows && n < 1 << 16) n <<= 1;
+  while (n < maxFlows && n < 1 << 20) n <<= 1;
   return n;
 }
 
 export type RetireReason = 'expired' | 'evicted';
 
+/** A packet's flow key: set by the caller before lookup() / create(). */
+export class FlowKey {
+  hash = 0;
+  /** ipVersion | vlanOuter << 4 | vlanInner << 16, as W.Key. */
+  key = 0;
+  /** srcPort << 16 | dstPort and the reverse. */
+  ports = 0;
+  portsReversed = 0;
+  buf: Buffer = Buffer.alloc(0);
+  srcOff = 0;
+  dstOff = 0;
+}
+
 export class FlowTable {
-  // A plain array of chain heads indexed by hash bits: cheaper than a Map lookup per packet.
-  private readonly buckets: (Flow | null)[];
+  /** Chain heads indexed by hash bits: slot + 1, 0 for none. */
+  private readonly heads: Int32Array;
   private readonly mask: number;
-  /** The flow in each store slot, null when the slot is free. */
-  private readonly bySlot: (Flow | null)[] = [];
-  /** The Flow object of each slot, kept while the slot is free and reused by its next connection. */
-  private readonly pool: Flow[] = [];
+  /** The Flow view of each slot, created the first time a cold path asks for it. */
+  private readonly views: Flow[] = [];
   private nextId = 0;
   private live = 0;
   private nextSweep = 0;
   private readonly sweepEveryNs: number;
   private nextClosedCheck = 0;
   private readonly closedCheckEveryNs: number;
-  // Closed flows in closing order: the Flow, its id (the object is reused by later connections)
-  // and the capture time from which its linger counts. Entries before closedHead are done.
-  private closedFlows: Flow[] = [];
+  // Closed flows in closing order: slot, flow id (slots are reused) and the capture time from
+  // which its linger counts. Entries before closedHead are done.
+  private closedSlots: number[] = [];
   private closedIds: number[] = [];
   private closedSince: number[] = [];
   private closedHead = 0;
@@ -57,10 +65,14 @@ export class FlowTable {
   /** Set by lookup(): whether the packet's source is the flow's endpoint a. */
   fromA = true;
 
+  /**
+   * `time[0]` is the current packet's capture time, written by the engine: read here rather than
+   * passed, because a double argument to a call V8 does not inline is a heap number per call.
+   */
   constructor(private readonly maxFlows: number, private readonly idleTimeoutNs: number,
-    private readonly retire: (flow: Flow, why: RetireReason) => void) {
+    private readonly time: Float64Array, private readonly retire: (flow: Flow, why: RetireReason) => void) {
     const n = bucketCount(maxFlows);
-    this.buckets = new Array<Flow | null>(n).fill(null);
+    this.heads = new Int32Array(n);
     this.mask = n - 1;
     this.sweepEveryNs = idleTimeoutNs / SWEEPS_PER_TIMEOUT;
     this.closedCheckEveryNs = Math.min(idleTimeoutNs, CLOSED_LINGER_NS) / SWEEPS_PER_TIMEOUT;
@@ -68,65 +80,90 @@ export class FlowTable {
 
   get size(): number { return this.live; }
 
-  /**
-   * The flow of this packet, or null. The caller checks isStale(): a flow found past its idle
-   * timeout or linger must be retired (expireNow) as an exact recency list would already have done.
-   */
-  lookup(hash: number, ipVersion: number, vlanOuter: number, vlanInner: number, buf: Buffer,
-    srcOff: number, dstOff: number, sport: number, dport: number): Flow | null {
-    const s0 = buf.readUInt32BE(srcOff), d0 = buf.readUInt32BE(dstOff);
-    for (let f = this.buckets[hash & this.mask]; f !== null; f = f.chain) {
-      if (f.ipVersion !== ipVersion || f.vlanOuter !== vlanOuter || f.vlanInner !== vlanInner) continue;
-      let fromA: boolean;
-      if (f.portA === sport && f.portB === dport && f.addrWord(true, 0) === s0 && f.addrWord(false, 0) === d0 &&
-        (ipVersion === 4 || (sameRest(f, true, buf, srcOff) && sameRest(f, false, buf, dstOff)))) {
-        fromA = true;
-      } else if (f.portA === dport && f.portB === sport && f.addrWord(true, 0) === d0 && f.addrWord(false, 0) === s0 &&
-        (ipVersion === 4 || (sameRest(f, true, buf, dstOff) && sameRest(f, false, buf, srcOff)))) {
-        fromA = false;
-      } else continue;
-      this.fromA = fromA;
-      return f;
-    }
-    return null;
+  /** The Flow view of a slot. */
+  flowAt(slot: number): Flow {
+    const views = this.views;
+    while (views.length <= slot) views.push(new Flow(this.store, views.length));
+    return views[slot];
   }
 
-  /** Creates a flow whose endpoint a is the packet's source. Copies the address bytes once. */
-  create(hash: number, ipVersion: number, vlanOuter: number, vlanInner: number, buf: Buffer,
-    srcOff: number, dstOff: number, sport: number, dport: number, now: Nanos): Flow {
+  /**
+   * The slot of this packet's flow, or -1. The caller checks isStale(): a flow found past its idle
+   * timeout or linger must be retired (expireNow) as an exact recency list would already have done.
+   */
+  lookup(k: FlowKey): number {
+    const i32 = this.store.i32;
+    const buf = k.buf, so = k.srcOff, dO = k.dstOff;
+    const s0 = word(buf, so), d0 = word(buf, dO);
+    const v6 = (k.key & 0xf) === 6;
+    for (let next = this.heads[k.hash & this.mask]; next !== 0; next = i32[(next - 1) * WORDS + W.Next]) {
+      const r = (next - 1) * WORDS;
+      if (i32[r + W.Hash] !== k.hash || i32[r + W.Key] !== k.key) continue;
+      const ports = i32[r + W.Ports];
+      if (ports === k.ports && i32[r + W.A0] === s0 && i32[r + W.B0] === d0 &&
+        (!v6 || (sameRest(i32, r + W.A1, buf, so) && sameRest(i32, r + W.B1, buf, dO)))) {
+        this.fromA = true;
+        return next - 1;
+      }
+      if (ports === k.portsReversed && i32[r + W.A0] === d0 && i32[r + W.B0] === s0 &&
+        (!v6 || (sameRest(i32, r + W.A1, buf, dO) && sameRest(i32, r + W.B1, buf, so)))) {
+        this.fromA = false;
+        return next - 1;
+      }
+    }
+    return -1;
+  }
+
+  /** Creates a flow whose endpoint a is the packet's source; returns its slot. */
+  create(k: FlowKey): number {
+    const now = this.time[0];
     if (this.live >= this.maxFlows) {
       this.sweep(now); // flows already past their timeout leave as expired, not evicted
       if (this.live >= this.maxFlows) this.evictOldest();
     }
     const slot = this.store.allocate();
-    while (this.pool.length <= slot) this.pool.push(new Flow(this.store, this.pool.length));
-    const flow = this.pool[slot];
-    flow.init(this.nextId++, hash, ipVersion, vlanOuter, vlanInner, sport, dport);
-    const words = ipVersion === 4 ? 1 : 4;
-    for (let i = 0; i < words; i++) {
-      flow.setAddrWord(true, i, buf.readUInt32BE(srcOff + 4 * i));
-      flow.setAddrWord(false, i, buf.readUInt32BE(dstOff + 4 * i));
+    const i32 = this.store.i32, f64 = this.store.f64;
+    const r = slot * WORDS, d = slot * DOUBLES;
+    const buf = k.buf;
+    i32[r + W.Hash] = k.hash;
+    i32[r + W.Key] = k.key;
+    i32[r + W.Ports] = k.ports;
+    i32[r + W.A0] = word(buf, k.srcOff);
+    i32[r + W.B0] = word(buf, k.dstOff);
+    if ((k.key & 0xf) === 6) {
+      for (let i = 1; i < 4; i++) {
+        i32[r + W.A1 + i - 1] = word(buf, k.srcOff + 4 * i);
+        i32[r + W.B1 + i - 1] = word(buf, k.dstOff + 4 * i);
+      }
     }
-    flow.chain = this.buckets[hash & this.mask];
-    this.buckets[hash & this.mask] = flow;
-    flow.firstTime = flow.lastTime = now;
-    while (this.bySlot.length <= slot) this.bySlot.push(null);
-    this.bySlot[slot] = flow;
+    i32[r + W.Id] = this.nextId++;
+    i32[r + W.Bits] = Bit.Live | Bit.ClientIsA | Bit.Midstream;
+    i32[r + W.WindowA] = i32[r + W.WindowB] = -1;
+    i32[r + W.WScaleA] = i32[r + W.WScaleB] = -1;
+    f64[d + D.LastRecvA] = f64[d + D.LastDataA] = f64[d + D.LastRecvB] = f64[d + D.LastDataB] = -1;
+    f64[d + D.FirstTime] = f64[d + D.LastTime] = now;
+    const b = k.hash & this.mask;
+    i32[r + W.Next] = this.heads[b];
+    this.heads[b] = slot + 1;
     this.live++;
     this.fromA = true;
-    return flow;
+    return slot;
   }
 
-  markClosed(flow: Flow, now: Nanos): void {
-    if (flow.state === FlowState.Closed) return;
-    flow.state = FlowState.Closed;
-    this.closedFlows.push(flow);
-    this.closedIds.push(flow.id);
+  /** Marks the flow closed; it lingers for stragglers, then expires. */
+  markClosed(slot: number): void {
+    const now = this.time[0];
+    const i32 = this.store.i32, r = slot * WORDS;
+    if (i32[r + W.Bits] & Bit.Closed) return;
+    i32[r + W.Bits] |= Bit.Closed;
+    this.closedSlots.push(slot);
+    this.closedIds.push(i32[r + W.Id]);
     this.closedSince.push(now);
   }
 
   /** Retires flows silent longer than the idle timeout and closed flows past their linger. */
-  expire(now: Nanos): void {
+  expire(): void {
+    const now = this.time[0];
     if (now >= this.nextClosedCheck) this.retireClosed(now);
     if (now >= this.nextSweep) this.sweep(now);
   }
@@ -135,20 +172,21 @@ export class FlowTable {
    * Retires queued closed flows past their linger. The queue is in closing order, so the first
    * entry still inside its linger ends the walk; a flow a straggler kept fresh goes to the back.
    */
-  private retireClosed(now: Nanos): void {
+  private retireClosed(now: number): void {
     this.nextClosedCheck = now + this.closedCheckEveryNs;
-    const flows = this.closedFlows, ids = this.closedIds, since = this.closedSince;
+    const slots = this.closedSlots, ids = this.closedIds, since = this.closedSince;
+    const i32 = this.store.i32;
     let head = this.closedHead;
-    while (head < flows.length) {
-      const f = flows[head];
-      if (f.id !== ids[head] || this.bySlot[f.slot] !== f) { head++; continue; } // already retired
+    while (head < slots.length) {
+      const slot = slots[head], r = slot * WORDS;
+      if ((i32[r + W.Bits] & Bit.Live) === 0 || i32[r + W.Id] !== ids[head]) { head++; continue; } // already retired
       if (now - since[head] <= CLOSED_LINGER_NS) break;
       head++;
-      if (this.isStale(f, now)) this.drop(f, 'expired');
-      else { flows.push(f); ids.push(f.id); since.push(this.store.f64[f.slot * F64.Count + F64.LastTime]); }
+      if (this.staleAt(slot, now)) this.drop(slot, 'expired');
+      else { slots.push(slot); ids.push(ids[head - 1]); since.push(this.store.f64[slot * DOUBLES + D.LastTime]); }
     }
-    if (head > 4096 && head * 2 > flows.length) {
-      this.closedFlows = flows.slice(head);
+    if (head > 4096 && head * 2 > slots.length) {
+      this.closedSlots = slots.slice(head);
       this.closedIds = ids.slice(head);
       this.closedSince = since.slice(head);
       head = 0;
@@ -157,42 +195,56 @@ export class FlowTable {
   }
 
   /** Retires every stale flow now (expire() does this a few times per timeout). */
-  sweep(now: Nanos): void {
+  sweep(now: number): void {
     this.nextSweep = now + this.sweepEveryNs;
-    const flows = this.bySlot;
-    for (let slot = 0; slot < flows.length; slot++) {
-      const f = flows[slot];
-      if (f !== null && this.isStale(f, now)) this.drop(f, 'expired');
+    const i32 = this.store.i32;
+    for (let slot = 0, n = this.store.slots; slot < n; slot++) {
+      if ((i32[slot * WORDS + W.Bits] & Bit.Live) !== 0 && this.staleAt(slot, now)) this.drop(slot, 'expired');
     }
   }
 
-  /** Removes a flow without retiring it (the caller reports it), e.g. when a new SYN reuses the tuple. */
-  unlink(flow: Flow): void {
-    const b = flow.hash & this.mask;
-    if (this.buckets[b] === flow) this.buckets[b] = flow.chain;
-    else for (let p = this.buckets[b]; p !== null; p = p.chain) if (p.chain === flow) { p.chain = flow.chain; break; }
-    flow.chain = null;
-    this.bySlot[flow.slot] = null;
+  /**
+   * Removes a flow without retiring it (the caller reports it), e.g. when a new SYN reuses the
+   * tuple. Its record stays readable for the caller's report until the next create().
+   */
+  unlink(slot: number): void {
+    const i32 = this.store.i32, r = slot * WORDS;
+    const b = i32[r + W.Hash] & this.mask;
+    if (this.heads[b] === slot + 1) this.heads[b] = i32[r + W.Next];
+    else {
+      for (let p = this.heads[b]; p !== 0; p = i32[(p - 1) * WORDS + W.Next]) {
+        if (i32[(p - 1) * WORDS + W.Next] === slot + 1) { i32[(p - 1) * WORDS + W.Next] = i32[r + W.Next]; break; }
+      }
+    }
+    i32[r + W.Next] = 0;
+    i32[r + W.Bits] &= ~Bit.Live;
     this.live--;
-    this.store.release(flow.slot); // its values stay readable for the caller's report until the next create
+    this.store.release(slot);
   }
 
-  /** Every flow still held; used at the end of the analysis. */
-  drain(): Flow[] {
-    const all: Flow[] = [];
-    for (const f of this.bySlot) if (f !== null) all.push(f);
+  /** Every slot still holding a flow; used at the end of the analysis. */
+  drain(): number[] {
+    const all: number[] = [];
+    const i32 = this.store.i32;
+    for (let slot = 0, n = this.store.slots; slot < n; slot++) if (i32[slot * WORDS + W.Bits] & Bit.Live) all.push(slot);
     return all;
   }
 
-  /** Silent past the idle timeout, or closed and past its linger. */
-  isStale(flow: Flow, now: Nanos): boolean {
-    const silent = now - this.store.f64[flow.slot * F64.Count + F64.LastTime];
-    return silent > (flow.state === FlowState.Closed ? CLOSED_LINGER_NS : this.idleTimeoutNs);
+  /** Silent past the idle timeout, or closed and past its linger, at the current packet's time. */
+  isStale(slot: number): boolean {
+    // staleAt() written out: a call V8 does not inline would box the time.
+    const silent = this.time[0] - this.store.f64[slot * DOUBLES + D.LastTime];
+    return silent > ((this.store.i32[slot * WORDS + W.Bits] & Bit.Closed) !== 0 ? CLOSED_LINGER_NS : this.idleTimeoutNs);
+  }
+
+  private staleAt(slot: number, now: number): boolean {
+    const silent = now - this.store.f64[slot * DOUBLES + D.LastTime];
+    return silent > ((this.store.i32[slot * WORDS + W.Bits] & Bit.Closed) !== 0 ? CLOSED_LINGER_NS : this.idleTimeoutNs);
   }
 
   /** Retires a stale flow found by lookup(). */
-  expireNow(flow: Flow): void {
-    this.drop(flow, 'expired');
+  expireNow(slot: number): void {
+    this.drop(slot, 'expired');
   }
 
   /**
@@ -201,36 +253,37 @@ export class FlowTable {
    */
   private evictOldest(): void {
     const want = Math.max(1, Math.floor(this.live * EVICT_FRACTION));
-    const flows = this.bySlot;
+    const i32 = this.store.i32, n = this.store.slots;
     const keys = new Float64Array(this.live);
-    let n = 0;
-    for (let slot = 0; slot < flows.length; slot++) {
-      const f = flows[slot];
-      if (f === null) continue;
-      keys[n++] = this.evictionKey(f);
-    }
-    const cutoff = keys.subarray(0, n).sort()[Math.min(want, n) - 1];
+    let k = 0;
+    for (let slot = 0; slot < n; slot++) if (i32[slot * WORDS + W.Bits] & Bit.Live) keys[k++] = this.evictionKey(slot);
+    const cutoff = keys.subarray(0, k).sort()[Math.min(want, k) - 1];
     let evicted = 0;
-    for (let slot = 0; slot < flows.length && evicted < want; slot++) {
-      const f = flows[slot];
-      if (f === null) continue;
-      if (this.evictionKey(f) <= cutoff) { this.drop(f, 'evicted'); evicted++; }
+    for (let slot = 0; slot < n && evicted < want; slot++) {
+      if ((i32[slot * WORDS + W.Bits] & Bit.Live) !== 0 && this.evictionKey(slot) <= cutoff) {
+        this.drop(slot, 'evicted');
+        evicted++;
+      }
     }
   }
 
   /** Last-seen time, with closed flows shifted far below any capture time so they go first. */
-  private evictionKey(f: Flow): number {
-    return this.store.f64[f.slot * F64.Count + F64.LastTime] - (f.state === FlowState.Closed ? 1e20 : 0);
+  private evictionKey(slot: number): number {
+    return this.store.f64[slot * DOUBLES + D.LastTime] - ((this.store.i32[slot * WORDS + W.Bits] & Bit.Closed) !== 0 ? 1e20 : 0);
   }
 
-  private drop(flow: Flow, why: RetireReason): void {
-    this.unlink(flow);
-    this.retire(flow, why);
+  private drop(slot: number, why: RetireReason): void {
+    this.unlink(slot);
+    this.retire(this.flowAt(slot), why);
   }
 }
 
-/** Words 1–3 of an IPv6 address (word 0 was compared already). */
-function sameRest(f: Flow, a: boolean, buf: Buffer, off: number): boolean {
-  return f.addrWord(a, 1) === buf.readUInt32BE(off + 4) && f.addrWord(a, 2) === buf.readUInt32BE(off + 8) &&
-    f.addrWord(a, 3) === buf.readUInt32BE(off + 12);
+/** The 4 bytes at off as one signed 32-bit word (the store's i32 view holds addresses this way). */
+function word(buf: Buffer, off: number): number {
+  return buf[off] << 24 | buf[off + 1] << 16 | buf[off + 2] << 8 | buf[off + 3];
+}
+
+/** Words 1–3 of an IPv6 address at `off` against the record's words from `w` (word 0 was compared already). */
+function sameRest(i32: Int32Array, w: number, buf: Buffer, off: number): boolean {
+  return i32[w] === word(buf, off + 4) && i32[w + 1] === word(buf, off + 8) && i32[w + 2] === word(buf, off + 12);
 }

@@ -1,6 +1,5 @@
 // The probe rules, one small pure function each (keepalive-facts.md §1, §2.5, §6).
 import { seqDelta } from '../units';
-import type { Endpoint } from '../flow/flow';
 
 export const enum SegmentClass {
   /** An ordinary segment: data, pure ACK, SYN/FIN/RST. */
@@ -21,26 +20,29 @@ export const enum SegmentClass {
 export const MIN_PROBE_IDLE_NS = 1e9;
 
 /**
- * Classifies a segment with at most one byte of payload and no SYN/FIN/RST, sent by `s` to a peer
- * whose last advertised window was `peerWindow` (-1 unknown).
+ * Classifies a segment with at most one byte of payload and no SYN/FIN/RST. The sender's state:
+ * whether it sent a FIN, its snd_una as the peer's highest ACK (when known) and its snd_nxt (when
+ * known); `peerWindow` is the receiver's last advertised window (-1 unknown); `recentData`: the
+ * sender sent data less than MIN_PROBE_IDLE_NS ago. Sequence numbers in the seq32 form.
  * A keepalive re-sends the byte before snd_una: seq = snd_una − 1, 0 or 1 byte (RFC 1122 §4.2.3.6).
  * Linux zero-window probes are built the same way (facts §2.5); only the peer's zero window tells
  * them apart. Other stacks probe a zero window with one new byte at snd_nxt.
  */
-export function classifySmallSegment(s: Endpoint, seq: number, len: number, peerWindow: number,
-  sinceLastData: number): SegmentClass {
-  if (s.finSent) return SegmentClass.Normal; // after FIN, seq = FIN's seq is an ordinary ACK (psiphon3 frame 58)
-  const una = s.ackedKnown ? s.acked : s.nextSeq;
-  if (!s.ackedKnown && !s.nextSeqKnown) return SegmentClass.Candidate;
+export function classifySmallSegment(finSent: boolean, ackedKnown: boolean, acked: number,
+  nextSeqKnown: boolean, nextSeq: number, seq: number, len: number, peerWindow: number,
+  recentData: boolean): SegmentClass {
+  if (finSent) return SegmentClass.Normal; // after FIN, seq = FIN's seq is an ordinary ACK (psiphon3 frame 58)
+  const una = ackedKnown ? acked : nextSeq;
+  if (!ackedKnown && !nextSeqKnown) return SegmentClass.Candidate;
   if (peerWindow === 0) {
     if (seqDelta(seq, una) === -1) return SegmentClass.ZeroWindowProbe;
-    if (len === 1 && s.nextSeqKnown && seqDelta(seq, s.nextSeq) === 0) return SegmentClass.ZeroWindowProbe;
+    if (len === 1 && nextSeqKnown && seqDelta(seq, nextSeq) === 0) return SegmentClass.ZeroWindowProbe;
   }
   if (seqDelta(seq, una) !== -1) return SegmentClass.Normal;
   // Data in flight: the keepalive timer does not run (facts §2.2); a byte at snd_una − 1 is old data.
-  if (s.ackedKnown && s.nextSeqKnown && seqDelta(s.nextSeq, s.acked) > 0) {
+  if (ackedKnown && nextSeqKnown && seqDelta(nextSeq, acked) > 0) {
     return len === 1 ? SegmentClass.Retransmission : SegmentClass.Normal;
   }
-  if (len === 1 && sinceLastData < MIN_PROBE_IDLE_NS) return SegmentClass.Retransmission;
+  if (len === 1 && recentData) return SegmentClass.Retransmission;
   return SegmentClass.Keepalive;
 }

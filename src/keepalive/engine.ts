@@ -1,12 +1,13 @@
 // The keepalive engine: every decoded TCP segment and ICMP error goes through here once. It
 // updates the flow's two endpoints, classifies the segment, matches answers to probes and emits
 // events; reports are built when a flow is retired.
-import { seqAdd, seqDelta, type FrameNo, type Nanos } from '../units';
+import { seq32, seqAdd, seqDelta, type FrameNo, type Nanos } from '../units';
 import { ACK, FIN, RST, SYN, type DecodedPacket } from '../decode/packet';
-import { Endpoint, Flow, FlowState, UNKNOWN_TIME } from '../flow/flow';
-import { FlowTable } from '../flow/table';
+import { Endpoint, Flow, UNKNOWN_TIME } from '../flow/flow';
+import { Bit, D, DOUBLES, EA, EB, EBit, End, ENDPOINT_B_D, ENDPOINT_B_W, W, WORDS } from '../flow/store';
+import { FlowKey, FlowTable } from '../flow/table';
 import { flowHash } from '../flow/key';
-import { classifySmallSegment, SegmentClass } from './classify';
+import { classifySmallSegment, MIN_PROBE_IDLE_NS, SegmentClass } from './classify';
 import { MAX_CANDIDATES, ProberState } from './prober';
 import { buildFlowReport } from './report';
 import type { KeepaliveEvent, Outcome } from './model';
@@ -41,11 +42,13 @@ export class KeepaliveEngine {
   private frame = 0;
   private now = 0 as Nanos;
   private recTime = 0 as Nanos;
+  /** The current packet's flow key, refilled per packet. */
+  private readonly key = new FlowKey();
 
   constructor(private readonly opts: EngineOptions, private readonly clock: EventClock,
     private readonly onEvent: ((e: KeepaliveEvent) => void) | null) {
     this.reports = new ReportStore(opts.reportsInMemory);
-    this.table = new FlowTable(opts.maxFlows, opts.idleTimeoutNs, (flow, why) => {
+    this.table = new FlowTable(opts.maxFlows, opts.idleTimeoutNs, this.time, (flow, why) => {
       if (why === 'evicted') { this.evictedFlows++; flow.end = 'evicted'; } else this.expiredFlows++;
       this.retire(flow);
     });
@@ -61,44 +64,62 @@ export class KeepaliveEngine {
   tcp(frame: number, p: DecodedPacket): void {
     const now = this.time[0] as Nanos;
     this.frame = frame; this.now = now; this.recTime = this.time[1] as Nanos;
-    this.table.expire(now);
+    const table = this.table;
+    table.expire();
+    const k = this.key;
     const addrLen = p.ipVersion === 4 ? 4 : 16;
-    const hash = flowHash(p.buf, p.srcOff, p.dstOff, addrLen, p.srcPort, p.dstPort, p.vlanOuter, p.vlanInner);
+    k.hash = flowHash(p.buf, p.srcOff, p.dstOff, addrLen, p.srcPort, p.dstPort, p.vlanOuter, p.vlanInner);
+    k.key = p.ipVersion | p.vlanOuter << 4 | p.vlanInner << 16;
+    k.ports = p.srcPort << 16 | p.dstPort;
+    k.portsReversed = p.dstPort << 16 | p.srcPort;
+    k.buf = p.buf; k.srcOff = p.srcOff; k.dstOff = p.dstOff;
     const flags = p.flags;
-    let flow = this.table.lookup(hash, p.ipVersion, p.vlanOuter, p.vlanInner, p.buf, p.srcOff, p.dstOff, p.srcPort, p.dstPort);
-    if (flow !== null && this.table.isStale(flow, now)) { this.table.expireNow(flow); flow = null; }
-    if (flow !== null && (flags & (SYN | ACK)) === SYN && this.startsNewConnection(flow, this.table.fromA, p.seq)) {
-      this.table.unlink(flow);
-      this.retire(flow);
-      flow = null;
+    let slot = table.lookup(k);
+    if (slot >= 0 && table.isStale(slot)) { table.expireNow(slot); slot = -1; }
+    if (slot >= 0 && (flags & (SYN | ACK)) === SYN && this.startsNewConnection(slot, table.fromA, seq32(p.seq))) {
+      table.unlink(slot);
+      this.retire(table.flowAt(slot));
+      slot = -1;
     }
-    if (flow === null) {
-      flow = this.table.create(hash, p.ipVersion, p.vlanOuter, p.vlanInner, p.buf, p.srcOff, p.dstOff, p.srcPort, p.dstPort, now);
+    const store = table.store;
+    if (slot < 0) {
+      slot = table.create(k);
       this.flowsSeen++;
-      flow.firstFrame = frame;
-      if (flags & SYN) { flow.midstream = false; flow.clientIsA = (flags & ACK) === 0; }
-      else flow.clientIsA = isClientByPort(p.srcPort, p.dstPort);
+      const r = slot * WORDS;
+      store.u32[r + W.FirstFrame] = frame;
+      if (flags & SYN) {
+        store.i32[r + W.Bits] &= ~(Bit.Midstream | Bit.ClientIsA);
+        if ((flags & ACK) === 0) store.i32[r + W.Bits] |= Bit.ClientIsA;
+      } else if (!isClientByPort(p.srcPort, p.dstPort)) store.i32[r + W.Bits] &= ~Bit.ClientIsA;
     } else {
-      const gap = now - flow.lastTime;
-      if (gap > flow.maxGap) flow.maxGap = gap;
+      const d = slot * DOUBLES;
+      const gap = now - store.f64[d + D.LastTime];
+      if (gap > store.f64[d + D.MaxGap]) store.f64[d + D.MaxGap] = gap;
     }
-    flow.lastTime = now;
-    flow.lastFrame = frame;
-    flow.packets++;
-    this.segment(flow, this.table.fromA, p);
+    const r = slot * WORDS;
+    store.f64[slot * DOUBLES + D.LastTime] = now;
+    store.u32[r + W.LastFrame] = frame;
+    store.u32[r + W.Packets]++;
+    this.segment(slot, table.fromA, p);
   }
 
   /** An ICMP error quoting a TCP segment: it may answer that segment's sender's probe. */
   icmpError(frame: number, p: DecodedPacket): void {
     const now = this.time[0] as Nanos;
     this.frame = frame; this.now = now; this.recTime = this.time[1] as Nanos;
+    const k = this.key;
     const addrLen = p.quotedIpVersion === 4 ? 4 : 16;
-    const hash = flowHash(p.buf, p.quotedSrcOff, p.quotedDstOff, addrLen, p.quotedSrcPort, p.quotedDstPort, p.vlanOuter, p.vlanInner);
-    const flow = this.table.lookup(hash, p.quotedIpVersion, p.vlanOuter, p.vlanInner, p.buf, p.quotedSrcOff, p.quotedDstOff, p.quotedSrcPort, p.quotedDstPort);
-    if (flow === null || this.table.isStale(flow, now)) return; // a stale flow is retired by the next sweep
+    k.hash = flowHash(p.buf, p.quotedSrcOff, p.quotedDstOff, addrLen, p.quotedSrcPort, p.quotedDstPort, p.vlanOuter, p.vlanInner);
+    k.key = p.quotedIpVersion | p.vlanOuter << 4 | p.vlanInner << 16;
+    k.ports = p.quotedSrcPort << 16 | p.quotedDstPort;
+    k.portsReversed = p.quotedDstPort << 16 | p.quotedSrcPort;
+    k.buf = p.buf; k.srcOff = p.quotedSrcOff; k.dstOff = p.quotedDstOff;
+    const slot = this.table.lookup(k);
+    if (slot < 0 || this.table.isStale(slot)) return; // a stale flow is retired by the next sweep
     const proberIsA = this.table.fromA;
-    const pr = (proberIsA ? flow.a : flow.b).ka;
-    if (pr === null || !pr.awaiting || pr.lastProbeSeq !== p.quotedSeq) return;
+    const flow = this.table.flowAt(slot);
+    const pr = flow.endpoint(proberIsA).ka;
+    if (pr === null || !pr.awaiting || pr.lastProbeSeq !== seq32(p.quotedSeq)) return;
     pr.icmp++;
     pr.icmpAnswered = true;
     pr.outcome = 'icmp';
@@ -109,74 +130,124 @@ export class KeepaliveEngine {
   /** Closes out every flow still open; returns all reports (they iterate in flow-id order). */
   finish(): ReportStore {
     this.table.sweep(this.now); // flows already stale at the last packet count as expired
-    for (const flow of this.table.drain()) { this.table.unlink(flow); this.retire(flow); }
+    for (const slot of this.table.drain()) { this.table.unlink(slot); this.retire(this.table.flowAt(slot)); }
     return this.reports;
   }
 
-  private segment(flow: Flow, fromA: boolean, p: DecodedPacket): void {
-    const s = fromA ? flow.a : flow.b; // sender
-    const r = fromA ? flow.b : flow.a; // receiver
-    const flags = p.flags, seq = p.seq, len = p.payloadLen, now = this.now;
+  /**
+   * One segment of the flow in `slot`, sent by endpoint a when fromA. The per-packet work reads
+   * and writes the flow's record (store.ts); a Flow view is made only for probes and answers.
+   * Store arrays are re-read after every call that may retire flows, never kept across create().
+   */
+  private segment(slot: number, fromA: boolean, p: DecodedPacket): void {
+    const store = this.table.store;
+    const i32 = store.i32, u32 = store.u32, f64 = store.f64;
+    const r = slot * WORDS, d = slot * DOUBLES;
+    // Sender's and receiver's word, double and bit offsets.
+    const sw = r + (fromA ? 0 : ENDPOINT_B_W), rw = r + (fromA ? ENDPOINT_B_W : 0);
+    const sd = d + (fromA ? 0 : ENDPOINT_B_D), rd = d + (fromA ? ENDPOINT_B_D : 0);
+    const sb = fromA ? EA : EB, rb = fromA ? EB : EA;
+    const flags = p.flags, seq = seq32(p.seq), ack = seq32(p.ack), len = p.payloadLen, now = this.now;
     const hasAck = (flags & ACK) !== 0;
 
-    if (flags & SYN) { s.synSeen = true; s.synSeq = seq; s.wscale = p.wscale; }
+    if (flags & SYN) {
+      i32[r + W.Bits] |= EBit.SynSeen << sb;
+      i32[r + (fromA ? W.SynSeqA : W.SynSeqB)] = seq;
+      i32[sw + W.WScaleA] = p.wscale;
+    }
     // The peer's ACK may prove that the receiver's earlier probe-shaped segments were probes.
-    if (hasAck && r.ka !== null && r.ka.candidates.length > 0) this.resolveByAck(flow, !fromA, r, p.ack);
+    // Each cold branch below ends with syncProberBits(), so the next branch's test of the bits is exact.
+    if (hasAck && (i32[r + W.Bits] & (EBit.Candidates << rb)) !== 0) {
+      const flow = this.table.flowAt(slot);
+      this.resolveByAck(flow, !fromA, flow.endpoint(!fromA), ack);
+      flow.syncProberBits();
+    }
 
     let cls = SegmentClass.Normal;
     if ((flags & (SYN | FIN | RST)) === 0 && len <= 1) {
-      const sinceData = s.lastData === UNKNOWN_TIME ? Infinity : now - s.lastData;
-      cls = classifySmallSegment(s, seq, len, r.window, sinceData);
+      const bits = i32[r + W.Bits];
+      const lastData = f64[sd + D.LastDataA];
+      cls = classifySmallSegment((bits & (EBit.FinSent << sb)) !== 0, (bits & (EBit.AckedKnown << sb)) !== 0,
+        i32[sw + W.AckedA], (bits & (EBit.NextSeqKnown << sb)) !== 0, i32[sw + W.NextSeqA], seq, len,
+        i32[rw + W.WindowA], lastData !== UNKNOWN_TIME && now - lastData < MIN_PROBE_IDLE_NS);
     }
 
     // Answers to the receiver's outstanding probe.
-    const rp = r.ka;
-    if (rp !== null && rp.awaiting && cls !== SegmentClass.Keepalive) {
+    if ((i32[r + W.Bits] & (EBit.Awaiting << rb)) !== 0 && cls !== SegmentClass.Keepalive) {
+      const flow = this.table.flowAt(slot);
+      const rp = flow.endpoint(!fromA).ka!;
       if (flags & RST) this.answer(flow, !fromA, rp, 'probe-reset');
-      else if (hasAck && seqDelta(p.ack, rp.lastProbeSeq) === 1) {
+      else if (hasAck && seqDelta(ack, rp.lastProbeSeq) === 1) {
         this.answer(flow, !fromA, rp, 'probe-ack');
         if (cls === SegmentClass.Candidate) cls = SegmentClass.Normal; // an answer is an ordinary ACK at snd_nxt
       }
+      flow.syncProberBits();
     }
 
-    switch (cls) {
-      case SegmentClass.Keepalive: this.probe(flow, fromA, s, seq, len, false, this.frame, now, this.recTime); break;
-      case SegmentClass.ZeroWindowProbe: this.zeroWindowProbe(flow, fromA, len); break;
-      case SegmentClass.Candidate: this.addCandidate(flow, s, seq, p.ack, len); break;
-      default: break;
+    if (cls !== SegmentClass.Normal && cls !== SegmentClass.Retransmission) {
+      const flow = this.table.flowAt(slot);
+      const s = flow.endpoint(fromA);
+      switch (cls) {
+        case SegmentClass.Keepalive: this.probe(flow, fromA, s, seq, len, false, this.frame, now, this.recTime); break;
+        case SegmentClass.ZeroWindowProbe: this.zeroWindowProbe(flow, fromA, len); break;
+        case SegmentClass.Candidate: this.addCandidate(flow, s, seq, ack, len); break;
+        default: break;
+      }
+      flow.syncProberBits();
     }
 
     // The sender gives up: its RST (Linux) or FIN after unanswered probes.
-    const sp = s.ka;
-    if (sp !== null && (flags & (RST | FIN)) !== 0) {
-      if (sp.candidates.length > 0) this.resolveBySeq(flow, fromA, s, seq);
-      if (sp.awaiting) this.giveUp(flow, fromA, sp, (flags & RST) !== 0 ? 'rst' : 'fin');
-    } else if (sp !== null && len > 0 && cls === SegmentClass.Normal) {
-      if (sp.candidates.length > 0) this.resolveBySeq(flow, fromA, s, seq);
-      if (sp.awaiting) { sp.closeRun(); sp.awaiting = false; } // data resumed: the keepalive timer is off while data is in flight
+    if ((i32[r + W.Bits] & ((EBit.Candidates | EBit.Awaiting) << sb)) !== 0 &&
+      ((flags & (RST | FIN)) !== 0 || (len > 0 && cls === SegmentClass.Normal))) {
+      const flow = this.table.flowAt(slot);
+      const s = flow.endpoint(fromA);
+      const sp = s.ka!;
+      if ((flags & (RST | FIN)) !== 0) {
+        if (sp.candidates.length > 0) this.resolveBySeq(flow, fromA, s, seq);
+        if (sp.awaiting) this.giveUp(flow, fromA, sp, (flags & RST) !== 0 ? 'rst' : 'fin');
+      } else {
+        if (sp.candidates.length > 0) this.resolveBySeq(flow, fromA, s, seq);
+        if (sp.awaiting) { sp.closeRun(); sp.awaiting = false; } // data resumed: the keepalive timer is off while data is in flight
+      }
+      flow.syncProberBits();
     }
 
     // State updates (after classification, which needs the state before this segment).
     const isProbe = cls === SegmentClass.Keepalive || cls === SegmentClass.ZeroWindowProbe || cls === SegmentClass.Candidate;
+    let bits = i32[r + W.Bits];
     if (!isProbe && (flags & RST) === 0) {
       const end = seqAdd(seq, len + ((flags & SYN) ? 1 : 0) + ((flags & FIN) ? 1 : 0));
-      if (!s.nextSeqKnown || seqDelta(end, s.nextSeq) > 0) { s.nextSeq = end; s.nextSeqKnown = true; }
+      if ((bits & (EBit.NextSeqKnown << sb)) === 0 || seqDelta(end, i32[sw + W.NextSeqA]) > 0) {
+        i32[sw + W.NextSeqA] = end;
+        bits |= EBit.NextSeqKnown << sb;
+      }
     }
-    if (hasAck && (flags & RST) === 0 && (!r.ackedKnown || seqDelta(p.ack, r.acked) > 0)) { r.acked = p.ack; r.ackedKnown = true; }
+    if (hasAck && (flags & RST) === 0 && ((bits & (EBit.AckedKnown << rb)) === 0 || seqDelta(ack, i32[rw + W.AckedA]) > 0)) {
+      i32[rw + W.AckedA] = ack;
+      bits |= EBit.AckedKnown << rb;
+    }
     if ((flags & RST) === 0) {
       // RFC 7323: the window field of a SYN is never scaled; later ones are when both SYNs agreed.
-      const scale = (flags & SYN) === 0 && s.wscale >= 0 && r.wscale >= 0 ? s.wscale : 0;
-      s.window = p.window * (1 << scale);
+      const sScale = i32[sw + W.WScaleA];
+      const scale = (flags & SYN) === 0 && sScale >= 0 && i32[rw + W.WScaleA] >= 0 ? sScale : 0;
+      i32[sw + W.WindowA] = p.window * (1 << scale);
     }
-    if (!isProbe) r.lastRecv = now;
-    if (len > 0 && !isProbe && cls !== SegmentClass.Retransmission) s.lastData = now;
+    if (!isProbe) f64[rd + D.LastRecvA] = now;
+    if (len > 0 && !isProbe && cls !== SegmentClass.Retransmission) f64[sd + D.LastDataA] = now;
 
-    if (flags & RST) { flow.end = 'rst'; this.table.markClosed(flow, now); }
-    else if (flags & FIN) {
-      s.finSent = true;
-      if (fromA) flow.finA = true; else flow.finB = true;
-      if (flow.finA && flow.finB) { flow.end = 'fin'; this.table.markClosed(flow, now); }
+    if (flags & RST) {
+      i32[r + W.Bits] = bits;
+      i32[r + W.End] = End.Rst;
+      this.table.markClosed(slot);
+      return;
     }
+    if (flags & FIN) {
+      bits |= (EBit.FinSent << sb) | (fromA ? Bit.FinA : Bit.FinB);
+      i32[r + W.Bits] = bits;
+      if ((bits & (Bit.FinA | Bit.FinB)) === (Bit.FinA | Bit.FinB)) { i32[r + W.End] = End.Fin; this.table.markClosed(slot); }
+      return;
+    }
+    i32[r + W.Bits] = bits;
   }
 
   private probe(flow: Flow, fromA: boolean, s: Endpoint, seq: number, len: number, late: boolean,
@@ -272,9 +343,12 @@ export class KeepaliveEngine {
     if (!s.nextSeqKnown) { s.nextSeq = seqAdd(seq, 1); s.nextSeqKnown = true; }
   }
 
-  private startsNewConnection(flow: Flow, fromA: boolean, seq: number): boolean {
-    const s = fromA ? flow.a : flow.b;
-    if (s.synSeen && s.synSeq === seq && flow.state === FlowState.Open) return false; // a retransmitted SYN
+  private startsNewConnection(slot: number, fromA: boolean, seq: number): boolean {
+    const store = this.table.store, r = slot * WORDS;
+    const bits = store.i32[r + W.Bits];
+    // A retransmitted SYN: same initial sequence number, connection not closed.
+    if ((bits & (EBit.SynSeen << (fromA ? EA : EB))) !== 0 && store.i32[r + (fromA ? W.SynSeqA : W.SynSeqB)] === seq &&
+      (bits & Bit.Closed) === 0) return false;
     return true;
   }
 
