@@ -12,6 +12,7 @@
 // in closing order instead: sweeping every slot 8 times per linger cost 1.0 s of the 1 GiB
 // capture's 8 s (400 scans of 50k slots).
 import { Flow } from './flow';
+import type { FlowKey } from './key';
 import { Bit, D, DOUBLES, FlowStore, W, WORDS } from './store';
 
 /** Closed flows stay this long for stragglers (retransmitted RSTs, late ACKs). */
@@ -29,19 +30,6 @@ function bucketCount(maxFlows: number): number {
 }
 
 export type RetireReason = 'expired' | 'evicted';
-
-/** A packet's flow key: set by the caller before lookup() / create(). */
-export class FlowKey {
-  hash = 0;
-  /** ipVersion | vlanOuter << 4 | vlanInner << 16, as W.Key. */
-  key = 0;
-  /** srcPort << 16 | dstPort and the reverse. */
-  ports = 0;
-  portsReversed = 0;
-  buf: Buffer = Buffer.alloc(0);
-  srcOff = 0;
-  dstOff = 0;
-}
 
 export class FlowTable {
   /** Chain heads indexed by hash bits: slot + 1, 0 for none. */
@@ -93,20 +81,19 @@ export class FlowTable {
    */
   lookup(k: FlowKey): number {
     const i32 = this.store.i32;
-    const buf = k.buf, so = k.srcOff, dO = k.dstOff;
-    const s0 = word(buf, so), d0 = word(buf, dO);
+    const s0 = k.s0, d0 = k.d0;
     const v6 = (k.key & 0xf) === 6;
     for (let next = this.heads[k.hash & this.mask]; next !== 0; next = i32[(next - 1) * WORDS + W.Next]) {
       const r = (next - 1) * WORDS;
       if (i32[r + W.Hash] !== k.hash || i32[r + W.Key] !== k.key) continue;
       const ports = i32[r + W.Ports];
       if (ports === k.ports && i32[r + W.A0] === s0 && i32[r + W.B0] === d0 &&
-        (!v6 || (sameRest(i32, r + W.A1, buf, so) && sameRest(i32, r + W.B1, buf, dO)))) {
+        (!v6 || (sameRest(i32, r + W.A1, k.s1, k.s2, k.s3) && sameRest(i32, r + W.B1, k.d1, k.d2, k.d3)))) {
         this.fromA = true;
         return next - 1;
       }
       if (ports === k.portsReversed && i32[r + W.A0] === d0 && i32[r + W.B0] === s0 &&
-        (!v6 || (sameRest(i32, r + W.A1, buf, dO) && sameRest(i32, r + W.B1, buf, so)))) {
+        (!v6 || (sameRest(i32, r + W.A1, k.d1, k.d2, k.d3) && sameRest(i32, r + W.B1, k.s1, k.s2, k.s3)))) {
         this.fromA = false;
         return next - 1;
       }
@@ -124,17 +111,14 @@ export class FlowTable {
     const slot = this.store.allocate();
     const i32 = this.store.i32, f64 = this.store.f64;
     const r = slot * WORDS, d = slot * DOUBLES;
-    const buf = k.buf;
     i32[r + W.Hash] = k.hash;
     i32[r + W.Key] = k.key;
     i32[r + W.Ports] = k.ports;
-    i32[r + W.A0] = word(buf, k.srcOff);
-    i32[r + W.B0] = word(buf, k.dstOff);
+    i32[r + W.A0] = k.s0;
+    i32[r + W.B0] = k.d0;
     if ((k.key & 0xf) === 6) {
-      for (let i = 1; i < 4; i++) {
-        i32[r + W.A1 + i - 1] = word(buf, k.srcOff + 4 * i);
-        i32[r + W.B1 + i - 1] = word(buf, k.dstOff + 4 * i);
-      }
+      i32[r + W.A1] = k.s1; i32[r + W.A1 + 1] = k.s2; i32[r + W.A1 + 2] = k.s3;
+      i32[r + W.B1] = k.d1; i32[r + W.B1 + 1] = k.d2; i32[r + W.B1 + 2] = k.d3;
     }
     i32[r + W.Id] = this.nextId++;
     i32[r + W.Bits] = Bit.Live | Bit.ClientIsA | Bit.Midstream;
@@ -278,12 +262,7 @@ export class FlowTable {
   }
 }
 
-/** The 4 bytes at off as one signed 32-bit word (the store's i32 view holds addresses this way). */
-function word(buf: Buffer, off: number): number {
-  return buf[off] << 24 | buf[off + 1] << 16 | buf[off + 2] << 8 | buf[off + 3];
-}
-
-/** Words 1–3 of an IPv6 address at `off` against the record's words from `w` (word 0 was compared already). */
-function sameRest(i32: Int32Array, w: number, buf: Buffer, off: number): boolean {
-  return i32[w] === word(buf, off + 4) && i32[w + 1] === word(buf, off + 8) && i32[w + 2] === word(buf, off + 12);
+/** Words 1–3 of an IPv6 address against the record's words from `w` (word 0 was compared already). */
+function sameRest(i32: Int32Array, w: number, x1: number, x2: number, x3: number): boolean {
+  return i32[w] === x1 && i32[w + 1] === x2 && i32[w + 2] === x3;
 }

@@ -5,8 +5,8 @@ import { seq32, seqAdd, seqDelta, type FrameNo, type Nanos } from '../units';
 import { ACK, FIN, RST, SYN, type DecodedPacket } from '../decode/packet';
 import { Endpoint, Flow, UNKNOWN_TIME } from '../flow/flow';
 import { Bit, D, DOUBLES, EA, EB, EBit, End, ENDPOINT_B_D, ENDPOINT_B_W, W, WORDS } from '../flow/store';
-import { FlowKey, FlowTable } from '../flow/table';
-import { flowHash } from '../flow/key';
+import { FlowTable } from '../flow/table';
+import { FlowKey } from '../flow/key';
 import { classifySmallSegment, MIN_PROBE_IDLE_NS, SegmentClass } from './classify';
 import { MAX_CANDIDATES, ProberState } from './prober';
 import { buildFlowReport } from './report';
@@ -67,34 +67,18 @@ export class KeepaliveEngine {
     const table = this.table;
     table.expire();
     const k = this.key;
-    const addrLen = p.ipVersion === 4 ? 4 : 16;
-    k.hash = flowHash(p.buf, p.srcOff, p.dstOff, addrLen, p.srcPort, p.dstPort, p.vlanOuter, p.vlanInner);
-    k.key = p.ipVersion | p.vlanOuter << 4 | p.vlanInner << 16;
-    k.ports = p.srcPort << 16 | p.dstPort;
-    k.portsReversed = p.dstPort << 16 | p.srcPort;
-    k.buf = p.buf; k.srcOff = p.srcOff; k.dstOff = p.dstOff;
+    k.set(p.buf, p.srcOff, p.dstOff, p.ipVersion, p.srcPort, p.dstPort, p.vlanOuter, p.vlanInner);
     const flags = p.flags;
     let slot = table.lookup(k);
-    if (slot >= 0 && table.isStale(slot)) { table.expireNow(slot); slot = -1; }
-    if (slot >= 0 && (flags & (SYN | ACK)) === SYN && this.startsNewConnection(slot, table.fromA, seq32(p.seq))) {
-      table.unlink(slot);
-      this.retire(table.flowAt(slot));
-      slot = -1;
-    }
-    const store = table.store;
-    if (slot < 0) {
-      slot = table.create(k);
-      this.flowsSeen++;
-      const r = slot * WORDS;
-      store.u32[r + W.FirstFrame] = frame;
-      if (flags & SYN) {
-        store.i32[r + W.Bits] &= ~(Bit.Midstream | Bit.ClientIsA);
-        if ((flags & ACK) === 0) store.i32[r + W.Bits] |= Bit.ClientIsA;
-      } else if (!isClientByPort(p.srcPort, p.dstPort)) store.i32[r + W.Bits] &= ~Bit.ClientIsA;
-    } else {
-      const d = slot * DOUBLES;
+    let store = table.store;
+    const d = slot * DOUBLES;
+    if (slot >= 0 && !table.isStale(slot) &&
+      !((flags & (SYN | ACK)) === SYN && this.startsNewConnection(slot, table.fromA, seq32(p.seq)))) {
       const gap = now - store.f64[d + D.LastTime];
       if (gap > store.f64[d + D.MaxGap]) store.f64[d + D.MaxGap] = gap;
+    } else {
+      slot = this.newFlow(slot, frame, p);
+      store = table.store;
     }
     const r = slot * WORDS;
     store.f64[slot * DOUBLES + D.LastTime] = now;
@@ -103,17 +87,33 @@ export class KeepaliveEngine {
     this.segment(slot, table.fromA, p);
   }
 
+  /**
+   * The packet's flow is new: none was found, the one found went stale (retired as expired), or a
+   * SYN starts a new connection on its tuple (the old one is retired). Returns the new flow's slot.
+   */
+  private newFlow(found: number, frame: number, p: DecodedPacket): number {
+    const table = this.table;
+    if (found >= 0) {
+      if (table.isStale(found)) table.expireNow(found);
+      else { table.unlink(found); this.retire(table.flowAt(found)); }
+    }
+    const slot = table.create(this.key);
+    this.flowsSeen++;
+    const i32 = table.store.i32, r = slot * WORDS;
+    table.store.u32[r + W.FirstFrame] = frame;
+    if (p.flags & SYN) {
+      i32[r + W.Bits] &= ~(Bit.Midstream | Bit.ClientIsA);
+      if ((p.flags & ACK) === 0) i32[r + W.Bits] |= Bit.ClientIsA;
+    } else if (!isClientByPort(p.srcPort, p.dstPort)) i32[r + W.Bits] &= ~Bit.ClientIsA;
+    return slot;
+  }
+
   /** An ICMP error quoting a TCP segment: it may answer that segment's sender's probe. */
   icmpError(frame: number, p: DecodedPacket): void {
     const now = this.time[0] as Nanos;
     this.frame = frame; this.now = now; this.recTime = this.time[1] as Nanos;
     const k = this.key;
-    const addrLen = p.quotedIpVersion === 4 ? 4 : 16;
-    k.hash = flowHash(p.buf, p.quotedSrcOff, p.quotedDstOff, addrLen, p.quotedSrcPort, p.quotedDstPort, p.vlanOuter, p.vlanInner);
-    k.key = p.quotedIpVersion | p.vlanOuter << 4 | p.vlanInner << 16;
-    k.ports = p.quotedSrcPort << 16 | p.quotedDstPort;
-    k.portsReversed = p.quotedDstPort << 16 | p.quotedSrcPort;
-    k.buf = p.buf; k.srcOff = p.quotedSrcOff; k.dstOff = p.quotedDstOff;
+    k.set(p.buf, p.quotedSrcOff, p.quotedDstOff, p.quotedIpVersion, p.quotedSrcPort, p.quotedDstPort, p.vlanOuter, p.vlanInner);
     const slot = this.table.lookup(k);
     if (slot < 0 || this.table.isStale(slot)) return; // a stale flow is retired by the next sweep
     const proberIsA = this.table.fromA;
