@@ -15,7 +15,7 @@ import {
   DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS, FORMATS, OUTCOMES, TIME_MODES, validateAnalyzeArgs,
   type AnalyzeOptions, type RawAnalyzeArgs,
 } from './options';
-import type { Output } from './output';
+import { OutputBatch, type Output } from './output';
 import { createProgress, type ProgressStream } from './progress';
 
 
@@ -118,11 +118,20 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
     switch (o.format) {
       case 'table': io.out(`${index > 0 ? '\n' : ''}${renderInputTable(input, { timeMode: o.timeMode, events: o.events }, o.allFlows)}`); break;
       case 'ndjson': io.out(inputLines(input)); break;
-      case 'csv': for (const f of flows) io.out(csvFlowRows(index, capture.file, f)); break;
+      case 'csv': {
+        const batch = new OutputBatch(io);
+        for (const f of flows) batch.add(csvFlowRows(index, capture.file, f));
+        batch.flush();
+        break;
+      }
       case 'json': break;
     }
   }
-  if (o.format === 'json') for (const chunk of jsonChunks(inputs, o.events)) io.out(chunk);
+  if (o.format === 'json') {
+    const batch = new OutputBatch(io);
+    for (const chunk of jsonChunks(inputs, o.events)) batch.add(chunk);
+    batch.flush();
+  }
   if (o.format === 'ndjson') io.out(summaryLine(inputs));
   return exitCode(inputErrors, failOnHits);
 }

@@ -21,3 +21,31 @@ export function stdio(): Output {
     err: (s) => { process.stderr.write(s); },
   };
 }
+
+/** Text gathered into one write per this many characters. */
+const BATCH_CHARS = 64 * 1024;
+
+/**
+ * Joins many small pieces (one per flow) into writes of about 64 KiB. One write per flow cost
+ * 2.1 s for the 11.5k flows of the 1 GiB bench capture through a pipe: stdout writes to a pipe
+ * are synchronous on Linux, so each one waits for the reader to be scheduled.
+ */
+export class OutputBatch {
+  private parts: string[] = [];
+  private chars = 0;
+
+  constructor(private readonly io: Output) {}
+
+  add(s: string): void {
+    this.parts.push(s);
+    this.chars += s.length;
+    if (this.chars >= BATCH_CHARS) this.flush();
+  }
+
+  flush(): void {
+    if (this.chars === 0) return;
+    this.io.out(this.parts.join(''));
+    this.parts = [];
+    this.chars = 0;
+  }
+}
