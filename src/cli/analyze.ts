@@ -8,7 +8,7 @@ import { csvHeader, flowRows as csvFlowRows } from '../report/csv';
 import type { AnalyzedInput, FlowList } from '../report/inputs';
 import { jsonChunks } from '../report/json';
 import { eventLine, inputLines, summaryLine } from '../report/ndjson';
-import { renderInputTable } from '../report/table';
+import { writeInputTable } from '../report/table';
 import { exitCode } from './exit-codes';
 import { eventMatches, flowMatches, hasActivity, hasFlowFilter } from './filter';
 import {
@@ -116,7 +116,13 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
     if (o.failOn.size > 0) for (const f of flows) for (const k of f.keepalive) if (o.failOn.has(k.outcome)) failOnHits++;
 
     switch (o.format) {
-      case 'table': io.out(`${index > 0 ? '\n' : ''}${renderInputTable(input, { timeMode: o.timeMode, events: o.events }, o.allFlows)}`); break;
+      case 'table': {
+        const batch = new OutputBatch(io);
+        if (index > 0) batch.add('\n');
+        writeInputTable(input, { timeMode: o.timeMode, events: o.events }, o.allFlows, (t) => batch.add(t));
+        batch.flush();
+        break;
+      }
       case 'ndjson': io.out(inputLines(input)); break;
       case 'csv': {
         const batch = new OutputBatch(io);

@@ -3,6 +3,7 @@
 import { getBorderCharacters, table, type TableUserConfig } from 'table';
 import type { FlowReport, KeepaliveEvent, KeepaliveReport } from '../keepalive/model';
 import type { AnalyzedInput } from './inputs';
+import { bottomRule, fitWidths, gridRow, headerRule, topRule, type Alignment } from './grid';
 import {
   formatDuration, formatEventTime, formatMillis, formatRelative, formatSpread, isoDiffSeconds,
   linkTypeName, resolutionName, type TimeMode,
@@ -14,12 +15,6 @@ export interface TableOptions {
 }
 
 const assertNever = (x: never): never => { throw new Error(`unexpected ${String(x)}`); };
-
-const GRID: TableUserConfig = {
-  border: getBorderCharacters('norc'),
-  // Lines only around the header and at the ends: rows stay dense for long flow lists.
-  drawHorizontalLine: (i, size) => i === 0 || i === 1 || i === size,
-};
 
 const PLAIN: TableUserConfig = {
   border: getBorderCharacters('void'),
@@ -83,10 +78,27 @@ export function flowRows(f: FlowReport): string[][] {
   ]);
 }
 
+const ALIGN: Alignment[] = HEADER.map((_, i) => (i === 2 ? 'right' : 'left'));
+
+/**
+ * The flows table, written piece by piece: a first pass over the flows sizes the columns, the
+ * second draws the rows (a FlowList can be walked twice; it streams from the report store).
+ */
+export function writeFlowsTable(flows: Iterable<FlowReport>, out: (s: string) => void): void {
+  const widths: number[] = [];
+  fitWidths(widths, HEADER);
+  for (const f of flows) for (const row of flowRows(f)) fitWidths(widths, row);
+  out(topRule(widths));
+  out(gridRow(widths, HEADER, ALIGN));
+  out(headerRule(widths));
+  for (const f of flows) for (const row of flowRows(f)) out(gridRow(widths, row, ALIGN));
+  out(bottomRule(widths));
+}
+
 export function flowsTable(flows: Iterable<FlowReport>): string {
-  const rows: string[][] = [HEADER];
-  for (const f of flows) rows.push(...flowRows(f));
-  return table(rows, { ...GRID, columns: { 2: { alignment: 'right' } } });
+  let text = '';
+  writeFlowsTable(flows, (s) => { text += s; });
+  return text;
 }
 
 /** What an event says, from the point of view of the flow (`client → server probe …`). */
@@ -150,15 +162,21 @@ export function summaryText(input: AnalyzedInput): string {
   return `${out}\n`;
 }
 
-/** The whole table report of one input. */
-export function renderInputTable(input: AnalyzedInput, opts: TableOptions, allFlows: boolean): string {
-  let out = captureHeader(input);
+/** The whole table report of one input, handed to `out` in pieces. */
+export function writeInputTable(input: AnalyzedInput, opts: TableOptions, allFlows: boolean, out: (s: string) => void): void {
+  out(captureHeader(input));
   if (input.flows.length === 0) {
-    out += allFlows ? '  no TCP flows to report\n' : '  no keepalive activity to report (--all-flows lists every TCP flow)\n';
+    out(allFlows ? '  no TCP flows to report\n' : '  no keepalive activity to report (--all-flows lists every TCP flow)\n');
   } else {
-    out += flowsTable(input.flows);
+    writeFlowsTable(input.flows, out);
   }
-  if (opts.events && input.events.length > 0) out += `${eventsTimeline(input, opts)}\n`;
-  out += summaryText(input);
-  return out;
+  if (opts.events && input.events.length > 0) out(`${eventsTimeline(input, opts)}\n`);
+  out(summaryText(input));
+}
+
+/** The whole table report of one input as one string. */
+export function renderInputTable(input: AnalyzedInput, opts: TableOptions, allFlows: boolean): string {
+  let text = '';
+  writeInputTable(input, opts, allFlows, (s) => { text += s; });
+  return text;
 }
