@@ -51,6 +51,9 @@ export class Endpoint {
   /** Keepalive state, created at this side's first probe (or first unconfirmed candidate). */
   get ka(): ProberState | null { return this.bit(EBit.HasKa) ? this.prober : null; }
   set ka(v: ProberState | null) { this.prober = v; this.setBit(EBit.HasKa, v !== null); }
+
+  /** Lets the previous connection's ProberState go (its samples can be 100 kB) when the slot is reused. */
+  forget(): void { this.prober = null; }
 }
 
 export const enum FlowState { Open = 0, Closed = 1 }
@@ -97,6 +100,9 @@ export class Flow {
   get maxGap(): number { return this.store.f64[this.d + D.MaxGap]; }
 
   endpoint(isA: boolean): Endpoint { return isA ? this.a : this.b; }
+
+  /** Called when the slot starts a new connection: nothing of the previous one stays reachable. */
+  forget(): void { this.a.forget(); this.b.forget(); }
 
   /** Copies "has candidates" and "awaiting an answer" of both probers into the record's bits. */
   syncProberBits(): void {

@@ -109,6 +109,7 @@ export class FlowTable {
       if (this.live >= this.maxFlows) this.evictOldest();
     }
     const slot = this.store.allocate();
+    if (slot < this.views.length) this.views[slot].forget();
     const i32 = this.store.i32, f64 = this.store.f64;
     const r = slot * WORDS, d = slot * DOUBLES;
     i32[r + W.Hash] = k.hash;
