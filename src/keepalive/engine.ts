@@ -141,7 +141,7 @@ export class KeepaliveEngine {
    */
   private segment(slot: number, fromA: boolean, p: DecodedPacket): void {
     const store = this.table.store;
-    const i32 = store.i32, u32 = store.u32, f64 = store.f64;
+    const i32 = store.i32, f64 = store.f64;
     const r = slot * WORDS, d = slot * DOUBLES;
     // Sender's and receiver's word, double and bit offsets.
     const sw = r + (fromA ? 0 : ENDPOINT_B_W), rw = r + (fromA ? ENDPOINT_B_W : 0);
@@ -149,23 +149,26 @@ export class KeepaliveEngine {
     const sb = fromA ? EA : EB, rb = fromA ? EB : EA;
     const flags = p.flags, seq = seq32(p.seq), ack = seq32(p.ack), len = p.payloadLen, now = this.now;
     const hasAck = (flags & ACK) !== 0;
+    // The flow's bits, kept in a local and stored back at the end; re-read after each cold branch.
+    let bits = i32[r + W.Bits];
 
     if (flags & SYN) {
-      i32[r + W.Bits] |= EBit.SynSeen << sb;
+      bits |= EBit.SynSeen << sb;
+      i32[r + W.Bits] = bits;
       i32[r + (fromA ? W.SynSeqA : W.SynSeqB)] = seq;
       i32[sw + W.WScaleA] = p.wscale;
     }
     // The peer's ACK may prove that the receiver's earlier probe-shaped segments were probes.
     // Each cold branch below ends with syncProberBits(), so the next branch's test of the bits is exact.
-    if (hasAck && (i32[r + W.Bits] & (EBit.Candidates << rb)) !== 0) {
+    if (hasAck && (bits & (EBit.Candidates << rb)) !== 0) {
       const flow = this.table.flowAt(slot);
       this.resolveByAck(flow, !fromA, flow.endpoint(!fromA), ack);
       flow.syncProberBits();
+      bits = i32[r + W.Bits];
     }
 
     let cls = SegmentClass.Normal;
     if ((flags & (SYN | FIN | RST)) === 0 && len <= 1) {
-      const bits = i32[r + W.Bits];
       const lastData = f64[sd + D.LastDataA];
       cls = classifySmallSegment((bits & (EBit.FinSent << sb)) !== 0, (bits & (EBit.AckedKnown << sb)) !== 0,
         i32[sw + W.AckedA], (bits & (EBit.NextSeqKnown << sb)) !== 0, i32[sw + W.NextSeqA], seq, len,
@@ -173,7 +176,7 @@ export class KeepaliveEngine {
     }
 
     // Answers to the receiver's outstanding probe.
-    if ((i32[r + W.Bits] & (EBit.Awaiting << rb)) !== 0 && cls !== SegmentClass.Keepalive) {
+    if ((bits & (EBit.Awaiting << rb)) !== 0 && cls !== SegmentClass.Keepalive) {
       const flow = this.table.flowAt(slot);
       const rp = flow.endpoint(!fromA).ka!;
       if (flags & RST) this.answer(flow, !fromA, rp, 'probe-reset');
@@ -182,6 +185,7 @@ export class KeepaliveEngine {
         if (cls === SegmentClass.Candidate) cls = SegmentClass.Normal; // an answer is an ordinary ACK at snd_nxt
       }
       flow.syncProberBits();
+      bits = i32[r + W.Bits];
     }
 
     if (cls !== SegmentClass.Normal && cls !== SegmentClass.Retransmission) {
@@ -194,10 +198,11 @@ export class KeepaliveEngine {
         default: break;
       }
       flow.syncProberBits();
+      bits = i32[r + W.Bits];
     }
 
     // The sender gives up: its RST (Linux) or FIN after unanswered probes.
-    if ((i32[r + W.Bits] & ((EBit.Candidates | EBit.Awaiting) << sb)) !== 0 &&
+    if ((bits & ((EBit.Candidates | EBit.Awaiting) << sb)) !== 0 &&
       ((flags & (RST | FIN)) !== 0 || (len > 0 && cls === SegmentClass.Normal))) {
       const flow = this.table.flowAt(slot);
       const s = flow.endpoint(fromA);
@@ -210,11 +215,11 @@ export class KeepaliveEngine {
         if (sp.awaiting) { sp.closeRun(); sp.awaiting = false; } // data resumed: the keepalive timer is off while data is in flight
       }
       flow.syncProberBits();
+      bits = i32[r + W.Bits];
     }
 
     // State updates (after classification, which needs the state before this segment).
     const isProbe = cls === SegmentClass.Keepalive || cls === SegmentClass.ZeroWindowProbe || cls === SegmentClass.Candidate;
-    let bits = i32[r + W.Bits];
     if (!isProbe && (flags & RST) === 0) {
       const end = seqAdd(seq, len + ((flags & SYN) ? 1 : 0) + ((flags & FIN) ? 1 : 0));
       if ((bits & (EBit.NextSeqKnown << sb)) === 0 || seqDelta(end, i32[sw + W.NextSeqA]) > 0) {
