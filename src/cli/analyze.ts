@@ -7,7 +7,7 @@ import type { ReportStore } from '../keepalive/report-store';
 import { csvHeader, flowRows as csvFlowRows } from '../report/csv';
 import type { AnalyzedInput, FlowList } from '../report/inputs';
 import { jsonChunks } from '../report/json';
-import { eventLine, inputLines, summaryLine } from '../report/ndjson';
+import { eventLine, summaryLine, writeInputLines } from '../report/ndjson';
 import { writeInputTable } from '../report/table';
 import { exitCode } from './exit-codes';
 import { eventMatches, flowMatches, hasActivity, hasFlowFilter } from './filter';
@@ -123,7 +123,13 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
         batch.flush();
         break;
       }
-      case 'ndjson': io.out(inputLines(input)); break;
+      case 'ndjson': {
+        // Line by line: all flow lines of a big capture as one string were tens of megabytes.
+        const batch = new OutputBatch(io);
+        writeInputLines(input, (t) => batch.add(t));
+        batch.flush();
+        break;
+      }
       case 'csv': {
         const batch = new OutputBatch(io);
         for (const f of flows) batch.add(csvFlowRows(index, capture.file, f));

@@ -17,11 +17,17 @@ export function flowLine(captureIndex: number, f: FlowReport): string {
   return `${JSON.stringify({ type: 'flow', capture: captureIndex, ...f })}\n`;
 }
 
-/** The capture line and flow lines of one finished input. */
+/** The capture line and flow lines of one finished input, handed to `out` one line at a time. */
+export function writeInputLines(input: AnalyzedInput, out: (s: string) => void): void {
+  out(captureLine(input));
+  for (const f of input.flows) out(flowLine(input.index, f));
+}
+
+/** The same as one string: for small inputs (live runs, tests). */
 export function inputLines(input: AnalyzedInput): string {
-  let out = captureLine(input);
-  for (const f of input.flows) out += flowLine(input.index, f);
-  return out;
+  let text = '';
+  writeInputLines(input, (s) => { text += s; });
+  return text;
 }
 
 export function summaryLine(inputs: readonly AnalyzedInput[]): string {
