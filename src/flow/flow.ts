@@ -6,11 +6,12 @@ import type { Nanos } from '../units';
 import type { ProberState } from '../keepalive/prober';
 import { formatEndpoint } from './address';
 import {
-  Bit, D, DOUBLES, EA, EB, EBit, End, ENDPOINT_B_D, ENDPOINT_B_W, W, WORDS, type FlowStore,
+  Bit, D, DOUBLES, EA, EB, EBit, ENDPOINT_B_D, ENDPOINT_B_W, W, WORDS, type FlowStore,
 } from './store';
 
 export const UNKNOWN_TIME = -1 as Nanos;
 
+/** W.End codes' names, indexed by End. */
 const END_NAMES = ['open', 'rst', 'fin', 'evicted'] as const;
 export type FlowEnd = typeof END_NAMES[number];
 
@@ -39,14 +40,7 @@ export class Endpoint {
   set nextSeq(v: number) { this.store.i32[this.w + W.NextSeqA] = v; }
   get nextSeqKnown(): boolean { return this.bit(EBit.NextSeqKnown); }
   set nextSeqKnown(v: boolean) { this.setBit(EBit.NextSeqKnown, v); }
-  get acked(): number { return this.store.i32[this.w + W.AckedA]; }
-  get ackedKnown(): boolean { return this.bit(EBit.AckedKnown); }
-  get window(): number { return this.store.i32[this.w + W.WindowA]; }
-  get synSeen(): boolean { return this.bit(EBit.SynSeen); }
-  get synSeq(): number { return this.store.i32[this.r + (this.isA ? W.SynSeqA : W.SynSeqB)]; }
-  get finSent(): boolean { return this.bit(EBit.FinSent); }
   get lastRecv(): Nanos { return this.store.f64[this.d + D.LastRecvA] as Nanos; }
-  get lastData(): Nanos { return this.store.f64[this.d + D.LastDataA] as Nanos; }
 
   /** Keepalive state, created at this side's first probe (or first unconfirmed candidate). */
   get ka(): ProberState | null { return this.bit(EBit.HasKa) ? this.prober : null; }
@@ -55,8 +49,6 @@ export class Endpoint {
   /** Lets the previous connection's ProberState go (its samples can be 100 kB) when the slot is reused. */
   forget(): void { this.prober = null; }
 }
-
-export const enum FlowState { Open = 0, Closed = 1 }
 
 /** One TCP connection: a view of its store record. */
 export class Flow {
@@ -80,9 +72,8 @@ export class Flow {
   get id(): number { return this.store.i32[this.w + W.Id]; }
   get clientIsA(): boolean { return this.bit(Bit.ClientIsA); }
   get midstream(): boolean { return this.bit(Bit.Midstream); }
-  get state(): FlowState { return this.bit(Bit.Closed) ? FlowState.Closed : FlowState.Open; }
   get end(): FlowEnd { return END_NAMES[this.store.i32[this.w + W.End]]; }
-  set end(v: FlowEnd) { this.store.i32[this.w + W.End] = v === 'rst' ? End.Rst : v === 'fin' ? End.Fin : v === 'evicted' ? End.Evicted : End.Open; }
+  set end(v: FlowEnd) { this.store.i32[this.w + W.End] = END_NAMES.indexOf(v); }
   get active(): boolean { return this.bit(Bit.Active); }
   set active(v: boolean) { this.setBit(Bit.Active, v); }
   get packets(): number { return this.store.u32[this.w + W.Packets]; }

@@ -19,9 +19,7 @@ export class FlowKey {
     this.key = ipVersion | vlanOuter << 4 | vlanInner << 16;
     this.ports = sport << 16 | dport;
     this.portsReversed = dport << 16 | sport;
-    // Written out rather than word() calls: V8 did not inline them here (callgrind).
-    const s0 = buf[srcOff] << 24 | buf[srcOff + 1] << 16 | buf[srcOff + 2] << 8 | buf[srcOff + 3];
-    const d0 = buf[dstOff] << 24 | buf[dstOff + 1] << 16 | buf[dstOff + 2] << 8 | buf[dstOff + 3];
+    const s0 = word(buf, srcOff), d0 = word(buf, dstOff);
     this.s0 = s0;
     this.d0 = d0;
     let hs = mix(sport ^ 0x811c9dc5, s0), hd = mix(dport ^ 0x811c9dc5, d0);
@@ -48,6 +46,6 @@ function mix(h: number, w: number): number {
 }
 
 /** The 4 bytes at off as one signed 32-bit word. */
-export function word(buf: Buffer, off: number): number {
+function word(buf: Buffer, off: number): number {
   return buf[off] << 24 | buf[off + 1] << 16 | buf[off + 2] << 8 | buf[off + 3];
 }

@@ -66,8 +66,6 @@ export class FlowTable {
     this.closedCheckEveryNs = Math.min(idleTimeoutNs, CLOSED_LINGER_NS) / SWEEPS_PER_TIMEOUT;
   }
 
-  get size(): number { return this.live; }
-
   /** The Flow view of a slot. */
   flowAt(slot: number): Flow {
     const views = this.views;
@@ -217,9 +215,7 @@ export class FlowTable {
 
   /** Silent past the idle timeout, or closed and past its linger, at the current packet's time. */
   isStale(slot: number): boolean {
-    // staleAt() written out: a call V8 does not inline would box the time.
-    const silent = this.time[0] - this.store.f64[slot * DOUBLES + D.LastTime];
-    return silent > ((this.store.i32[slot * WORDS + W.Bits] & Bit.Closed) !== 0 ? CLOSED_LINGER_NS : this.idleTimeoutNs);
+    return this.staleAt(slot, this.time[0]);
   }
 
   private staleAt(slot: number, now: number): boolean {
