@@ -26,9 +26,10 @@ export function stdio(): Output {
 const BATCH_CHARS = 64 * 1024;
 
 /**
- * Joins many small pieces (one per flow) into writes of about 64 KiB. One write per flow cost
- * 2.1 s for the 11.5k flows of the 1 GiB bench capture through a pipe: stdout writes to a pipe
- * are synchronous on Linux, so each one waits for the reader to be scheduled.
+ * Joins many small pieces (one per flow) into writes of about 64 KiB. stdout writes to a pipe are
+ * synchronous on Linux, so each one waits for the reader. Rendering and writing the JSON of the
+ * 1 GiB bench capture's 11.5k flows into a pipe, two paired runs: 4.0 and 4.3 s with one write
+ * per flow, 2.5 and 1.3 s batched.
  */
 export class OutputBatch {
   private parts: string[] = [];
