@@ -36,15 +36,16 @@ export async function openInput(file: string, ctx: ReadContext, bufferSize = REA
     raw = stdinSource();
   } else {
     let fd: number;
+    let seekable = false;
     try {
       fd = fs.openSync(file, 'r');
     } catch (e) { ctx.fail(`cannot open: ${describeIoError(e)}`); return null; }
     try {
       const st = fs.fstatSync(fd);
       if (st.isDirectory()) { fs.closeSync(fd); ctx.fail('is a directory, not a capture file'); return null; }
-      if (st.isFile()) totalBytes = st.size;
+      if (st.isFile()) { totalBytes = st.size; seekable = true; }
     } catch (e) { fs.closeSync(fd); ctx.fail(`cannot open: ${describeIoError(e)}`); return null; }
-    raw = new FileSource(fd);
+    raw = new FileSource(fd, seekable ? 0 : null);
   }
   const buf = Buffer.allocUnsafe(bufferSize);
   let got: { end: number; eof: boolean };

@@ -11,10 +11,11 @@ export interface ByteSource {
 
 /** A regular file (or anything with a readable descriptor) read with readSync: no promise per read. */
 export class FileSource implements ByteSource {
-  constructor(private readonly fd: number, private position: number = 0) {}
+  /** `position` null reads from the descriptor's own offset: pipes and FIFOs (`<(tcpdump …)`) cannot seek. */
+  constructor(private readonly fd: number, private position: number | null = 0) {}
   read(buf: Buffer, off: number, len: number): number {
     const n = fs.readSync(this.fd, buf, off, len, this.position);
-    this.position += n;
+    if (this.position !== null) this.position += n;
     return n;
   }
   close(): void { fs.closeSync(this.fd); }

@@ -166,6 +166,18 @@ test('standard input (-) is read like a file', (t) => {
   assert.deepEqual(j.captures.map((c) => [c.file, c.packets, c.linkTypes]), [['-', 136, ['ethernet']]]);
 });
 
+test('a pipe given as a file name (<(…), a FIFO) is read like a file', (t) => {
+  const src = fixture('ipv6.pcap');
+  if (src === null) { t.skip('fixture ipv6.pcap not found'); return; }
+  // bash hands the command /dev/fd/N, a pipe: it cannot seek, so it must be read sequentially.
+  const r = spawnSync('bash', ['-c', `"$0" "$1" analyze --format json <(cat "$2")`, process.execPath, join(ROOT, 'bin', 'keepalive.js'), src],
+    { cwd: ROOT, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stderr);
+  const j = JSON.parse(r.stdout) as { captures: { file: string; packets: number; error: string | null }[] };
+  assert.match(j.captures[0].file, /^\/dev\/fd\/\d+$/);
+  assert.deepEqual([j.captures[0].packets, j.captures[0].error], [136, null]);
+});
+
 test('link types are reported by name (MANIFEST: rawip, linux-sll, linux-sll2, ether)', (t) => {
   const names = ['psiphon3.pcap', 'log4j-webapp-exploit.pcap', 'openjdk-25.0.2-zeek.org.pcap', 'ethereum.pcap'];
   const files = names.map(fixture);
