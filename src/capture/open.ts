@@ -45,6 +45,7 @@ export async function readCapture(file: string, sink: PacketSink, opts: ReadOpti
     let start = 0;
     for (;;) {
       start = parser.parse(buf, start, end);
+      sink.flush?.();
       if (ctx.failed) break;
       if (onProgress !== undefined) {
         const now = Date.now();

@@ -89,6 +89,7 @@ export async function readCaptureWithPcapParser(file: string, sink: PacketSink, 
       if (caplen > h.originalLength) ctx.warn('origlen', `frame ${frame}: captured length ${caplen} exceeds the original length ${h.originalLength}`);
       ctx.frames = frame;
       sink.packet(frame, linkType, sec, frac * nsPerFrac, digits, p.data, 0, len, h.originalLength);
+      sink.flush?.(); // pcap-parser owns p.data: nothing of it is kept past this record
     });
 
     // Record-boundary scanner: absolute offset of the next record header and its bytes so far.

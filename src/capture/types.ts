@@ -1,8 +1,9 @@
 // What every capture source (file reader, live capture) hands to the analysis.
 
 /**
- * Receives one record at a time. `buf[off, off + caplen)` holds the captured bytes and is valid
- * only during the call: copy anything that must outlive it.
+ * Receives one record at a time. `buf[off, off + caplen)` holds the captured bytes and stays valid
+ * until the reader calls flush(), which it does before it reuses the buffer: a sink may keep the
+ * records since the last flush and process them together, and must copy anything it keeps longer.
  * `frame` is 1-based and counts every record of the file (Wireshark's numbering).
  * `sec`/`nsec` are the record's time as whole seconds since 1970 and nanoseconds within that
  * second, already converted from the interface's resolution and offset.
@@ -11,6 +12,8 @@
 export interface PacketSink {
   packet(frame: number, linkType: number, sec: number, nsec: number, tsDigits: number,
     buf: Buffer, off: number, caplen: number, origLen: number): void;
+  /** The buffers of the records delivered so far are about to be reused (only sinks that keep records need it). */
+  flush?(): void;
 }
 
 export type CaptureFormat = 'pcap' | 'pcapng';

@@ -28,9 +28,11 @@ export class Decoder {
   /** "linktype-unsupported-N" keys, built once per N. */
   private readonly unsupportedKeys = new Map<number, string>();
 
-  /** Decodes `buf[off, off+caplen)` captured on `linkType`; fills `pkt` and returns its kind. */
-  decode(linkType: number, buf: Buffer, off: number, caplen: number): PacketKind {
-    const pkt = this.pkt;
+  /**
+   * Decodes `buf[off, off+caplen)` captured on `linkType` into `pkt` (by default the decoder's own)
+   * and returns its kind.
+   */
+  decode(linkType: number, buf: Buffer, off: number, caplen: number, pkt: DecodedPacket = this.pkt): PacketKind {
     pkt.kind = PacketKind.Other;
     pkt.buf = buf;
     pkt.vlanOuter = 0;
@@ -52,24 +54,24 @@ export class Decoder {
       case LINKTYPE_IPV6: link.etherType = ETHERTYPE_IPV6; l3 = off; break;
       default: return this.unsupported(linkType);
     }
-    if (l3 < 0) return this.fail(-l3);
+    if (l3 < 0) return this.fail(-l3, pkt);
     pkt.vlanOuter = link.vlanOuter;
     pkt.vlanInner = link.vlanInner;
 
     let etherType = link.etherType;
     if (etherType === ETHERTYPE_BY_VERSION) {
-      if (l3 >= end) return this.fail(Weird.IpTruncated);
+      if (l3 >= end) return this.fail(Weird.IpTruncated, pkt);
       const v = buf[l3] >> 4;
       if (v === 4) etherType = ETHERTYPE_IPV4;
       else if (v === 6) etherType = ETHERTYPE_IPV6;
-      else return this.fail(Weird.IpBadVersion);
+      else return this.fail(Weird.IpBadVersion, pkt);
     }
     const ip = this.ip;
     let l4: number;
     if (etherType === ETHERTYPE_IPV4) l4 = parseIpv4(buf, l3, end, ip, false);
     else if (etherType === ETHERTYPE_IPV6) l4 = parseIpv6(buf, l3, end, ip, false);
     else return PacketKind.Other; // ARP, LLC, …: not ours, not odd
-    if (l4 < 0) return this.fail(-l4);
+    if (l4 < 0) return this.fail(-l4, pkt);
     pkt.ipVersion = ip.version;
     pkt.srcOff = ip.srcOff;
     pkt.dstOff = ip.dstOff;
@@ -78,12 +80,12 @@ export class Decoder {
     if (ip.proto === IPPROTO_TCP) {
       const w = parseTcp(buf, l4, ip.end, end, pkt);
       if (w === Weird.TcpBadOption) this.bump(w); // the fixed header is still good
-      else if (w !== Weird.None) return this.fail(w);
+      else if (w !== Weird.None) return this.fail(w, pkt);
       return (pkt.kind = PacketKind.Tcp);
     }
     if ((ip.proto === IPPROTO_ICMP && ip.version === 4) || (ip.proto === IPPROTO_ICMPV6 && ip.version === 6)) {
       const r = parseIcmpError(buf, l4, ip.end < end ? ip.end : end, ip.version === 6, pkt, this.quoted);
-      if (r < 0) return this.fail(-r);
+      if (r < 0) return this.fail(-r, pkt);
       if (r === ICMP_TCP_ERROR) return (pkt.kind = PacketKind.IcmpError);
     }
     return PacketKind.Other;
@@ -94,9 +96,9 @@ export class Decoder {
     this.weird[k] = (this.weird[k] ?? 0) + 1;
   }
 
-  private fail(w: Weird): PacketKind {
+  private fail(w: Weird, pkt: DecodedPacket): PacketKind {
     this.bump(w);
-    this.pkt.kind = PacketKind.Other;
+    pkt.kind = PacketKind.Other;
     return PacketKind.Other;
   }
 

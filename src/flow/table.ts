@@ -22,19 +22,22 @@ const SWEEPS_PER_TIMEOUT = 8;
 /** At the cap, evict this fraction of the table at once so the scan for the oldest is amortised. */
 const EVICT_FRACTION = 1 / 64;
 
-/** Bucket count: a power of two at least the flow cap, between 2^10 and 2^20 (4 MiB of heads). */
-function bucketCount(maxFlows: number): number {
-  let n = 1024;
-  while (n < maxFlows && n < 1 << 20) n <<= 1;
-  return n;
-}
+/** Most keys one prefetch() takes. */
+export const PREFETCH_MAX = 64;
+/** Buckets to start with; the table doubles them whenever the live flows outnumber them. */
+const INITIAL_BUCKETS = 4096;
+/** Most buckets (4 MiB of heads): past this, chains grow longer instead. */
+const MAX_BUCKETS = 1 << 20;
 
 export type RetireReason = 'expired' | 'evicted';
 
 export class FlowTable {
   /** Chain heads indexed by hash bits: slot + 1, 0 for none. */
-  private readonly heads: Int32Array;
-  private readonly mask: number;
+  // Sized to the flows actually open, not to the cap: every packet reads one head at random, and
+  // 4 MiB of heads for the default cap of 1M flows missed the cache where 512 KiB for the bench
+  // capture's 76k flows need not (README "Benchmark").
+  private heads = new Int32Array(INITIAL_BUCKETS);
+  private mask = INITIAL_BUCKETS - 1;
   /** The Flow view of each slot, created the first time a cold path asks for it. */
   private readonly views: Flow[] = [];
   private nextId = 0;
@@ -50,6 +53,9 @@ export class FlowTable {
   private closedSince: number[] = [];
   private closedHead = 0;
   readonly store = new FlowStore();
+  /** prefetch(): each key's chain head, and what its loads summed to (kept so they are not optimised away). */
+  private readonly prefetched = new Int32Array(PREFETCH_MAX);
+  private prefetchSink = 0;
   /** Set by lookup(): whether the packet's source is the flow's endpoint a. */
   fromA = true;
 
@@ -59,9 +65,6 @@ export class FlowTable {
    */
   constructor(private readonly maxFlows: number, private readonly idleTimeoutNs: number,
     private readonly time: Float64Array, private readonly retire: (flow: Flow, why: RetireReason) => void) {
-    const n = bucketCount(maxFlows);
-    this.heads = new Int32Array(n);
-    this.mask = n - 1;
     this.sweepEveryNs = idleTimeoutNs / SWEEPS_PER_TIMEOUT;
     this.closedCheckEveryNs = Math.min(idleTimeoutNs, CLOSED_LINGER_NS) / SWEEPS_PER_TIMEOUT;
   }
@@ -99,6 +102,23 @@ export class FlowTable {
     return -1;
   }
 
+  /**
+   * Loads the chain head and the first record of each key's bucket and discards them: a batch's
+   * misses overlap here, and the lookups that follow find the lines in cache. Only a hint, so a
+   * flow created or retired in between costs nothing but a wasted load.
+   */
+  prefetch(keys: readonly FlowKey[], n: number): void {
+    const heads = this.heads, mask = this.mask, i32 = this.store.i32, first = this.prefetched;
+    for (let i = 0; i < n; i++) first[i] = heads[keys[i].hash & mask];
+    let sink = 0;
+    for (let i = 0; i < n; i++) {
+      const h = first[i];
+      // Both lines of the record's hot half (words 0–31): the key words and the per-packet fields.
+      if (h !== 0) sink ^= i32[(h - 1) * WORDS] ^ i32[(h - 1) * WORDS + 31];
+    }
+    this.prefetchSink = sink;
+  }
+
   /** Creates a flow whose endpoint a is the packet's source; returns its slot. */
   create(k: FlowKey): number {
     const now = this.time[0];
@@ -128,9 +148,24 @@ export class FlowTable {
     const b = k.hash & this.mask;
     i32[r + W.Next] = this.heads[b];
     this.heads[b] = slot + 1;
-    this.live++;
+    if (++this.live > this.heads.length && this.heads.length < MAX_BUCKETS) this.rehash(this.heads.length * 2);
     this.fromA = true;
     return slot;
+  }
+
+  /** Rebuilds the chains over `n` buckets (a power of two). Chain order does not matter: keys are unique. */
+  private rehash(n: number): void {
+    const heads = new Int32Array(n), mask = n - 1;
+    const i32 = this.store.i32;
+    for (let slot = 0, end = this.store.slots; slot < end; slot++) {
+      const r = slot * WORDS;
+      if ((i32[r + W.Bits] & Bit.Live) === 0) continue;
+      const b = i32[r + W.Hash] & mask;
+      i32[r + W.Next] = heads[b];
+      heads[b] = slot + 1;
+    }
+    this.heads = heads;
+    this.mask = mask;
   }
 
   /** Marks the flow closed; it lingers for stragglers, then expires. */

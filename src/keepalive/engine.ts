@@ -42,8 +42,10 @@ export class KeepaliveEngine {
   private frame = 0;
   private now = 0 as Nanos;
   private recTime = 0 as Nanos;
-  /** The current packet's flow key, refilled per packet. */
+  /** The current packet's flow key, refilled per packet (ICMP errors, tcp()). */
   private readonly key = new FlowKey();
+  /** The keys of a batch (tcpBatch), one per packet. */
+  private readonly keys: FlowKey[] = [];
 
   constructor(private readonly opts: EngineOptions, private readonly clock: EventClock,
     private readonly onEvent: ((e: KeepaliveEvent) => void) | null) {
@@ -61,13 +63,39 @@ export class KeepaliveEngine {
    */
   readonly time = new Float64Array(2);
 
+  /** One TCP segment; its times are in `time`. */
   tcp(frame: number, p: DecodedPacket): void {
+    const k = this.key;
+    k.set(p.buf, p.srcOff, p.dstOff, p.ipVersion, p.srcPort, p.dstPort, p.vlanOuter, p.vlanInner);
+    this.keyed(frame, p, k);
+  }
+
+  /**
+   * `n` TCP segments in capture order, with their frame numbers, monotonic times and record times.
+   * Their keys are read and their flows' records touched first, all before any is processed: the
+   * loads are independent, so the memory system fetches them together (see BATCH in analysis.ts).
+   */
+  tcpBatch(pkts: readonly DecodedPacket[], frames: Uint32Array, clockTimes: Float64Array, recordTimes: Float64Array, n: number): void {
+    const keys = this.keys;
+    while (keys.length < n) keys.push(new FlowKey());
+    for (let i = 0; i < n; i++) {
+      const p = pkts[i];
+      keys[i].set(p.buf, p.srcOff, p.dstOff, p.ipVersion, p.srcPort, p.dstPort, p.vlanOuter, p.vlanInner);
+    }
+    this.table.prefetch(keys, n);
+    const time = this.time;
+    for (let i = 0; i < n; i++) {
+      time[0] = clockTimes[i];
+      time[1] = recordTimes[i];
+      this.keyed(frames[i], pkts[i], keys[i]);
+    }
+  }
+
+  private keyed(frame: number, p: DecodedPacket, k: FlowKey): void {
     const now = this.time[0] as Nanos;
     this.frame = frame; this.now = now; this.recTime = this.time[1] as Nanos;
     const table = this.table;
     table.expire();
-    const k = this.key;
-    k.set(p.buf, p.srcOff, p.dstOff, p.ipVersion, p.srcPort, p.dstPort, p.vlanOuter, p.vlanInner);
     const flags = p.flags;
     let slot = table.lookup(k);
     let store = table.store;
@@ -77,7 +105,7 @@ export class KeepaliveEngine {
       const gap = now - store.f64[d + D.LastTime];
       if (gap > store.f64[d + D.MaxGap]) store.f64[d + D.MaxGap] = gap;
     } else {
-      slot = this.newFlow(slot, frame, p);
+      slot = this.newFlow(slot, frame, p, k);
       store = table.store;
     }
     const r = slot * WORDS;
@@ -91,13 +119,13 @@ export class KeepaliveEngine {
    * The packet's flow is new: none was found, the one found went stale (retired as expired), or a
    * SYN starts a new connection on its tuple (the old one is retired). Returns the new flow's slot.
    */
-  private newFlow(found: number, frame: number, p: DecodedPacket): number {
+  private newFlow(found: number, frame: number, p: DecodedPacket, k: FlowKey): number {
     const table = this.table;
     if (found >= 0) {
       if (table.isStale(found)) table.expireNow(found);
       else { table.unlink(found); this.retire(table.flowAt(found)); }
     }
-    const slot = table.create(this.key);
+    const slot = table.create(k);
     this.flowsSeen++;
     const i32 = table.store.i32, r = slot * WORDS;
     table.store.u32[r + W.FirstFrame] = frame;

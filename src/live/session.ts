@@ -63,6 +63,7 @@ export class LiveSession {
     const frame = ++this.packets;
     if (this.writer !== null) this.writer.record(sec, tsDigits === 9 ? nsec : Math.floor(nsec / 1000), buf, 0, caplen, origLen);
     this.analysis.packet(frame, linkType, sec, nsec, tsDigits, buf, 0, caplen, origLen);
+    this.analysis.flush(); // live events are due now, and the source reuses its buffer
     if (frame === this.opts.count) this.stop('count');
   };
 
