@@ -50,9 +50,9 @@ export class KeepaliveEngine {
   constructor(private readonly opts: EngineOptions, private readonly clock: EventClock,
     private readonly onEvent: ((e: KeepaliveEvent) => void) | null) {
     this.reports = new ReportStore(opts.reportsInMemory);
-    this.table = new FlowTable(opts.maxFlows, opts.idleTimeoutNs, this.time, (flow, why) => {
-      if (why === 'evicted') { this.evictedFlows++; flow.end = 'evicted'; } else this.expiredFlows++;
-      this.retire(flow);
+    this.table = new FlowTable(opts.maxFlows, opts.idleTimeoutNs, this.time, (slot, why) => {
+      if (why === 'evicted') { this.evictedFlows++; this.table.store.i32[slot * WORDS + W.End] = End.Evicted; } else this.expiredFlows++;
+      this.retire(slot);
     });
   }
 
@@ -123,7 +123,7 @@ export class KeepaliveEngine {
     const table = this.table;
     if (found >= 0) {
       if (table.isStale(found)) table.expireNow(found);
-      else { table.unlink(found); this.retire(table.flowAt(found)); }
+      else { table.unlink(found); this.retire(found); }
     }
     const slot = table.create(k);
     this.flowsSeen++;
@@ -158,7 +158,7 @@ export class KeepaliveEngine {
   /** Closes out every flow still open; returns all reports (they iterate in flow-id order). */
   finish(): ReportStore {
     this.table.sweep(this.now); // flows already stale at the last packet count as expired
-    for (const slot of this.table.drain()) { this.table.unlink(slot); this.retire(this.table.flowAt(slot)); }
+    for (const slot of this.table.drain()) { this.table.unlink(slot); this.retire(slot); }
     return this.reports;
   }
 
@@ -385,8 +385,10 @@ export class KeepaliveEngine {
     return true;
   }
 
-  private retire(flow: Flow): void {
-    if (!flow.active && !this.opts.allFlows) return;
+  /** Reports the flow in `slot` if it is to be reported; its record is still readable (unlink keeps it). */
+  private retire(slot: number): void {
+    if ((this.table.store.i32[slot * WORDS + W.Bits] & Bit.Active) === 0 && !this.opts.allFlows) return;
+    const flow = this.table.flowAt(slot);
     const a = this.closeProber(flow.a), b = this.closeProber(flow.b);
     if (a || b) this.flowsWithKeepalive++;
     this.reports.add(buildFlowReport(flow, this.clock));
