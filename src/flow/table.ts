@@ -34,8 +34,8 @@ export type RetireReason = 'expired' | 'evicted';
 export class FlowTable {
   /** Chain heads indexed by hash bits: slot + 1, 0 for none. */
   // Sized to the flows actually open, not to the cap: every packet reads one head at random, and
-  // 4 MiB of heads for the default cap of 1M flows missed the cache where 512 KiB for the bench
-  // capture's 76k flows need not (README "Benchmark").
+  // 4 MiB of heads for the default cap of 1M flows missed the cache where 256–512 KiB for the
+  // bench capture's 50,000 open flows need not (README "Benchmark").
   private heads = new Int32Array(INITIAL_BUCKETS);
   private mask = INITIAL_BUCKETS - 1;
   /**

@@ -42,7 +42,7 @@ export class KeepaliveEngine {
   private frame = 0;
   private now = 0 as Nanos;
   private recTime = 0 as Nanos;
-  /** The current packet's flow key, refilled per packet (ICMP errors, tcp()). */
+  /** An ICMP error's quoted flow key, refilled per error. */
   private readonly key = new FlowKey();
   /** The keys of a batch (tcpBatch), one per packet. */
   private readonly keys: FlowKey[] = [];
@@ -57,18 +57,11 @@ export class KeepaliveEngine {
   }
 
   /**
-   * The current packet's times, written by the caller before tcp() or icmpError(): [0] monotonic
-   * capture time (never steps back), [1] the record's own time. Passed in a typed array because a
+   * The current packet's times, written by tcpBatch() per segment and by the caller before
+   * icmpError(): [0] monotonic capture time (never steps back), [1] the record's own time. Passed in a typed array because a
    * double argument to a call V8 does not inline is boxed: two heap numbers per packet otherwise.
    */
   readonly time = new Float64Array(2);
-
-  /** One TCP segment; its times are in `time`. */
-  tcp(frame: number, p: DecodedPacket): void {
-    const k = this.key;
-    k.set(p.buf, p.srcOff, p.dstOff, p.ipVersion, p.srcPort, p.dstPort, p.vlanOuter, p.vlanInner);
-    this.keyed(frame, p, k);
-  }
 
   /**
    * `n` TCP segments in capture order, with their frame numbers, monotonic times and record times.
