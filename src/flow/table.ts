@@ -126,7 +126,7 @@ export class FlowTable {
   create(k: FlowKey): number {
     const now = this.time[0];
     if (this.live >= this.maxFlows) {
-      this.sweep(now); // flows already past their timeout leave as expired, not evicted
+      this.sweep(); // flows already past their timeout leave as expired, not evicted
       if (this.live >= this.maxFlows) this.evictOldest();
     }
     const slot = this.store.allocate();
@@ -185,15 +185,19 @@ export class FlowTable {
   /** Retires flows silent longer than the idle timeout and closed flows past their linger. */
   expire(): void {
     const now = this.time[0];
-    if (now >= this.nextClosedCheck) this.retireClosed(now);
-    if (now >= this.nextSweep) this.sweep(now);
+    // Neither call is passed `now`: TurboFan boxed that double argument into a heap number ahead
+    // of the branches, so every packet allocated one (1 GiB bench capture: 374 scavenges → 341).
+    // For the same reason isStale() reads the time itself.
+    if (now >= this.nextClosedCheck) this.retireClosed();
+    if (now >= this.nextSweep) this.sweep();
   }
 
   /**
    * Retires queued closed flows past their linger. The queue is in closing order, so the first
    * entry still inside its linger ends the walk; a flow a straggler kept fresh goes to the back.
    */
-  private retireClosed(now: number): void {
+  private retireClosed(): void {
+    const now = this.time[0];
     this.nextClosedCheck = now + this.closedCheckEveryNs;
     const slots = this.closedSlots, ids = this.closedIds, since = this.closedSince;
     const i32 = this.store.i32;
@@ -203,7 +207,7 @@ export class FlowTable {
       if ((i32[r + W.Bits] & Bit.Live) === 0 || i32[r + W.Id] !== ids[head]) { head++; continue; } // already retired
       if (now - since[head] <= CLOSED_LINGER_NS) break;
       head++;
-      if (this.staleAt(slot, now)) this.drop(slot, 'expired');
+      if (this.isStale(slot)) this.drop(slot, 'expired');
       else { slots.push(slot); ids.push(ids[head - 1]); since.push(this.store.f64[slot * DOUBLES + D.LastTime]); }
     }
     if (head > 4096 && head * 2 > slots.length) {
@@ -215,12 +219,13 @@ export class FlowTable {
     this.closedHead = head;
   }
 
-  /** Retires every stale flow now (expire() does this a few times per timeout). */
-  sweep(now: number): void {
+  /** Retires every flow stale at the current packet's time (expire() does this a few times per timeout). */
+  sweep(): void {
+    const now = this.time[0];
     this.nextSweep = now + this.sweepEveryNs;
     const i32 = this.store.i32;
     for (let slot = 0, n = this.store.slots; slot < n; slot++) {
-      if ((i32[slot * WORDS + W.Bits] & Bit.Live) !== 0 && this.staleAt(slot, now)) this.drop(slot, 'expired');
+      if ((i32[slot * WORDS + W.Bits] & Bit.Live) !== 0 && this.isStale(slot)) this.drop(slot, 'expired');
     }
   }
 
@@ -253,13 +258,10 @@ export class FlowTable {
 
   /** Silent past the idle timeout, or closed and past its linger, at the current packet's time. */
   isStale(slot: number): boolean {
-    return this.staleAt(slot, this.time[0]);
-  }
-
-  private staleAt(slot: number, now: number): boolean {
-    const silent = now - this.store.f64[slot * DOUBLES + D.LastTime];
+    const silent = this.time[0] - this.store.f64[slot * DOUBLES + D.LastTime];
     return silent > ((this.store.i32[slot * WORDS + W.Bits] & Bit.Closed) !== 0 ? CLOSED_LINGER_NS : this.idleTimeoutNs);
   }
+
 
   /** Retires a stale flow found by lookup(). */
   expireNow(slot: number): void {

@@ -150,7 +150,7 @@ export class KeepaliveEngine {
 
   /** Closes out every flow still open; returns all reports (they iterate in flow-id order). */
   finish(): ReportStore {
-    this.table.sweep(this.now); // flows already stale at the last packet count as expired
+    this.table.sweep(); // flows already stale at the last packet count as expired
     for (const slot of this.table.drain()) { this.table.unlink(slot); this.retire(slot); }
     return this.reports;
   }
