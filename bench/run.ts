@@ -1,7 +1,8 @@
 // `npm run bench`: builds the cached synthetic captures, then measures, each in a fresh process:
 // tcpdump (reference), reading alone (our reader and pcap-parser), reading + decoding, the whole
 // CLI analysis, and tshark's keep-alive analysis on a prefix. Prints a table, writes
-// .bench-cache/last-results.json. BENCH_SIZES (GiB, default "1,4"), BENCH_TSHARK_MB (default 100),
+// .bench-cache/last-results.json. BENCH_SIZES (GiB, default "1,4"), BENCH_RUNS (runs of tcpdump,
+// read + decode and analyze per capture, best taken, default 3), BENCH_TSHARK_MB (default 100),
 // BENCH_TIMEOUT_S (per measured command, default 3600).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
@@ -16,6 +17,12 @@ const ROOT = path.resolve(__dirname, '..', '..');
 const CACHE = path.join(ROOT, '.bench-cache');
 const CLI = path.join(ROOT, 'bin', 'keepalive.js');
 const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? '3600');
+/**
+ * Every timed command runs this often and the fastest run counts, tcpdump's as ours: on the shared
+ * VM this was written on, one command's wall time varied by 1.5–2× between back-to-back runs
+ * (README "Benchmark"). The notes list every run, so the spread stays visible.
+ */
+const RUNS = Math.max(1, Math.floor(Number(process.env.BENCH_RUNS ?? '3')) || 3);
 const MB = 1e6;
 
 const say = (line: string): void => { process.stdout.write(`${line}\n`); };
@@ -45,61 +52,90 @@ function row(meta: CaptureMeta, phase: PhaseId, label: string, r: Partial<Row>):
 }
 
 async function tcpdump(meta: CaptureMeta, tools: Tools): Promise<Row> {
-  const label = "tcpdump -r F -w /dev/null 'tcp' (best of 2)";
+  const label = `tcpdump -r F -w /dev/null 'tcp' (best of ${RUNS})`;
   if (tools.tcpdump === null) return row(meta, 'tcpdump', label, { note: 'tcpdump not installed: no reference time, ratios skipped' });
   let best: Measured | null = null;
-  for (let i = 0; i < 2; i++) {
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
     const m = await measure('tcpdump', ['-r', meta.file, '-w', '/dev/null', 'tcp'], { timeoutS: TIMEOUT_S });
     const bad = failure(m);
     if (bad !== null) return row(meta, 'tcpdump', label, { note: `tcpdump: ${bad}` });
+    times.push(m.wallS);
     if (best === null || m.wallS < best.wallS) best = m;
   }
   const b = best as Measured;
   return row(meta, 'tcpdump', label, {
     elapsedS: b.wallS, packets: meta.packets, packetsPerS: meta.packets / b.wallS, mbPerS: meta.bytes / MB / b.wallS,
-    peakRssMB: b.maxRssKB === null ? null : b.maxRssKB / 1024, vsTcpdump: 1,
+    peakRssMB: b.maxRssKB === null ? null : b.maxRssKB / 1024, vsTcpdump: 1, note: runsNote(times),
   });
 }
 
 async function nodePhase(meta: CaptureMeta, script: string, phase: PhaseId, label: string, ref: number | null,
-  check: ((r: Row) => { target: string; pass: boolean }) | null): Promise<Row> {
-  const m = await measure(process.execPath, [path.join(__dirname, script), meta.file], { keepStdout: true, timeoutS: TIMEOUT_S });
-  const line = m.stdout.trim().split('\n').pop() ?? '';
-  let out: PhaseOutput;
-  try { out = JSON.parse(line) as PhaseOutput; } catch {
-    return row(meta, phase, label, { note: `${script}: no result (${failure(m) ?? 'unparsable output'})` });
+  check: ((r: Row) => { target: string; pass: boolean }) | null, runs = 1): Promise<Row> {
+  let out: PhaseOutput | null = null;
+  let maxRssKB = 0;
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const m = await measure(process.execPath, [path.join(__dirname, script), meta.file], { keepStdout: true, timeoutS: TIMEOUT_S });
+    const line = m.stdout.trim().split('\n').pop() ?? '';
+    let o: PhaseOutput;
+    try { o = JSON.parse(line) as PhaseOutput; } catch {
+      return row(meta, phase, label, { note: `${script}: no result (${failure(m) ?? 'unparsable output'})` });
+    }
+    if (o.skipped !== null) return row(meta, phase, label, { note: `skipped: ${o.skipped}` });
+    times.push(o.elapsedS);
+    maxRssKB = Math.max(maxRssKB, o.maxRssKB);
+    // A failed run is kept whatever its time: it must not hide behind a faster good one.
+    if (out === null || o.error !== null || (out.error === null && o.elapsedS < out.elapsedS)) out = o;
   }
-  if (out.skipped !== null) return row(meta, phase, label, { note: `skipped: ${out.skipped}` });
-  const t = out.elapsedS;
+  const best = out as PhaseOutput;
+  const t = best.elapsedS;
   const r = row(meta, phase, label, {
-    elapsedS: t, packets: out.packets, packetsPerS: out.packets / t, mbPerS: out.bytes / MB / t,
-    peakRssMB: out.maxRssKB / 1024, vsTcpdump: ref === null ? null : t / ref,
+    elapsedS: t, packets: best.packets, packetsPerS: best.packets / t, mbPerS: best.bytes / MB / t,
+    peakRssMB: maxRssKB / 1024, vsTcpdump: ref === null ? null : t / ref,
   });
   // A phase that stopped early or lost records measured less work than tcpdump did: it cannot pass.
-  const broken = out.error !== null ? `${script}: ${out.error}`
-    : out.packets !== meta.packets ? `${script}: delivered ${out.packets} of ${meta.packets} records` : null;
+  const broken = best.error !== null ? `${script}: ${best.error}`
+    : best.packets !== meta.packets ? `${script}: delivered ${best.packets} of ${meta.packets} records` : null;
   const note = broken ?? (phase === 'decode'
-    ? `decoded ${out.extra.tcp} TCP of ${out.packets} frames, ${out.extra.weird} weird; in-process time (no node start-up)`
+    ? `decoded ${best.extra.tcp} TCP of ${best.packets} frames, ${best.extra.weird} weird; in-process time (no node start-up); ${runsNote(times)}`
     : null);
   if (check === null) return { ...r, note };
   const c = check(r);
   return { ...r, note, target: c.target, pass: broken === null && c.pass };
 }
 
+/** "runs 7.91, 9.12, 8.40 s (median 8.40)": every run's time in the order they ran. */
+function runsNote(times: readonly number[]): string {
+  if (times.length < 2) return 'one run';
+  const s = [...times].sort((a, b) => a - b), h = s.length >> 1;
+  const median = s.length % 2 === 1 ? s[h] : (s[h - 1] + s[h]) / 2;
+  return `runs ${times.map((t) => t.toFixed(2)).join(', ')} s (median ${median.toFixed(2)})`;
+}
+
 async function analyze(meta: CaptureMeta, ref: number | null): Promise<Row> {
-  const label = 'keepalive analyze --format json (CLI)';
+  const label = `keepalive analyze --format json (CLI, best of ${RUNS})`;
   const target = `≤${TARGETS.analyzeVsTcpdump.toFixed(2)}× tcpdump, RSS<${TARGETS.analyzeRssMB} MB`;
   if (!fs.existsSync(CLI)) return row(meta, 'analyze', label, { target, note: 'bin/keepalive.js missing' });
-  // Executed as users run it (npx / an installed bin), so the V8 flags on its #! line apply.
-  const m = await measure(CLI, ['analyze', '--format', 'json', meta.file], { timeoutS: TIMEOUT_S });
-  const rss = m.maxRssKB === null ? null : m.maxRssKB / 1024;
-  const bad = failure(m);
-  const ratio = ref === null ? null : m.wallS / ref;
-  const pass = bad === null && rss !== null && rss < TARGETS.analyzeRssMB && (ratio === null || ratio <= TARGETS.analyzeVsTcpdump);
+  let best: Measured | null = null;
+  let rss: number | null = null;
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    // Executed as users run it (npx / an installed bin), so the V8 flags on its #! line apply.
+    const m = await measure(CLI, ['analyze', '--format', 'json', meta.file], { timeoutS: TIMEOUT_S });
+    const bad = failure(m);
+    if (bad !== null) return row(meta, 'analyze', label, { target, pass: false, note: `analyze: ${bad}` });
+    times.push(m.wallS);
+    if (m.maxRssKB !== null) rss = Math.max(rss ?? 0, m.maxRssKB / 1024);
+    if (best === null || m.wallS < best.wallS) best = m;
+  }
+  const wallS = (best as Measured).wallS;
+  const ratio = ref === null ? null : wallS / ref;
+  const pass = rss !== null && rss < TARGETS.analyzeRssMB && (ratio === null || ratio <= TARGETS.analyzeVsTcpdump);
   return row(meta, 'analyze', label, {
-    elapsedS: m.wallS, packets: meta.packets, packetsPerS: meta.packets / m.wallS, mbPerS: meta.bytes / MB / m.wallS,
+    elapsedS: wallS, packets: meta.packets, packetsPerS: meta.packets / wallS, mbPerS: meta.bytes / MB / wallS,
     peakRssMB: rss, vsTcpdump: ratio, target, pass,
-    note: bad !== null ? `analyze: ${bad}` : `wall time of the whole process (start-up included), stdout to /dev/null`,
+    note: `wall time of the whole process (start-up included), stdout to /dev/null; peak RSS the highest of the runs; ${runsNote(times)}`,
   });
 }
 
@@ -217,10 +253,10 @@ async function main(): Promise<void> {
     const ref = add(await tcpdump(meta, tools)).elapsedS;
     add(await nodePhase(meta, 'read.js', 'read', 'read: readCapture, counting sink', ref, null));
     add(await nodePhase(meta, 'read-pcap-parser.js', 'read-pcap-parser', 'read: pcap-parser adapter, counting sink', ref, null));
-    add(await nodePhase(meta, 'decode.js', 'decode', 'read + Decoder.decode', ref, (r) => ({
+    add(await nodePhase(meta, 'decode.js', 'decode', `read + Decoder.decode (best of ${RUNS})`, ref, (r) => ({
       target: `≤${TARGETS.decodeVsTcpdump.toFixed(2)}× tcpdump, RSS<${TARGETS.decodeRssMB} MB`,
       pass: r.peakRssMB !== null && r.peakRssMB < TARGETS.decodeRssMB && (r.vsTcpdump === null || r.vsTcpdump <= TARGETS.decodeVsTcpdump),
-    })));
+    }), RUNS));
     add(await analyze(meta, ref));
     add(await tshark(meta, tools, ref, tsharkRuns, prefixMB));
   }
