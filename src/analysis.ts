@@ -1,5 +1,6 @@
 // One analysis: capture records → decoder → flow/keepalive engine → reports. Files and live
 // capture both feed `Analysis.packet`.
+import * as fs from 'node:fs';
 import type { CaptureInfo, PacketSink, ProgressFn } from './capture/types';
 import { readCapture } from './capture/open';
 import { Decoder } from './decode/decoder';
@@ -8,6 +9,8 @@ import { KeepaliveEngine, type EventClock } from './keepalive/engine';
 import type { ReportStore } from './keepalive/report-store';
 import type { FlowReport, KeepaliveEvent, Summary } from './keepalive/model';
 import { isoTime, nanosSince, type Nanos } from './units';
+import { analyzeInWorker } from './pipeline/analyze-in-worker';
+import { R, RECORD_WORDS, TCP, type SegmentRing } from './pipeline/segment-ring';
 
 export interface AnalysisOptions {
   /** Flows silent this long (capture time) are evicted; seconds. */
@@ -18,7 +21,15 @@ export interface AnalysisOptions {
   readonly allFlows?: boolean;
   /** Reports held as objects before the rest wait in a temporary file (default 2048). */
   readonly reportsInMemory?: number;
+  /**
+   * Regular files at least this large are read and decoded by a worker thread while this thread
+   * runs the engine (default DECODE_WORKER_MIN_BYTES; Infinity never, 0 always).
+   */
+  readonly decodeWorkerMinBytes?: number;
 }
+
+/** Below this a file is analyzed on one thread: a worker takes tens of ms to start. */
+export const DECODE_WORKER_MIN_BYTES = 32 * 1024 * 1024;
 
 /** Longer than Linux's default probing cycle (7200 s idle + 9 × 75 s) so no live series is cut. */
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 9000;
@@ -39,6 +50,29 @@ export interface AnalysisResult {
 
 export type EventListener = (e: KeepaliveEvent) => void;
 
+/** Where decoded segments go: the engine, or in a decode worker the ring to the engine's thread. */
+export interface SegmentSink {
+  /** [0] monotonic capture time, [1] the record's own time, written before icmpError(). */
+  readonly time: Float64Array;
+  tcpBatch(pkts: readonly DecodedPacket[], frames: Uint32Array, clockTimes: Float64Array, recordTimes: Float64Array, n: number): void;
+  icmpError(frame: number, p: DecodedPacket): void;
+}
+
+/** What the reading side of an analysis learnt besides the segments: times, counts, oddities. */
+export interface FrontState {
+  readonly epochSec: number;
+  readonly firstRec: number;
+  readonly lastRec: number;
+  readonly clockNow: number;
+  readonly tsDigits: number;
+  readonly records: number;
+  readonly nonTcp: number;
+  readonly backSteps: number;
+  readonly firstBackFrame: number;
+  readonly maxBackStep: number;
+  readonly weird: Record<string, number>;
+}
+
 /**
  * TCP segments decoded before the engine takes them as a group. Every packet of a busy capture
  * lands on a different flow whose record is far away in memory, and on this project's test VM a
@@ -57,6 +91,9 @@ export class Analysis implements PacketSink, EventClock {
   private readonly recordTimes = new Float64Array(BATCH);
   private batched = 0;
   private readonly engine: KeepaliveEngine;
+  private readonly segments: SegmentSink;
+  /** ICMP errors replayed from a decode worker (replay()). */
+  private readonly icmpPkt = new DecodedPacket();
   private epochSec = NaN;
   private firstRec = 0 as Nanos;
   private lastRec = 0 as Nanos;
@@ -69,13 +106,15 @@ export class Analysis implements PacketSink, EventClock {
   private firstBackFrame = 0;
   private maxBackStep = 0;
 
-  constructor(readonly opts: AnalysisOptions = {}, onEvent: EventListener | null = null) {
+  /** `segments`: where decoded segments go instead of this analysis's own engine (decode worker). */
+  constructor(readonly opts: AnalysisOptions = {}, onEvent: EventListener | null = null, segments: SegmentSink | null = null) {
     this.engine = new KeepaliveEngine({
       idleTimeoutNs: (opts.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS) * 1e9,
       maxFlows: opts.maxFlows ?? DEFAULT_MAX_FLOWS,
       allFlows: opts.allFlows ?? false,
       reportsInMemory: opts.reportsInMemory,
     }, this, onEvent);
+    this.segments = segments ?? this.engine;
   }
 
   packet(frame: number, linkType: number, sec: number, nsec: number, tsDigits: number,
@@ -104,10 +143,10 @@ export class Analysis implements PacketSink, EventClock {
         break;
       case PacketKind.IcmpError: {
         this.flush(); // the segments before it first, in capture order
-        const time = this.engine.time;
+        const time = this.segments.time;
         time[0] = this.clockNow;
         time[1] = rec;
-        this.engine.icmpError(frame, pkt);
+        this.segments.icmpError(frame, pkt);
         break;
       }
       default: this.nonTcp++;
@@ -119,7 +158,77 @@ export class Analysis implements PacketSink, EventClock {
     const n = this.batched;
     if (n === 0) return;
     this.batched = 0;
-    this.engine.tcpBatch(this.pkts, this.frames, this.clockTimes, this.recordTimes, n);
+    this.segments.tcpBatch(this.pkts, this.frames, this.clockTimes, this.recordTimes, n);
+  }
+
+  /**
+   * Analyzes `n` records of a decode worker's ring chunk from word `base` (segment-ring.ts), in
+   * order, as packet() would have; they are all processed before this returns, so the chunk can be
+   * handed back.
+   */
+  replay(ring: SegmentRing, base: number, n: number): void {
+    const i32 = ring.i32, f64 = ring.f64;
+    for (let j = 0; j < n; j++) {
+      const r = base + j * RECORD_WORDS;
+      const frame = i32[r + R.Frame] >>> 0; // frame numbers are unsigned 32-bit
+      if (i32[r + R.Kind] === TCP) {
+        const i = this.batched;
+        const p = this.pkts[i];
+        p.buf = ring.bytes; p.srcOff = (r + R.Src) * 4; p.dstOff = (r + R.Dst) * 4;
+        p.flags = i32[r + R.Flags]; p.seq = i32[r + R.Seq] >>> 0; p.ack = i32[r + R.Ack] >>> 0;
+        p.payloadLen = i32[r + R.PayloadLen]; p.window = i32[r + R.Window]; p.wscale = i32[r + R.WScale];
+        p.srcPort = i32[r + R.SrcPort]; p.dstPort = i32[r + R.DstPort];
+        p.ipVersion = i32[r + R.IpVersion]; p.vlanOuter = i32[r + R.VlanOuter]; p.vlanInner = i32[r + R.VlanInner];
+        this.frames[i] = frame;
+        this.clockTimes[i] = f64[(r + R.Clock) >> 1];
+        this.recordTimes[i] = f64[(r + R.Rec) >> 1];
+        const digits = i32[r + R.Digits];
+        if (digits !== 0) this.tsDigits = digits - 1;
+        if (++this.batched === BATCH || digits !== 0) this.flush();
+      } else {
+        this.flush();
+        this.tsDigits = i32[r + R.Digits];
+        const p = this.icmpPkt;
+        p.buf = ring.bytes; p.quotedSrcOff = (r + R.Src) * 4; p.quotedDstOff = (r + R.Dst) * 4;
+        p.vlanOuter = i32[r + R.VlanOuter]; p.vlanInner = i32[r + R.VlanInner];
+        p.icmpType = i32[r + R.IcmpType]; p.icmpCode = i32[r + R.IcmpCode];
+        p.quotedIpVersion = i32[r + R.QuotedIpVersion]; p.quotedSrcPort = i32[r + R.QuotedSrcPort];
+        p.quotedDstPort = i32[r + R.QuotedDstPort]; p.quotedSeq = i32[r + R.QuotedSeq] >>> 0;
+        const time = this.engine.time;
+        time[0] = f64[(r + R.Clock) >> 1];
+        time[1] = f64[(r + R.Rec) >> 1];
+        this.engine.icmpError(frame, p);
+      }
+    }
+    this.flush();
+  }
+
+  // For a decode worker's RingWriter (ClockSource).
+  get epochSecond(): number { return this.epochSec; }
+  get firstRecord(): number { return this.firstRec; }
+  get digits(): number { return this.tsDigits; }
+
+  /** Sets the clock base a decode worker found, before its first segments are replayed. */
+  setClockBase(epochSec: number, firstRec: number): void {
+    this.epochSec = epochSec;
+    this.firstRec = firstRec as Nanos;
+  }
+
+  /** This side's state for the analysis that replays its segments (decode worker). */
+  frontState(): FrontState {
+    return {
+      epochSec: this.epochSec, firstRec: this.firstRec, lastRec: this.lastRec, clockNow: this.clockNow,
+      tsDigits: this.tsDigits, records: this.records, nonTcp: this.nonTcp, backSteps: this.backSteps,
+      firstBackFrame: this.firstBackFrame, maxBackStep: this.maxBackStep, weird: { ...this.decoder.weird },
+    };
+  }
+
+  /** Takes over a decode worker's front state, before finish(). */
+  adoptFront(s: FrontState): void {
+    this.epochSec = s.epochSec; this.firstRec = s.firstRec as Nanos; this.lastRec = s.lastRec as Nanos;
+    this.clockNow = s.clockNow as Nanos; this.tsDigits = s.tsDigits; this.records = s.records; this.nonTcp = s.nonTcp;
+    this.backSteps = s.backSteps; this.firstBackFrame = s.firstBackFrame; this.maxBackStep = s.maxBackStep;
+    Object.assign(this.decoder.weird, s.weird);
   }
 
   iso(t: Nanos): string { return isoTime(this.epochSec, t, this.tsDigits || 6); }
@@ -154,7 +263,18 @@ export class Analysis implements PacketSink, EventClock {
 /** Reads and analyzes one capture file (`-` = stdin). Never throws for bad input. */
 export async function analyzeFile(file: string, opts: AnalysisOptions = {}, onEvent: EventListener | null = null,
   onProgress?: ProgressFn): Promise<{ capture: CaptureInfo; result: AnalysisResult }> {
+  if (file !== '-' && regularFileSize(file) >= (opts.decodeWorkerMinBytes ?? DECODE_WORKER_MIN_BYTES)) {
+    return analyzeInWorker(file, opts, onEvent, onProgress);
+  }
   const analysis = new Analysis(opts, onEvent);
   const capture = await readCapture(file, analysis, { onProgress });
   return { capture, result: analysis.finish() };
+}
+
+/** Size of a regular file; -1 for anything else (pipes, devices, missing: the one-thread path reports those). */
+function regularFileSize(file: string): number {
+  try {
+    const st = fs.statSync(file);
+    return st.isFile() ? st.size : -1;
+  } catch { return -1; }
 }

@@ -1,0 +1,55 @@
+// A capture file analyzed on two threads: a worker reads and decodes (decode-worker.ts) while this
+// thread runs the engine on the segments it hands over. Same result as analyzeFile's one-thread
+// path; it pays off on large files, where reading and decoding are a third of the work.
+import * as path from 'node:path';
+import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { Analysis, type AnalysisOptions, type AnalysisResult, type EventListener } from '../analysis';
+import type { CaptureInfo, ProgressFn } from '../capture/types';
+import type { DecodeDone, DecodeJob } from './decode-worker';
+import { Chunk, CHUNKS, RECORD_WORDS, RECORDS, SegmentRing } from './segment-ring';
+
+/** How often the reader looks for a failed worker while it waits for segments. */
+const WAIT_MS = 250;
+
+export async function analyzeInWorker(file: string, opts: AnalysisOptions, onEvent: EventListener | null,
+  onProgress?: ProgressFn): Promise<{ capture: CaptureInfo; result: AnalysisResult }> {
+  const analysis = new Analysis(opts, onEvent);
+  const ring = new SegmentRing();
+  const { port1, port2 } = new MessageChannel();
+  const job: DecodeJob = { file, sab: ring.sab, port: port2 };
+  const worker = new Worker(path.join(__dirname, 'decode-worker.js'), { workerData: job, transferList: [port2] });
+  let failure: string | null = null;
+  worker.on('error', (e) => { failure ??= e.message; });
+  worker.on('exit', (code) => { if (code !== 0) failure ??= `decode worker exited with code ${code}`; });
+  try {
+    let updates = 0;
+    for (let chunk = 0; ; chunk = (chunk + 1) % CHUNKS) {
+      while (ring.state(chunk) !== Chunk.Full) {
+        if (failure !== null) throw new Error(failure);
+        await ring.waitFull(chunk, WAIT_MS);
+      }
+      const n = ring.count(chunk);
+      if (n === 0) break;
+      analysis.setClockBase(ring.progress[4], ring.progress[5]);
+      analysis.replay(ring, chunk * RECORDS * RECORD_WORDS, n);
+      ring.release(chunk);
+      updates = progress(ring, updates, onProgress);
+    }
+    progress(ring, updates, onProgress);
+    const done = receiveMessageOnPort(port1)?.message as DecodeDone | undefined;
+    if (done === undefined || done.capture === null || done.front === null) throw new Error(done?.error ?? 'decode worker ended without a result');
+    analysis.adoptFront(done.front);
+    return { capture: done.capture, result: analysis.finish() };
+  } finally {
+    port1.close();
+    void worker.terminate();
+  }
+}
+
+/** Passes on the worker's latest progress report if there is a new one; returns the reports seen. */
+function progress(ring: SegmentRing, seen: number, onProgress: ProgressFn | undefined): number {
+  const pr = ring.progress;
+  if (onProgress === undefined || pr[3] === seen) return seen;
+  onProgress(pr[0], pr[1] < 0 ? null : pr[1], pr[2]);
+  return pr[3];
+}

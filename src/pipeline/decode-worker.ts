@@ -1,0 +1,41 @@
+// The decode worker: reads and decodes one capture (as readCapture + Analysis.packet do on the
+// main thread) and writes the segments into the ring; the engine runs on the main thread.
+// At the end it posts the capture info and the front state, then marks the ring's end.
+import { workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
+import { Analysis, type FrontState } from '../analysis';
+import { readCapture } from '../capture/open';
+import type { CaptureInfo } from '../capture/types';
+import { RingWriter, SegmentRing } from './segment-ring';
+
+export interface DecodeJob {
+  readonly file: string;
+  readonly sab: SharedArrayBuffer;
+  readonly port: MessagePort;
+}
+
+/** Posted once before the end mark. */
+export interface DecodeDone {
+  readonly capture: CaptureInfo | null;
+  readonly front: FrontState | null;
+  /** An internal failure of the worker, one line. */
+  readonly error: string | null;
+}
+
+async function run(job: DecodeJob): Promise<void> {
+  const writer = new RingWriter(new SegmentRing(job.sab));
+  let done: DecodeDone;
+  try {
+    const analysis = new Analysis({}, null, writer);
+    writer.source = analysis;
+    const capture = await readCapture(job.file, analysis, { onProgress: (b, t, f) => writer.progress(b, t, f) });
+    analysis.flush();
+    done = { capture, front: analysis.frontState(), error: null };
+  } catch (e) {
+    done = { capture: null, front: null, error: e instanceof Error ? e.message : String(e) };
+  }
+  job.port.postMessage(done);
+  writer.end();
+}
+
+void run(workerData as DecodeJob);
