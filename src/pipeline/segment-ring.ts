@@ -97,6 +97,8 @@ export class RingWriter implements SegmentSink {
   constructor(private readonly ring: SegmentRing) {}
 
   tcpBatch(pkts: readonly DecodedPacket[], frames: Uint32Array, clockTimes: Float64Array, recordTimes: Float64Array, n: number): void {
+    // A batch never straddles two chunks: the reader replays it whole, with the digits at its end.
+    if (this.n + n > RECORDS) this.publish();
     for (let i = 0; i < n; i++) {
       const p = pkts[i];
       const r = this.next();
