@@ -1,5 +1,6 @@
 // One analysis: capture records → decoder → flow/keepalive engine → reports. Files and live
-// capture both feed `Analysis.packet`.
+// capture both feed `Analysis.packet`; for a large file that runs in a decode worker, whose
+// segments this thread's Analysis takes through replay() (src/pipeline/).
 import * as fs from 'node:fs';
 import type { CaptureInfo, PacketSink, ProgressFn } from './capture/types';
 import { readCapture } from './capture/open';
