@@ -11,7 +11,7 @@ import type { ReportStore } from './keepalive/report-store';
 import type { FlowReport, KeepaliveEvent, Summary } from './keepalive/model';
 import { isoTime, nanosSince, type Nanos } from './units';
 import { analyzeInWorker } from './pipeline/analyze-in-worker';
-import { R, RECORD_WORDS, TCP, type SegmentRing } from './pipeline/segment-ring';
+import { clockTime, R, readIcmpError, readSegment, RECORD_WORDS, recordTime, TCP, type SegmentRing } from './pipeline/segment-ring';
 
 export interface AnalysisOptions {
   /** Flows silent this long (capture time) are evicted; seconds. */
@@ -168,37 +168,27 @@ export class Analysis implements PacketSink, EventClock {
    * handed back.
    */
   replay(ring: SegmentRing, base: number, n: number): void {
-    const i32 = ring.i32, f64 = ring.f64;
+    const i32 = ring.i32;
     for (let j = 0; j < n; j++) {
       const r = base + j * RECORD_WORDS;
       const frame = i32[r + R.Frame] >>> 0; // frame numbers are unsigned 32-bit
       if (i32[r + R.Kind] === TCP) {
         const i = this.batched;
-        const p = this.pkts[i];
-        p.buf = ring.bytes; p.srcOff = (r + R.Src) * 4; p.dstOff = (r + R.Dst) * 4;
-        p.flags = i32[r + R.Flags]; p.seq = i32[r + R.Seq] >>> 0; p.ack = i32[r + R.Ack] >>> 0;
-        p.payloadLen = i32[r + R.PayloadLen]; p.window = i32[r + R.Window]; p.wscale = i32[r + R.WScale];
-        p.srcPort = i32[r + R.SrcPort]; p.dstPort = i32[r + R.DstPort];
-        p.ipVersion = i32[r + R.IpVersion]; p.vlanOuter = i32[r + R.VlanOuter]; p.vlanInner = i32[r + R.VlanInner];
+        readSegment(ring, r, this.pkts[i]);
         this.frames[i] = frame;
-        this.clockTimes[i] = f64[(r + R.Clock) >> 1];
-        this.recordTimes[i] = f64[(r + R.Rec) >> 1];
+        this.clockTimes[i] = clockTime(ring, r);
+        this.recordTimes[i] = recordTime(ring, r);
         const digits = i32[r + R.Digits];
         if (digits !== 0) this.tsDigits = digits - 1;
         if (++this.batched === BATCH || digits !== 0) this.flush();
       } else {
         this.flush();
         this.tsDigits = i32[r + R.Digits];
-        const p = this.icmpPkt;
-        p.buf = ring.bytes; p.quotedSrcOff = (r + R.Src) * 4; p.quotedDstOff = (r + R.Dst) * 4;
-        p.vlanOuter = i32[r + R.VlanOuter]; p.vlanInner = i32[r + R.VlanInner];
-        p.icmpType = i32[r + R.IcmpType]; p.icmpCode = i32[r + R.IcmpCode];
-        p.quotedIpVersion = i32[r + R.QuotedIpVersion]; p.quotedSrcPort = i32[r + R.QuotedSrcPort];
-        p.quotedDstPort = i32[r + R.QuotedDstPort]; p.quotedSeq = i32[r + R.QuotedSeq] >>> 0;
+        readIcmpError(ring, r, this.icmpPkt);
         const time = this.engine.time;
-        time[0] = f64[(r + R.Clock) >> 1];
-        time[1] = f64[(r + R.Rec) >> 1];
-        this.engine.icmpError(frame, p);
+        time[0] = clockTime(ring, r);
+        time[1] = recordTime(ring, r);
+        this.engine.icmpError(frame, this.icmpPkt);
       }
     }
     this.flush();

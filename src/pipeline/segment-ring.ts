@@ -72,6 +72,11 @@ export class SegmentRing {
     Atomics.notify(this.ctl, STATE + chunk);
   }
 
+  /** The writer's wait for a chunk to be handed back. */
+  waitEmpty(chunk: number): void {
+    while (this.state(chunk) !== Chunk.Empty) Atomics.wait(this.ctl, STATE + chunk, Chunk.Full);
+  }
+
   /** The reader's wait for a chunk to fill: async, so the event loop sees the worker fail. */
   async waitFull(chunk: number, timeoutMs: number): Promise<void> {
     const w = (Atomics as unknown as AtomicsWaitAsync).waitAsync(this.ctl, STATE + chunk, Chunk.Empty, timeoutMs);
@@ -158,6 +163,33 @@ export class RingWriter implements SegmentSink {
     this.ring.publish(this.chunk, this.n);
     this.chunk = (this.chunk + 1) % CHUNKS;
     this.n = 0;
-    while (this.ring.state(this.chunk) !== Chunk.Empty) Atomics.wait(this.ring.ctl, this.chunk, Chunk.Full);
+    this.ring.waitEmpty(this.chunk);
   }
 }
+
+// The reader's side: the fields RingWriter wrote, back into a DecodedPacket whose addresses point
+// into the ring (valid until the chunk is handed back).
+
+/** Fills `p` from the segment record at word `r`. */
+export function readSegment(ring: SegmentRing, r: number, p: DecodedPacket): void {
+  const i32 = ring.i32;
+  p.buf = ring.bytes; p.srcOff = (r + R.Src) * 4; p.dstOff = (r + R.Dst) * 4;
+  p.flags = i32[r + R.Flags]; p.seq = i32[r + R.Seq] >>> 0; p.ack = i32[r + R.Ack] >>> 0;
+  p.payloadLen = i32[r + R.PayloadLen]; p.window = i32[r + R.Window]; p.wscale = i32[r + R.WScale];
+  p.srcPort = i32[r + R.SrcPort]; p.dstPort = i32[r + R.DstPort];
+  p.ipVersion = i32[r + R.IpVersion]; p.vlanOuter = i32[r + R.VlanOuter]; p.vlanInner = i32[r + R.VlanInner];
+}
+
+/** Fills `p` from the ICMP error record at word `r`. */
+export function readIcmpError(ring: SegmentRing, r: number, p: DecodedPacket): void {
+  const i32 = ring.i32;
+  p.buf = ring.bytes; p.quotedSrcOff = (r + R.Src) * 4; p.quotedDstOff = (r + R.Dst) * 4;
+  p.vlanOuter = i32[r + R.VlanOuter]; p.vlanInner = i32[r + R.VlanInner];
+  p.icmpType = i32[r + R.IcmpType]; p.icmpCode = i32[r + R.IcmpCode];
+  p.quotedIpVersion = i32[r + R.QuotedIpVersion]; p.quotedSrcPort = i32[r + R.QuotedSrcPort];
+  p.quotedDstPort = i32[r + R.QuotedDstPort]; p.quotedSeq = i32[r + R.QuotedSeq] >>> 0;
+}
+
+/** The two times of the record at word `r`: [0] monotonic capture time, [1] the record's own. */
+export const clockTime = (ring: SegmentRing, r: number): number => ring.f64[(r + R.Clock) >> 1];
+export const recordTime = (ring: SegmentRing, r: number): number => ring.f64[(r + R.Rec) >> 1];
