@@ -51,22 +51,31 @@ function row(meta: CaptureMeta, phase: PhaseId, label: string, r: Partial<Row>):
   };
 }
 
+/** RUNS runs of one command: the fastest, every wall time in order, the highest peak RSS; or why one failed. */
+async function bestRun(cmd: string, args: string[]): Promise<{ best: Measured; times: number[]; maxRssKB: number | null } | { bad: string }> {
+  let best: Measured | null = null;
+  let maxRssKB: number | null = null;
+  const times: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const m = await measure(cmd, args, { timeoutS: TIMEOUT_S });
+    const bad = failure(m);
+    if (bad !== null) return { bad };
+    times.push(m.wallS);
+    if (m.maxRssKB !== null) maxRssKB = Math.max(maxRssKB ?? 0, m.maxRssKB);
+    if (best === null || m.wallS < best.wallS) best = m;
+  }
+  return { best: best as Measured, times, maxRssKB };
+}
+
 async function tcpdump(meta: CaptureMeta, tools: Tools): Promise<Row> {
   const label = `tcpdump -r F -w /dev/null 'tcp' (best of ${RUNS})`;
   if (tools.tcpdump === null) return row(meta, 'tcpdump', label, { note: 'tcpdump not installed: no reference time, ratios skipped' });
-  let best: Measured | null = null;
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const m = await measure('tcpdump', ['-r', meta.file, '-w', '/dev/null', 'tcp'], { timeoutS: TIMEOUT_S });
-    const bad = failure(m);
-    if (bad !== null) return row(meta, 'tcpdump', label, { note: `tcpdump: ${bad}` });
-    times.push(m.wallS);
-    if (best === null || m.wallS < best.wallS) best = m;
-  }
-  const b = best as Measured;
+  const r = await bestRun('tcpdump', ['-r', meta.file, '-w', '/dev/null', 'tcp']);
+  if ('bad' in r) return row(meta, 'tcpdump', label, { note: `tcpdump: ${r.bad}` });
+  const b = r.best;
   return row(meta, 'tcpdump', label, {
     elapsedS: b.wallS, packets: meta.packets, packetsPerS: meta.packets / b.wallS, mbPerS: meta.bytes / MB / b.wallS,
-    peakRssMB: b.maxRssKB === null ? null : b.maxRssKB / 1024, vsTcpdump: 1, note: runsNote(times),
+    peakRssMB: b.maxRssKB === null ? null : b.maxRssKB / 1024, vsTcpdump: 1, note: runsNote(r.times),
   });
 }
 
@@ -117,19 +126,11 @@ async function analyze(meta: CaptureMeta, ref: number | null): Promise<Row> {
   const label = `keepalive analyze --format json (CLI, best of ${RUNS})`;
   const target = `≤${TARGETS.analyzeVsTcpdump.toFixed(2)}× tcpdump, RSS<${TARGETS.analyzeRssMB} MB`;
   if (!fs.existsSync(CLI)) return row(meta, 'analyze', label, { target, note: 'bin/keepalive.js missing' });
-  let best: Measured | null = null;
-  let rss: number | null = null;
-  const times: number[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    // Executed as users run it (npx / an installed bin), so the V8 flags on its #! line apply.
-    const m = await measure(CLI, ['analyze', '--format', 'json', meta.file], { timeoutS: TIMEOUT_S });
-    const bad = failure(m);
-    if (bad !== null) return row(meta, 'analyze', label, { target, pass: false, note: `analyze: ${bad}` });
-    times.push(m.wallS);
-    if (m.maxRssKB !== null) rss = Math.max(rss ?? 0, m.maxRssKB / 1024);
-    if (best === null || m.wallS < best.wallS) best = m;
-  }
-  const wallS = (best as Measured).wallS;
+  // Executed as users run it (npx / an installed bin), so the V8 flags on its #! line apply.
+  const r = await bestRun(CLI, ['analyze', '--format', 'json', meta.file]);
+  if ('bad' in r) return row(meta, 'analyze', label, { target, pass: false, note: `analyze: ${r.bad}` });
+  const wallS = r.best.wallS, times = r.times;
+  const rss = r.maxRssKB === null ? null : r.maxRssKB / 1024;
   const ratio = ref === null ? null : wallS / ref;
   const pass = rss !== null && rss < TARGETS.analyzeRssMB && (ratio === null || ratio <= TARGETS.analyzeVsTcpdump);
   return row(meta, 'analyze', label, {
