@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildJsonReport, jsonChunks } from '../../src/report/json';
+import { buildJsonReport, jsonChunks, nest } from '../../src/report/json';
 import { eventLine, inputLines, summaryLine } from '../../src/report/ndjson';
 import { ackEvent, makeFlow, makeInput, probeEvent } from './fixtures';
 
@@ -51,5 +51,18 @@ test('JSON written in pieces is byte-identical to stringifying the whole report'
   for (const c of cases) {
     const whole = `${JSON.stringify(buildJsonReport(c.inputs, c.events), null, 2)}\n`;
     assert.equal([...jsonChunks(c.inputs, c.events)].join(''), whole);
+  }
+});
+
+test('nest: JSON.stringify indented for its depth in the document, for every kind of value', () => {
+  const values: unknown[] = [
+    makeFlow(), probeEvent, [], {}, [[]], [{}], null, 0, -0, 1e21, Number.NaN, 'a "quoted"\nline', true,
+    { a: undefined, b: [undefined, () => 1], c: { d: [1, [2, { e: 'x' }]] } }, [1, 'two', null, { three: 3 }],
+  ];
+  for (const v of values) {
+    for (let depth = 0; depth <= 4; depth++) {
+      const expected = (JSON.stringify(v, null, 2) as string).replace(/\n/g, `\n${'  '.repeat(depth)}`);
+      assert.equal(nest(v, depth), expected, `${JSON.stringify(v)} at depth ${depth}`);
+    }
   }
 });
