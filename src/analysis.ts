@@ -91,7 +91,8 @@ export class Analysis implements PacketSink, EventClock {
   private readonly clockTimes = new Float64Array(BATCH);
   private readonly recordTimes = new Float64Array(BATCH);
   private batched = 0;
-  private readonly engine: KeepaliveEngine;
+  /** Null when segments go to another sink (a decode worker's ring). */
+  private readonly engine: KeepaliveEngine | null;
   private readonly segments: SegmentSink;
   /** ICMP errors replayed from a decode worker (replay()). */
   private readonly icmpPkt = new DecodedPacket();
@@ -109,13 +110,14 @@ export class Analysis implements PacketSink, EventClock {
 
   /** `segments`: where decoded segments go instead of this analysis's own engine (decode worker). */
   constructor(readonly opts: AnalysisOptions = {}, onEvent: EventListener | null = null, segments: SegmentSink | null = null) {
-    this.engine = new KeepaliveEngine({
+    // A decode worker's analysis only decodes: no engine (its flow table and store) is built.
+    this.engine = segments !== null ? null : new KeepaliveEngine({
       idleTimeoutNs: (opts.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS) * 1e9,
       maxFlows: opts.maxFlows ?? DEFAULT_MAX_FLOWS,
       allFlows: opts.allFlows ?? false,
       reportsInMemory: opts.reportsInMemory,
     }, this, onEvent);
-    this.segments = segments ?? this.engine;
+    this.segments = segments ?? (this.engine as KeepaliveEngine);
   }
 
   packet(frame: number, linkType: number, sec: number, nsec: number, tsDigits: number,
@@ -185,13 +187,18 @@ export class Analysis implements PacketSink, EventClock {
         this.flush();
         this.tsDigits = i32[r + R.Digits];
         readIcmpError(ring, r, this.icmpPkt);
-        const time = this.engine.time;
-        time[0] = clockTime(ring, r);
-        time[1] = recordTime(ring, r);
-        this.engine.icmpError(frame, this.icmpPkt);
+        const engine = this.ownEngine();
+        engine.time[0] = clockTime(ring, r);
+        engine.time[1] = recordTime(ring, r);
+        engine.icmpError(frame, this.icmpPkt);
       }
     }
     this.flush();
+  }
+
+  private ownEngine(): KeepaliveEngine {
+    if (this.engine === null) throw new Error('this analysis only decodes: its segments go to another sink');
+    return this.engine;
   }
 
   // For a decode worker's RingWriter (ClockSource).
@@ -228,8 +235,8 @@ export class Analysis implements PacketSink, EventClock {
   /** Ends the analysis: open flows are closed out and reported. */
   finish(): AnalysisResult {
     this.flush();
-    const reports = this.engine.finish();
-    const e = this.engine;
+    const e = this.ownEngine();
+    const reports = e.finish();
     const warnings: string[] = [];
     if (this.backSteps > 0) {
       warnings.push(`timestamps step backwards ${this.backSteps} time(s), first at frame ${this.firstBackFrame}, ` +
