@@ -116,8 +116,11 @@ export class FlowTable {
     let sink = 0;
     for (let i = 0; i < n; i++) {
       const h = first[i];
-      // Both lines of the record's hot half (words 0–31): the key words and the per-packet fields.
-      if (h !== 0) sink ^= i32[(h - 1) * WORDS] ^ i32[(h - 1) * WORDS + 31];
+      // Every line of the record's hot half (words 0–31: the key words and the per-packet fields).
+      // That is three lines, not two: a large ArrayBuffer's memory starts 16 bytes past a page
+      // boundary (malloc's header), so each 128 bytes straddle a line, and loading only words 0
+      // and 31 left the middle line, which holds the key, to miss inside lookup().
+      if (h !== 0) sink ^= i32[(h - 1) * WORDS] ^ i32[(h - 1) * WORDS + 15] ^ i32[(h - 1) * WORDS + 31];
     }
     this.prefetchSink = sink;
   }
