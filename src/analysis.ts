@@ -144,14 +144,9 @@ export class Analysis implements PacketSink, EventClock {
         this.recordTimes[i] = rec;
         if (++this.batched === BATCH) this.flush();
         break;
-      case PacketKind.IcmpError: {
-        this.flush(); // the segments before it first, in capture order
-        const time = this.segments.time;
-        time[0] = this.clockNow;
-        time[1] = rec;
-        this.segments.icmpError(frame, pkt);
+      case PacketKind.IcmpError:
+        this.icmpError(frame, pkt, this.clockNow, rec);
         break;
-      }
       default: this.nonTcp++;
     }
   }
@@ -184,16 +179,22 @@ export class Analysis implements PacketSink, EventClock {
         if (digits !== 0) this.tsDigits = digits - 1;
         if (++this.batched === BATCH || digits !== 0) this.flush();
       } else {
-        this.flush();
+        this.flush(); // with the digits of the segments it holds, before the error's own
         this.tsDigits = i32[r + R.Digits];
         readIcmpError(ring, r, this.icmpPkt);
-        const engine = this.ownEngine();
-        engine.time[0] = clockTime(ring, r);
-        engine.time[1] = recordTime(ring, r);
-        engine.icmpError(frame, this.icmpPkt);
+        this.icmpError(frame, this.icmpPkt, clockTime(ring, r), recordTime(ring, r));
       }
     }
     this.flush();
+  }
+
+  /** An ICMP error to the sink, after the segments batched before it (capture order). */
+  private icmpError(frame: number, p: DecodedPacket, clockNow: number, rec: number): void {
+    this.flush();
+    const time = this.segments.time;
+    time[0] = clockNow;
+    time[1] = rec;
+    this.segments.icmpError(frame, p);
   }
 
   private ownEngine(): KeepaliveEngine {
