@@ -117,9 +117,10 @@ export class FlowTable {
     for (let i = 0; i < n; i++) {
       const h = first[i];
       // Every line of the record's hot half (words 0–31: the key words and the per-packet fields).
-      // That is three lines, not two: a large ArrayBuffer's memory starts 16 bytes past a page
-      // boundary (malloc's header), so each 128 bytes straddle a line, and loading only words 0
-      // and 31 left the middle line, which holds the key, to miss inside lookup().
+      // That is three lines, not two: the store's memory need not start on a line (the large
+      // ArrayBuffers checked with %DebugPrint started 16 bytes past a page, malloc's header), so
+      // 128 bytes may straddle three lines, and loading only words 0 and 31 could leave the middle
+      // one, which holds the key, to miss inside lookup(). Three loads cover any alignment.
       if (h !== 0) sink ^= i32[(h - 1) * WORDS] ^ i32[(h - 1) * WORDS + 15] ^ i32[(h - 1) * WORDS + 31];
     }
     this.prefetchSink = sink;
