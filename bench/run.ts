@@ -3,7 +3,7 @@
 // CLI analysis, and tshark's keep-alive analysis on a prefix. Prints a table, writes
 // .bench-cache/last-results.json. BENCH_SIZES (GiB, default "1,4"), BENCH_RUNS (runs of tcpdump,
 // read + decode and analyze per capture, best taken, default 3), BENCH_TSHARK_MB (default 100),
-// BENCH_TIMEOUT_S (per measured command, default 3600).
+// BENCH_TIMEOUT_S (per measured command, default 3600), BENCH_PROBE_S (each stall probe, default 3; 0 none).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +12,7 @@ import { available, hasGnuTime, killRunning, measure, type Measured } from './me
 import { ensurePrefix, type Prefix } from './prefix';
 import type { PhaseOutput } from './phase';
 import { rowsTable, table, TARGETS, type PhaseId, type Row, type Verdict } from './results';
+import { describeProbes, probeStalls, type StallProbe } from './stall-probe';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CACHE = path.join(ROOT, '.bench-cache');
@@ -23,6 +24,10 @@ const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? '3600');
  * (README "Benchmark"). The notes list every run, so the spread stays visible.
  */
 const RUNS = Math.max(1, Math.floor(Number(process.env.BENCH_RUNS ?? '3')) || 3);
+/** Seconds of each stall probe (stall-probe.ts), run before and after the measurements; 0 skips them. */
+const PROBE_S = Math.max(0, Number(process.env.BENCH_PROBE_S ?? '3') || 0);
+/** The probe's random footprint: about the flow store of the captures' 50,000 open flows (9.6 MB) plus the ring. */
+const PROBE_FOOTPRINT = 16 * 2 ** 20;
 const MB = 1e6;
 
 const say = (line: string): void => { process.stdout.write(`${line}\n`); };
@@ -241,6 +246,14 @@ async function main(): Promise<void> {
   if (tools.tshark === null) say('tshark not found: the tshark comparison is skipped');
 
   const metas = sizes.map((s) => ensureCapture(CACHE, s, say));
+  const probes: { when: string; probes: StallProbe[] }[] = [];
+  const probe = (when: string): void => {
+    if (PROBE_S === 0) return;
+    const p = [probeStalls(PROBE_S, 0), probeStalls(PROBE_S, PROBE_FOOTPRINT)];
+    probes.push({ when, probes: p });
+    say(`${when}: ${describeProbes(p)}`);
+  };
+  probe('before');
   const rows: Row[] = [];
   const tsharkRuns = new Map<string, TsharkRun>();
   const add = (r: Row): Row => {
@@ -261,6 +274,7 @@ async function main(): Promise<void> {
     add(await analyze(meta, ref));
     add(await tshark(meta, tools, ref, tsharkRuns, prefixMB));
   }
+  probe('after');
 
   const caps = table(['capture', 'GiB', 'MB', 'packets', 'span h', 'flows', 'IPv6', 'VLAN', 'KA probes', 'KA dead', 'ZW probes', 'gen s'],
     metas.map((m) => [path.basename(m.file), String(m.sizeGiB), (m.bytes / MB).toFixed(0), m.packets.toLocaleString('en-US'),
@@ -276,11 +290,12 @@ async function main(): Promise<void> {
   say(results);
   say('');
   say(closing);
+  for (const p of probes) say(`${p.when === 'before' ? 'Before' : 'After'} the runs, ${describeProbes(p.probes)}`);
   say('Times are wall-clock on a shared machine; captures come from the page cache (tcpdump reads each one first).');
   const out = path.join(CACHE, 'last-results.json');
   fs.writeFileSync(out, `${JSON.stringify({
     startedAt: started.toISOString(), node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(),
-    generatorVersion: GENERATOR_VERSION, sizesGiB: sizes, captures: metas, rows, verdicts: v, text: `${caps}\n\n${results}\n\n${closing}`,
+    generatorVersion: GENERATOR_VERSION, sizesGiB: sizes, captures: metas, rows, verdicts: v, stallProbes: probes, text: `${caps}\n\n${results}\n\n${closing}`,
   }, null, 2)}\n`);
   say(`written ${path.relative(process.cwd(), out) || out}`);
 }
