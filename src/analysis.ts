@@ -11,6 +11,9 @@ import type { ReportStore } from './keepalive/report-store';
 import type { FlowReport, KeepaliveEvent, Summary } from './keepalive/model';
 import { isoTime, nanosSince, type Nanos } from './units';
 import { analyzeInWorker } from './pipeline/analyze-in-worker';
+import { DECODE_WORKER_MIN_BYTES } from './pipeline/decode-worker-start';
+
+export { DECODE_WORKER_MIN_BYTES };
 import { clockTime, R, readIcmpError, readSegment, RECORD_WORDS, recordTime, TCP, type SegmentRing } from './pipeline/segment-ring';
 
 export interface AnalysisOptions {
@@ -29,8 +32,6 @@ export interface AnalysisOptions {
   readonly decodeWorkerMinBytes?: number;
 }
 
-/** Below this a file is analyzed on one thread: a worker takes tens of ms to start. */
-export const DECODE_WORKER_MIN_BYTES = 32 * 1024 * 1024;
 
 /** Longer than Linux's default probing cycle (7200 s idle + 9 × 75 s) so no live series is cut. */
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 9000;

@@ -7,6 +7,8 @@ import * as path from 'node:path';
 import { analyzeFile, type AnalysisOptions } from '../src/analysis';
 import type { KeepaliveEvent } from '../src/keepalive/model';
 import * as os from 'node:os';
+import { firstCaptureArg } from '../src/cli/first-capture';
+import { prestartDecodeWorker, prestartedFor } from '../src/pipeline/decode-worker-start';
 import { pcapFile, type PcapRecord } from './support/capture-files';
 import { icmpErrorFrame, tcpFrame } from './support/frames';
 
@@ -94,5 +96,30 @@ test('the worker path carries ICMP errors (v4 and v6) to the engine as the one-t
     assert.equal(await run(file, { decodeWorkerMinBytes: 0 }), one);
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the first capture of an analyze command line is found without yargs, past options and their values', () => {
+  assert.equal(firstCaptureArg(['analyze', 'a.pcap', 'b.pcap']), 'a.pcap');
+  assert.equal(firstCaptureArg(['analyze', '--format', 'json', '--port', '80', '-t', 'relative', 'a.pcap']), 'a.pcap');
+  assert.equal(firstCaptureArg(['analyze', '--format=json', '--events', '--all-flows', 'a.pcap', '--host', '10.0.0.1']), 'a.pcap');
+  assert.equal(firstCaptureArg(['analyze', '--max-flows', '5', '--idle-timeout', '60', '--fail-on', 'timeout', '--', '-odd.pcap']), '-odd.pcap');
+  assert.equal(firstCaptureArg(['analyze', '-']), '-');
+  assert.equal(firstCaptureArg(['analyze', '--format', 'json']), null);
+  assert.equal(firstCaptureArg(['live', '-i', 'eth0']), null);
+  assert.equal(firstCaptureArg([]), null);
+});
+
+test('a decode worker started early is taken by the analysis of the same file, with the same result', async () => {
+  const f = path.join(ROOT, 'fixtures', 'cut-path.pcap');
+  const one = await run(f, { decodeWorkerMinBytes: Infinity });
+  prestartDecodeWorker(f, 0);
+  assert.equal(prestartedFor(), f);
+  assert.equal(await run(f, { decodeWorkerMinBytes: 0 }), one);
+  assert.equal(prestartedFor(), null, 'the analysis took the early worker');
+  // Nothing starts for a file below the size, a directory, a missing file or standard input.
+  for (const [file, min] of [[f, undefined], [path.join(ROOT, 'fixtures'), 0], [path.join(ROOT, 'no-such.pcap'), 0], ['-', 0]] as const) {
+    prestartDecodeWorker(file, min);
+    assert.equal(prestartedFor(), null, file);
   }
 });

@@ -1,12 +1,12 @@
 // A capture file analyzed on two threads: a worker reads and decodes (decode-worker.ts) while this
 // thread runs the engine on the segments it hands over. Same result as analyzeFile's one-thread
 // path; it pays off on large files, where reading and decoding are a third of the work.
-import * as path from 'node:path';
-import { MessageChannel, receiveMessageOnPort, Worker } from 'node:worker_threads';
+import { receiveMessageOnPort } from 'node:worker_threads';
 import { Analysis, type AnalysisOptions, type AnalysisResult, type EventListener } from '../analysis';
 import type { CaptureInfo, ProgressFn } from '../capture/types';
-import type { DecodeDone, DecodeJob } from './decode-worker';
-import { Chunk, CHUNKS, RECORD_WORDS, RECORDS, SegmentRing } from './segment-ring';
+import type { DecodeDone } from './decode-worker';
+import { takeDecodeWorker } from './decode-worker-start';
+import { Chunk, CHUNKS, RECORD_WORDS, RECORDS, type SegmentRing } from './segment-ring';
 
 /** How often the reader looks for a failed worker while it waits for segments. */
 const WAIT_MS = 250;
@@ -14,18 +14,14 @@ const WAIT_MS = 250;
 export async function analyzeInWorker(file: string, opts: AnalysisOptions, onEvent: EventListener | null,
   onProgress?: ProgressFn): Promise<{ capture: CaptureInfo; result: AnalysisResult }> {
   const analysis = new Analysis(opts, onEvent);
-  const ring = new SegmentRing();
-  const { port1, port2 } = new MessageChannel();
-  const job: DecodeJob = { file, sab: ring.sab, port: port2 };
-  const worker = new Worker(path.join(__dirname, 'decode-worker.js'), { workerData: job, transferList: [port2] });
-  let failure: string | null = null;
-  worker.on('error', (e) => { failure ??= e.message; });
-  worker.on('exit', (code) => { if (code !== 0) failure ??= `decode worker exited with code ${code}`; });
+  // Often started already by bin/keepalive.js, while this program's modules loaded.
+  const started = takeDecodeWorker(file);
+  const { ring, worker, port: port1 } = started;
   try {
     let updates = 0;
     for (let chunk = 0; ; chunk = (chunk + 1) % CHUNKS) {
       while (ring.state(chunk) !== Chunk.Full) {
-        if (failure !== null) throw new Error(failure);
+        if (started.failure !== null) throw new Error(started.failure);
         await ring.waitFull(chunk, WAIT_MS);
       }
       const n = ring.count(chunk);

@@ -8,6 +8,10 @@ import { join } from 'node:path';
 import { CSV_COLUMNS } from '../../src/report/csv';
 import { parseCsv } from '../report/csv-parse';
 import { fixture, ROOT, run } from './run';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import { pcapFile, type PcapRecord } from '../support/capture-files';
+import { DECODE_WORKER_MIN_BYTES } from '../../src/analysis';
 
 interface Spread { min: number; median: number; max: number }
 interface Endpoint { prober: string; probes: number; acked: number; probeBytes: number; outcome: string; idleSeconds: Spread | null }
@@ -230,5 +234,40 @@ test('--fail-on on the kernel-recorded fixtures: 1 exactly when the recorded set
   for (const f of many.truth.flows) {
     const code: number | null = run(['analyze', '--fail-on', 'timeout,reset,unanswered', '--port', String(f.serverPort), many.pcap]).code;
     assert.equal(code, FAILING.has(f.expect.outcome) ? 1 : 0, `many-flows port ${f.serverPort}`);
+  }
+});
+
+test('a capture large enough for the decode worker (started before the CLI loads) reports as from standard input', () => {
+  // 1400-byte segments of 300 flows, past DECODE_WORKER_MIN_BYTES: bin/keepalive.js starts the
+  // worker on the file; standard input always takes the one-thread path.
+  const eth = Buffer.from('02005e1000fe02005e1000010800', 'hex');
+  const records: PcapRecord[] = [];
+  let bytes = 24;
+  for (let i = 0; bytes < DECODE_WORKER_MIN_BYTES + 1e6; i++) {
+    const ip = Buffer.alloc(40 + 1400);
+    ip[0] = 0x45; ip.writeUInt16BE(ip.length, 2); ip[8] = 64; ip[9] = 6;
+    ip.writeUInt32BE(0x0a000001 + (i % 300), 12); ip.writeUInt32BE(0x0a0000fe, 16);
+    ip.writeUInt16BE(40000 + (i % 300), 20); ip.writeUInt16BE(443, 22);
+    ip.writeUInt32BE(1000 + 1400 * Math.floor(i / 300), 24); ip.writeUInt32BE(5000, 28); ip[32] = 0x50; ip[33] = 0x18; ip.writeUInt16BE(512, 34);
+    records.push({ sec: 1_700_000_000 + Math.floor(i / 100), frac: (i % 100) * 1000, data: Buffer.concat([eth, ip]) });
+    bytes += 16 + eth.length + ip.length;
+  }
+  const data = pcapFile(records);
+  const dir = fs.mkdtempSync(join(os.tmpdir(), 'keepalive-big-'));
+  try {
+    const file = join(dir, 'big.pcap');
+    fs.writeFileSync(file, data);
+    assert.ok(data.length >= DECODE_WORKER_MIN_BYTES);
+    const fromFile = run(['analyze', '--format', 'json', '--all-flows', file]);
+    const fromStdin = run(['analyze', '--format', 'json', '--all-flows', '-'], data);
+    assert.equal(fromFile.code, 0, fromFile.stderr);
+    assert.equal(fromStdin.code, 0, fromStdin.stderr);
+    const a = JSON.parse(fromFile.stdout) as Report, b = JSON.parse(fromStdin.stdout) as Report;
+    assert.equal(a.captures[0].packets, records.length);
+    assert.equal(a.summary.flows, 300);
+    a.captures[0].file = b.captures[0].file = 'X';
+    assert.deepEqual(a, b);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 });

@@ -1,0 +1,74 @@
+// Starting the decode worker, possibly before the rest of the program has loaded. A worker takes
+// tens to hundreds of milliseconds to boot, and the CLI's modules (yargs, the engine, the report
+// writers) as long again to load; bin/keepalive.js starts the worker for the first capture named on
+// the command line (prestartDecodeWorker) before it loads them, so the two overlap. Only this
+// module and the ring are loaded for that. analyzeInWorker takes the started worker if it is for
+// the same file; one nobody takes just reads until the ring is full and ends with the process.
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
+import type { DecodeJob } from './decode-worker';
+import { SegmentRing } from './segment-ring';
+
+/** Below this a file is analyzed on one thread: a worker takes tens of ms to start. */
+export const DECODE_WORKER_MIN_BYTES = 32 * 1024 * 1024;
+
+/** A decode worker at work on one file, and what went wrong with it so far. */
+export interface StartedDecodeWorker {
+  readonly file: string;
+  readonly worker: Worker;
+  readonly ring: SegmentRing;
+  /** Where the worker posts its DecodeDone. */
+  readonly port: MessagePort;
+  /** Set by the worker's error or non-zero exit (listened to from the start, so none is missed). */
+  failure: string | null;
+}
+
+let prestarted: StartedDecodeWorker | null = null;
+
+export function startDecodeWorker(file: string): StartedDecodeWorker {
+  const ring = new SegmentRing();
+  const { port1, port2 } = new MessageChannel();
+  const job: DecodeJob = { file, sab: ring.sab, port: port2 };
+  const worker = new Worker(path.join(__dirname, 'decode-worker.js'), { workerData: job, transferList: [port2] });
+  const started: StartedDecodeWorker = { file, worker, ring, port: port1, failure: null };
+  worker.on('error', (e) => { started.failure ??= e.message; });
+  worker.on('exit', (code) => { if (code !== 0) started.failure ??= `decode worker exited with code ${code}`; });
+  return started;
+}
+
+/** The worker started early for `file`, or a new one. */
+export function takeDecodeWorker(file: string): StartedDecodeWorker {
+  const p = prestarted;
+  if (p !== null && p.file === file) {
+    prestarted = null;
+    p.worker.ref();
+    p.port.ref();
+    return p;
+  }
+  return startDecodeWorker(file);
+}
+
+/** Whether a worker started early is still waiting to be taken (tests). */
+export function prestartedFor(): string | null {
+  return prestarted?.file ?? null;
+}
+
+/**
+ * Starts the decode worker for `file` now if the analysis will want one (a regular file of at
+ * least `minBytes`). It neither keeps the process alive nor reports anything until taken.
+ */
+export function prestartDecodeWorker(file: string, minBytes = DECODE_WORKER_MIN_BYTES): void {
+  if (prestarted !== null || file === '-') return;
+  try {
+    const st = fs.statSync(file);
+    if (!st.isFile() || st.size < minBytes) return;
+  } catch { return; }
+  try {
+    prestarted = startDecodeWorker(file);
+  } catch {
+    return; // analyzeInWorker starts its own and reports what fails
+  }
+  prestarted.worker.unref();
+  prestarted.port.unref();
+}
