@@ -12,9 +12,10 @@ import type { FlowReport, KeepaliveEvent, Summary } from './keepalive/model';
 import { isoTime, nanosSince, type Nanos } from './units';
 import { analyzeInWorker } from './pipeline/analyze-in-worker';
 import { DECODE_WORKER_MIN_BYTES } from './pipeline/decode-worker-start';
-
-export { DECODE_WORKER_MIN_BYTES };
 import { clockTime, R, readIcmpError, readSegment, RECORD_WORDS, recordTime, TCP, type SegmentRing } from './pipeline/segment-ring';
+
+// Defined beside the worker's start, which bin/keepalive.js loads before this module.
+export { DECODE_WORKER_MIN_BYTES };
 
 export interface AnalysisOptions {
   /** Flows silent this long (capture time) are evicted; seconds. */
@@ -31,7 +32,6 @@ export interface AnalysisOptions {
    */
   readonly decodeWorkerMinBytes?: number;
 }
-
 
 /** Longer than Linux's default probing cycle (7200 s idle + 9 × 75 s) so no live series is cut. */
 export const DEFAULT_IDLE_TIMEOUT_SECONDS = 9000;
