@@ -57,25 +57,41 @@ function row(meta: CaptureMeta, phase: PhaseId, label: string, r: Partial<Row>):
 }
 
 /** RUNS runs of one command: the fastest, every wall time in order, the highest peak RSS; or why one failed. */
-async function bestRun(cmd: string, args: string[]): Promise<{ best: Measured; times: number[]; maxRssKB: number | null } | { bad: string }> {
-  let best: Measured | null = null;
-  let maxRssKB: number | null = null;
-  const times: number[] = [];
+type Runs = { best: Measured; times: number[]; maxRssKB: number | null } | { bad: string };
+
+/**
+ * RUNS rounds of the given commands, one run of each per round, alternating: the host's pauses
+ * drift over minutes (README "Benchmark", session 8), and alternating lets the drift hit tcpdump
+ * and the analysis alike. A command that fails is not run again.
+ */
+async function alternateRuns(cmds: readonly (readonly [string, readonly string[]] | null)[]): Promise<(Runs | null)[]> {
+  const best: (Measured | null)[] = cmds.map(() => null);
+  const maxRssKB: (number | null)[] = cmds.map(() => null);
+  const times: number[][] = cmds.map(() => []);
+  const bad: (string | null)[] = cmds.map(() => null);
   for (let i = 0; i < RUNS; i++) {
-    const m = await measure(cmd, args, { timeoutS: TIMEOUT_S });
-    const bad = failure(m);
-    if (bad !== null) return { bad };
-    times.push(m.wallS);
-    if (m.maxRssKB !== null) maxRssKB = Math.max(maxRssKB ?? 0, m.maxRssKB);
-    if (best === null || m.wallS < best.wallS) best = m;
+    for (let c = 0; c < cmds.length; c++) {
+      const cmd = cmds[c];
+      if (cmd === null || bad[c] !== null) continue;
+      const m = await measure(cmd[0], [...cmd[1]], { timeoutS: TIMEOUT_S });
+      bad[c] = failure(m);
+      if (bad[c] !== null) continue;
+      times[c].push(m.wallS);
+      if (m.maxRssKB !== null) maxRssKB[c] = Math.max(maxRssKB[c] ?? 0, m.maxRssKB);
+      const b = best[c];
+      if (b === null || m.wallS < b.wallS) best[c] = m;
+    }
   }
-  return { best: best as Measured, times, maxRssKB };
+  return cmds.map((cmd, c) => {
+    if (cmd === null) return null;
+    const why = bad[c];
+    return why !== null ? { bad: why } : { best: best[c] as Measured, times: times[c], maxRssKB: maxRssKB[c] };
+  });
 }
 
-async function tcpdump(meta: CaptureMeta, tools: Tools): Promise<Row> {
+function tcpdump(meta: CaptureMeta, r: Runs | null): Row {
   const label = `tcpdump -r F -w /dev/null 'tcp' (best of ${RUNS})`;
-  if (tools.tcpdump === null) return row(meta, 'tcpdump', label, { note: 'tcpdump not installed: no reference time, ratios skipped' });
-  const r = await bestRun('tcpdump', ['-r', meta.file, '-w', '/dev/null', 'tcp']);
+  if (r === null) return row(meta, 'tcpdump', label, { note: 'tcpdump not installed: no reference time, ratios skipped' });
   if ('bad' in r) return row(meta, 'tcpdump', label, { note: `tcpdump: ${r.bad}` });
   const b = r.best;
   return row(meta, 'tcpdump', label, {
@@ -127,12 +143,10 @@ function runsNote(times: readonly number[]): string {
   return `runs ${times.map((t) => t.toFixed(2)).join(', ')} s (median ${median.toFixed(2)})`;
 }
 
-async function analyze(meta: CaptureMeta, ref: number | null): Promise<Row> {
+function analyze(meta: CaptureMeta, ref: number | null, r: Runs | null): Row {
   const label = `keepalive analyze --format json (CLI, best of ${RUNS})`;
   const target = `≤${TARGETS.analyzeVsTcpdump.toFixed(2)}× tcpdump, RSS<${TARGETS.analyzeRssMB} MB`;
-  if (!fs.existsSync(CLI)) return row(meta, 'analyze', label, { target, note: 'bin/keepalive.js missing' });
-  // Executed as users run it (npx / an installed bin), so the V8 flags on its #! line apply.
-  const r = await bestRun(CLI, ['analyze', '--format', 'json', meta.file]);
+  if (r === null) return row(meta, 'analyze', label, { target, note: 'bin/keepalive.js missing' });
   if ('bad' in r) return row(meta, 'analyze', label, { target, pass: false, note: `analyze: ${r.bad}` });
   const wallS = r.best.wallS, times = r.times;
   const rss = r.maxRssKB === null ? null : r.maxRssKB / 1024;
@@ -141,7 +155,7 @@ async function analyze(meta: CaptureMeta, ref: number | null): Promise<Row> {
   return row(meta, 'analyze', label, {
     elapsedS: wallS, packets: meta.packets, packetsPerS: meta.packets / wallS, mbPerS: meta.bytes / MB / wallS,
     peakRssMB: rss, vsTcpdump: ratio, target, pass,
-    note: `wall time of the whole process (start-up included), stdout to /dev/null; peak RSS the highest of the runs; ${runsNote(times)}`,
+    note: `wall time of the whole process (start-up included), stdout to /dev/null; runs alternate with tcpdump's; peak RSS the highest of the runs; ${runsNote(times)}`,
   });
 }
 
@@ -264,14 +278,20 @@ async function main(): Promise<void> {
   };
   for (const meta of metas) {
     say(`${meta.file}: ${meta.packets.toLocaleString('en-US')} packets, ${(meta.bytes / MB).toFixed(0)} MB`);
-    const ref = add(await tcpdump(meta, tools)).elapsedS;
+    // tcpdump and the analysis alternate, round by round; their rows keep the table's order. The
+    // analysis is executed as users run it (npx / an installed bin), so the V8 flags on its #! line apply.
+    const [dumped, analyzed] = await alternateRuns([
+      tools.tcpdump === null ? null : ['tcpdump', ['-r', meta.file, '-w', '/dev/null', 'tcp']],
+      fs.existsSync(CLI) ? [CLI, ['analyze', '--format', 'json', meta.file]] : null,
+    ]);
+    const ref = add(tcpdump(meta, dumped)).elapsedS;
     add(await nodePhase(meta, 'read.js', 'read', 'read: readCapture, counting sink', ref, null));
     add(await nodePhase(meta, 'read-pcap-parser.js', 'read-pcap-parser', 'read: pcap-parser adapter, counting sink', ref, null));
     add(await nodePhase(meta, 'decode.js', 'decode', `read + Decoder.decode (best of ${RUNS})`, ref, (r) => ({
       target: `≤${TARGETS.decodeVsTcpdump.toFixed(2)}× tcpdump, RSS<${TARGETS.decodeRssMB} MB`,
       pass: r.peakRssMB !== null && r.peakRssMB < TARGETS.decodeRssMB && (r.vsTcpdump === null || r.vsTcpdump <= TARGETS.decodeVsTcpdump),
     }), RUNS));
-    add(await analyze(meta, ref));
+    add(analyze(meta, ref, analyzed));
     add(await tshark(meta, tools, ref, tsharkRuns, prefixMB));
   }
   probe('after');
