@@ -56,7 +56,7 @@ function row(meta: CaptureMeta, phase: PhaseId, label: string, r: Partial<Row>):
   };
 }
 
-/** RUNS runs of one command: the fastest, every wall time in order, the highest peak RSS; or why one failed. */
+/** A command's RUNS runs: the fastest, every wall time in order, the highest peak RSS; or why one failed. */
 type Runs = { best: Measured; times: number[]; maxRssKB: number | null } | { bad: string };
 
 /**

@@ -1,7 +1,6 @@
 // One analysis: capture records → decoder → flow/keepalive engine → reports. Files and live
 // capture both feed `Analysis.packet`; for a large file that runs in a decode worker, whose
 // segments this thread's Analysis takes through replay() (src/pipeline/).
-import * as fs from 'node:fs';
 import type { CaptureInfo, PacketSink, ProgressFn } from './capture/types';
 import { readCapture } from './capture/open';
 import { Decoder } from './decode/decoder';
@@ -11,7 +10,7 @@ import type { ReportStore } from './keepalive/report-store';
 import type { FlowReport, KeepaliveEvent, Summary } from './keepalive/model';
 import { isoTime, nanosSince, type Nanos } from './units';
 import { analyzeInWorker } from './pipeline/analyze-in-worker';
-import { DECODE_WORKER_MIN_BYTES } from './pipeline/decode-worker-start';
+import { DECODE_WORKER_MIN_BYTES, wantsDecodeWorker } from './pipeline/decode-worker-start';
 import { clockTime, R, readIcmpError, readSegment, RECORD_WORDS, recordTime, TCP, type SegmentRing } from './pipeline/segment-ring';
 
 // Defined beside the worker's start, which bin/keepalive.js loads before this module.
@@ -263,18 +262,10 @@ export class Analysis implements PacketSink, EventClock {
 /** Reads and analyzes one capture file (`-` = stdin). Never throws for bad input. */
 export async function analyzeFile(file: string, opts: AnalysisOptions = {}, onEvent: EventListener | null = null,
   onProgress?: ProgressFn): Promise<{ capture: CaptureInfo; result: AnalysisResult }> {
-  if (file !== '-' && regularFileSize(file) >= (opts.decodeWorkerMinBytes ?? DECODE_WORKER_MIN_BYTES)) {
+  if (wantsDecodeWorker(file, opts.decodeWorkerMinBytes)) {
     return analyzeInWorker(file, opts, onEvent, onProgress);
   }
   const analysis = new Analysis(opts, onEvent);
   const capture = await readCapture(file, analysis, { onProgress });
   return { capture, result: analysis.finish() };
-}
-
-/** Size of a regular file; -1 for anything else (pipes, devices, missing: the one-thread path reports those). */
-function regularFileSize(file: string): number {
-  try {
-    const st = fs.statSync(file);
-    return st.isFile() ? st.size : -1;
-  } catch { return -1; }
 }

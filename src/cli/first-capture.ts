@@ -3,7 +3,7 @@
 // costs little: the worker is used only if the analysis reads that same file first.
 
 /** Options of `analyze` that take a value (cli/analyze.ts), in every spelling yargs accepts. */
-const TAKES_VALUE = new Set([
+export const TAKES_VALUE: ReadonlySet<string> = new Set([
   '--format', '--time', '-t', '--host', '--port', '--flow',
   '--fail-on', '--failOn', '--idle-timeout', '--idleTimeout', '--max-flows', '--maxFlows',
 ]);

@@ -13,6 +13,18 @@ import { SegmentRing } from './segment-ring';
 /** Below this a file is analyzed on one thread: a worker takes tens of ms to start. */
 export const DECODE_WORKER_MIN_BYTES = 32 * 1024 * 1024;
 
+/**
+ * Whether `file` is read by a decode worker: a regular file of at least `minBytes`. Pipes,
+ * devices, standard input and missing files stay on one thread, whose reader reports the last two.
+ */
+export function wantsDecodeWorker(file: string, minBytes = DECODE_WORKER_MIN_BYTES): boolean {
+  if (file === '-') return false;
+  try {
+    const st = fs.statSync(file);
+    return st.isFile() && st.size >= minBytes;
+  } catch { return false; }
+}
+
 /** A decode worker at work on one file, and what went wrong with it so far. */
 export interface StartedDecodeWorker {
   readonly file: string;
@@ -59,11 +71,7 @@ export function prestartedFor(): string | null {
  * least `minBytes`). It neither keeps the process alive nor reports anything until taken.
  */
 export function prestartDecodeWorker(file: string, minBytes = DECODE_WORKER_MIN_BYTES): void {
-  if (prestarted !== null || file === '-') return;
-  try {
-    const st = fs.statSync(file);
-    if (!st.isFile() || st.size < minBytes) return;
-  } catch { return; }
+  if (prestarted !== null || !wantsDecodeWorker(file, minBytes)) return;
   try {
     prestarted = startDecodeWorker(file);
   } catch {
