@@ -6,7 +6,7 @@ import { readCapture } from './capture/open';
 import { Decoder } from './decode/decoder';
 import { DecodedPacket, PacketKind } from './decode/packet';
 import { KeepaliveEngine, type EventClock } from './keepalive/engine';
-import type { ReportStore } from './keepalive/report-store';
+import type { FlowReports } from './keepalive/report-store';
 import type { FlowReport, KeepaliveEvent, Summary } from './keepalive/model';
 import { isoTime, nanosSince, type Nanos } from './units';
 import { analyzeInWorker } from './pipeline/analyze-in-worker';
@@ -23,7 +23,7 @@ export interface AnalysisOptions {
   readonly maxFlows?: number;
   /** Report every TCP flow, not only those with keepalive or zero-window activity. */
   readonly allFlows?: boolean;
-  /** Reports held as objects before the rest wait in a temporary file (default 2048). */
+  /** Reports gathered in memory before each such run goes to a temporary file, sorted (default 2048). */
   readonly reportsInMemory?: number;
   /**
    * Regular files at least this large are read and decoded by a worker thread while this thread
@@ -38,7 +38,7 @@ export const DEFAULT_MAX_FLOWS = 1_000_000;
 
 export interface AnalysisResult {
   /** Every reported flow, streamed in flow-id order (from a temporary file past a few thousand). */
-  readonly reports: ReportStore;
+  readonly reports: FlowReports;
   /** The same reports as an array: convenient for small captures, costly for huge ones. */
   readonly flows: FlowReport[];
   readonly summary: Summary;

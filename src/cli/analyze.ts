@@ -3,7 +3,7 @@
 import type { Argv } from 'yargs';
 import { analyzeFile } from '../analysis';
 import type { FlowReport, KeepaliveEvent } from '../keepalive/model';
-import type { ReportStore } from '../keepalive/report-store';
+import type { FlowReports } from '../keepalive/report-store';
 import { csvHeader, flowRows as csvFlowRows } from '../report/csv';
 import type { AnalyzedInput, FlowList } from '../report/inputs';
 import { jsonChunks } from '../report/json';
@@ -60,7 +60,7 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
  * its own, made only under --host/--port/--flow: otherwise every stored flow is reported (the engine
  * stores only flows with keepalive activity unless --all-flows asks for all).
  */
-function reportedFlows(store: ReportStore, keep: (f: FlowReport) => boolean, needsCount: boolean): FlowList {
+function reportedFlows(store: FlowReports, keep: (f: FlowReport) => boolean, needsCount: boolean): FlowList {
   let length = store.length;
   if (needsCount) { length = 0; for (const f of store) if (keep(f)) length++; }
   return {

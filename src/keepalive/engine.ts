@@ -9,7 +9,7 @@ import { FlowTable } from '../flow/table';
 import { FlowKey } from '../flow/key';
 import { classifySmallSegment, MIN_PROBE_IDLE_NS, SegmentClass } from './classify';
 import { MAX_CANDIDATES, ProberState } from './prober';
-import { buildFlowReport } from './report';
+import { buildFlowReport, SNAPSHOT_DOUBLES, snapshotFlow } from './report';
 import type { KeepaliveEvent, Outcome } from './model';
 import { ReportStore } from './report-store';
 
@@ -17,13 +17,17 @@ import { ReportStore } from './report-store';
 export interface EventClock {
   iso(t: Nanos): string;
   rel(t: Nanos): number;
+  /** The capture's first whole second, which Nanos count from. */
+  readonly epochSecond: number;
+  /** Fractional digits of the capture's timestamps so far (0 before any). */
+  readonly digits: number;
 }
 
 export interface EngineOptions {
   readonly idleTimeoutNs: number;
   readonly maxFlows: number;
   readonly allFlows: boolean;
-  /** Reports kept as objects before the rest spill to a temporary file (ReportStore). */
+  /** Reports gathered in memory before they go to a temporary file as a sorted run (ReportStore). */
   readonly reportsInMemory?: number;
 }
 
@@ -49,7 +53,7 @@ export class KeepaliveEngine {
 
   constructor(private readonly opts: EngineOptions, private readonly clock: EventClock,
     private readonly onEvent: ((e: KeepaliveEvent) => void) | null) {
-    this.reports = new ReportStore(opts.reportsInMemory);
+    this.reports = new ReportStore(SNAPSHOT_DOUBLES, (rows, off) => buildFlowReport(rows, off, clock.epochSecond), opts.reportsInMemory);
     this.table = new FlowTable(opts.maxFlows, opts.idleTimeoutNs, this.time, (slot, why) => {
       if (why === 'evicted') { this.evictedFlows++; this.table.store.i32[slot * WORDS + W.End] = End.Evicted; } else this.expiredFlows++;
       this.retire(slot);
@@ -384,7 +388,8 @@ export class KeepaliveEngine {
     const flow = this.table.flowAt(slot);
     const a = this.closeProber(flow.a), b = this.closeProber(flow.b);
     if (a || b) this.flowsWithKeepalive++;
-    this.reports.add(buildFlowReport(flow, this.clock));
+    const off = this.reports.append();
+    snapshotFlow(flow, this.clock.digits || 6, this.reports.rows, off);
   }
 
   /** Settles an endpoint's last series at the end of its flow; true when it probed at all. */

@@ -1,50 +1,63 @@
-// The report store: past its in-memory limit, reports go to a temporary file and come back in
-// flow-id order, field for field, on every pass.
+// The report store: past a run's worth of rows, they go to a temporary file as sorted runs and come
+// back merged in flow-id order, field for field, on every pass.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { analyzeFile } from '../../src/analysis';
 import type { FlowReport } from '../../src/keepalive/model';
 import { ReportStore } from '../../src/keepalive/report-store';
-import type { FrameNo } from '../../src/units';
 
 const FIXTURES = join(__dirname, '..', '..', '..', 'fixtures');
 
-function report(id: number): FlowReport {
-  return {
-    id, client: `192.0.2.${id % 250}:${40000 + id}`, server: '[2001:db8::1]:443', vlan: id % 3 === 0 ? [100, id % 4095] : [],
-    firstFrame: (id * 10 + 1) as FrameNo, lastFrame: (id * 10 + 9) as FrameNo,
-    firstTime: '2023-11-14T22:13:20.123456789Z', lastTime: '2023-11-15T00:13:23.5Z', midstream: id % 2 === 0,
-    packets: id * 7, maxIdleSeconds: id / 3, zeroWindowProbes: 0, end: id % 5 === 0 ? 'rst' : 'fin',
-    keepalive: id % 4 === 0 ? [] : [{
-      prober: 'client', probes: 9, acked: 0, unanswered: 9, resets: 0, icmp: 0, probeBytes: id % 2,
-      idleSeconds: { min: 0.1 + id, median: 7200.000001, max: 1e-9 * id }, intervalSeconds: null, rttMs: null,
-      maxUnanswered: 9, outcome: 'timeout',
-      settings: { idleSeconds: 7200, intervalSeconds: 75, count: 9, matches: 'linux', middleboxes: ['just under “ünïcode” 350 s'] },
-    }],
-  };
+/** A row of the test's own width: its id and three values derived from it, one fractional. */
+const WIDTH = 4;
+const fields = (id: number): number[] => [id, id * 7, -id, id / 3];
+const readRow = (rows: Float64Array, off: number): FlowReport =>
+  ({ id: rows[off], rest: Array.from(rows.subarray(off + 1, off + WIDTH)) }) as unknown as FlowReport;
+const expected = (id: number): unknown => ({ id, rest: fields(id).slice(1) });
+
+function fill(store: ReportStore, ids: readonly number[]): void {
+  for (const id of ids) {
+    const off = store.append();
+    store.rows.set(fields(id), off);
+  }
 }
 
-test('past its limit the store spills to a file and yields every report, in id order, on each pass', () => {
-  const ids = Array.from({ length: 5000 }, (_, i) => (i * 7919) % 5000); // every id once, shuffled
-  const store = new ReportStore(10);
-  for (const id of ids) store.add(report(id));
+// Every id once, shuffled: 5000 rows in runs of 10 (500 sorted runs to merge) plus 3 still gathering.
+const SHUFFLED = Array.from({ length: 5003 }, (_, i) => (i * 7919) % 5003);
+
+test('past a run the store writes sorted runs to a file and merges them back in id order, on each pass', () => {
+  const store = new ReportStore(WIDTH, readRow, 10);
+  fill(store, SHUFFLED);
   assert.equal(store.spilled, true);
-  assert.equal(store.length, 5000);
+  assert.equal(store.length, 5003);
   for (let pass = 0; pass < 2; pass++) {
-    let expected = 0;
+    let next = 0;
     for (const r of store) {
-      assert.deepEqual(r, report(expected), `report ${expected}, pass ${pass}`);
-      expected++;
+      assert.deepEqual(r, expected(next), `row ${next}, pass ${pass}`);
+      next++;
     }
-    assert.equal(expected, 5000);
+    assert.equal(next, 5003);
   }
   store.dispose();
 });
 
-test('below its limit the store keeps objects and still yields them in id order', () => {
-  const store = new ReportStore(100);
-  for (const id of [5, 3, 9, 1]) store.add(report(id));
+test('without a writable temporary directory the runs stay in memory and read back the same', () => {
+  const saved = process.env.TMPDIR;
+  process.env.TMPDIR = '/nonexistent/keepalive-test';
+  try {
+    const store = new ReportStore(WIDTH, readRow, 10);
+    fill(store, SHUFFLED);
+    assert.equal(store.spilled, false);
+    assert.deepEqual(store.toArray(), SHUFFLED.map((_, i) => expected(i)));
+  } finally {
+    if (saved === undefined) delete process.env.TMPDIR; else process.env.TMPDIR = saved;
+  }
+});
+
+test('below one run the store keeps its rows in memory and still yields them in id order', () => {
+  const store = new ReportStore(WIDTH, readRow, 100);
+  fill(store, [5, 3, 9, 1]);
   assert.equal(store.spilled, false);
   assert.deepEqual(store.toArray().map((r) => r.id), [1, 3, 5, 9]);
 });

@@ -2,7 +2,6 @@
 import type { AnalysisResult } from '../../src/analysis';
 import type { CaptureInfo } from '../../src/capture/types';
 import type { FlowReport, KeepaliveEvent, KeepaliveReport } from '../../src/keepalive/model';
-import { ReportStore } from '../../src/keepalive/report-store';
 import type { AnalyzedInput } from '../../src/report/inputs';
 import type { FrameNo } from '../../src/units';
 
@@ -26,8 +25,7 @@ export function makeInput(index: number, flows: FlowReport[], events: KeepaliveE
     file: `in${index}.pcap`, format: 'pcap', gzip: false, packets: 10, linkTypes: [1, 113], tsDigits: 6,
     warnings: ['reader warning'], error: null, bytesRead: 1000, ...over,
   };
-  const reports = new ReportStore();
-  for (const f of flows) reports.add(f);
+  const reports = { length: flows.length, spilled: false, [Symbol.iterator]: () => flows[Symbol.iterator](), toArray: () => flows.slice(), dispose: () => {} };
   const result: AnalysisResult = {
     reports, flows, firstTime: '2023-11-14T22:13:20.000000Z', lastTime: '2023-11-15T00:13:23.000000Z', warnings: ['engine warning'],
     summary: {
