@@ -5,13 +5,14 @@ import type { CaptureInfo, PacketSink, ProgressFn } from './capture/types';
 import { readCapture } from './capture/open';
 import { Decoder } from './decode/decoder';
 import { DecodedPacket, PacketKind } from './decode/packet';
+import { FlowKey } from './flow/key';
 import { KeepaliveEngine, type EventClock } from './keepalive/engine';
 import type { FlowReports } from './keepalive/report-store';
 import type { FlowReport, KeepaliveEvent, Summary } from './keepalive/model';
 import { isoTime, nanosSince, type Nanos } from './units';
 import { analyzeInWorker } from './pipeline/analyze-in-worker';
 import { DECODE_WORKER_MIN_BYTES, wantsDecodeWorker } from './pipeline/decode-worker-start';
-import { clockTime, R, readIcmpError, readSegment, RECORD_WORDS, recordTime, TCP, type SegmentRing } from './pipeline/segment-ring';
+import { clockTime, R, readIcmpError, readKey, readSegment, RECORD_WORDS, recordTime, TCP, type SegmentRing } from './pipeline/segment-ring';
 
 // Defined beside the worker's start, which bin/keepalive.js loads before this module.
 export { DECODE_WORKER_MIN_BYTES };
@@ -55,7 +56,7 @@ export type EventListener = (e: KeepaliveEvent) => void;
 export interface SegmentSink {
   /** [0] monotonic capture time, [1] the record's own time, written before icmpError(). */
   readonly time: Float64Array;
-  tcpBatch(pkts: readonly DecodedPacket[], frames: Uint32Array, clockTimes: Float64Array, recordTimes: Float64Array, n: number): void;
+  tcpBatch(pkts: readonly DecodedPacket[], keys: readonly FlowKey[], frames: Uint32Array, clockTimes: Float64Array, recordTimes: Float64Array, n: number): void;
   icmpError(frame: number, p: DecodedPacket): void;
 }
 
@@ -87,6 +88,11 @@ export class Analysis implements PacketSink, EventClock {
   // The batch: decoded packets (their addresses still point into the reader's buffer, valid until
   // flush()), frame numbers and the two times per packet.
   private readonly pkts: DecodedPacket[] = Array.from({ length: BATCH }, () => new DecodedPacket());
+  /**
+   * Their flow keys, read on the decoding side: in a decode worker the ring carries them, so the
+   * engine's thread, the busier one, neither assembles address words nor hashes them.
+   */
+  private readonly keys: FlowKey[] = Array.from({ length: BATCH }, () => new FlowKey());
   private readonly frames = new Uint32Array(BATCH);
   private readonly clockTimes = new Float64Array(BATCH);
   private readonly recordTimes = new Float64Array(BATCH);
@@ -139,6 +145,7 @@ export class Analysis implements PacketSink, EventClock {
     const pkt = this.pkts[i];
     switch (this.decoder.decode(linkType, buf, off, caplen, pkt)) {
       case PacketKind.Tcp:
+        this.keys[i].set(buf, pkt.srcOff, pkt.dstOff, pkt.ipVersion, pkt.srcPort, pkt.dstPort, pkt.vlanOuter, pkt.vlanInner);
         this.frames[i] = frame;
         this.clockTimes[i] = this.clockNow;
         this.recordTimes[i] = rec;
@@ -156,7 +163,7 @@ export class Analysis implements PacketSink, EventClock {
     const n = this.batched;
     if (n === 0) return;
     this.batched = 0;
-    this.segments.tcpBatch(this.pkts, this.frames, this.clockTimes, this.recordTimes, n);
+    this.segments.tcpBatch(this.pkts, this.keys, this.frames, this.clockTimes, this.recordTimes, n);
   }
 
   /**
@@ -172,6 +179,7 @@ export class Analysis implements PacketSink, EventClock {
       if (i32[r + R.Kind] === TCP) {
         const i = this.batched;
         readSegment(ring, r, this.pkts[i]);
+        readKey(ring, r, this.keys[i]);
         this.frames[i] = frame;
         this.clockTimes[i] = clockTime(ring, r);
         this.recordTimes[i] = recordTime(ring, r);

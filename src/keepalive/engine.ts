@@ -48,8 +48,6 @@ export class KeepaliveEngine {
   private recTime = 0 as Nanos;
   /** An ICMP error's quoted flow key, refilled per error. */
   private readonly key = new FlowKey();
-  /** The keys of a batch (tcpBatch), one per packet. */
-  private readonly keys: FlowKey[] = [];
 
   constructor(private readonly opts: EngineOptions, private readonly clock: EventClock,
     private readonly onEvent: ((e: KeepaliveEvent) => void) | null) {
@@ -68,17 +66,12 @@ export class KeepaliveEngine {
   readonly time = new Float64Array(2);
 
   /**
-   * `n` TCP segments in capture order, with their frame numbers, monotonic times and record times.
-   * Their keys are read and their flows' records touched first, all before any is processed: the
+   * `n` TCP segments in capture order, with their flow keys, frame numbers, monotonic times and
+   * record times. Their flows' records are touched first, all before any segment is processed: the
    * loads are independent, so the memory system fetches them together (see BATCH in analysis.ts).
    */
-  tcpBatch(pkts: readonly DecodedPacket[], frames: Uint32Array, clockTimes: Float64Array, recordTimes: Float64Array, n: number): void {
-    const keys = this.keys;
-    while (keys.length < n) keys.push(new FlowKey());
-    for (let i = 0; i < n; i++) {
-      const p = pkts[i];
-      keys[i].set(p.buf, p.srcOff, p.dstOff, p.ipVersion, p.srcPort, p.dstPort, p.vlanOuter, p.vlanInner);
-    }
+  tcpBatch(pkts: readonly DecodedPacket[], keys: readonly FlowKey[], frames: Uint32Array, clockTimes: Float64Array,
+    recordTimes: Float64Array, n: number): void {
     this.table.prefetch(keys, n);
     const time = this.time;
     for (let i = 0; i < n; i++) {

@@ -2,8 +2,10 @@
 // SharedArrayBuffer, each chunk RECORDS records of RECORD_WORDS Int32 words. A chunk is Empty (the
 // writer may fill it) or Full (COUNT records for the reader; COUNT 0 ends the input). Each side
 // waits on the one state word it needs to change. A record holds only what the engine reads of a
-// DecodedPacket, with the addresses as bytes, so the engine runs unchanged on the reader's side.
+// DecodedPacket and its flow key (FlowKey, hashed on the writer's side), so the engine runs
+// unchanged on the reader's side.
 import type { DecodedPacket } from '../decode/packet';
+import type { FlowKey } from '../flow/key';
 import type { SegmentSink } from '../analysis';
 
 export const RECORD_WORDS = 32;
@@ -17,8 +19,13 @@ export const enum R {
   Kind = 0, Frame = 1, Clock = 2, Rec = 4,
   Flags = 6, Seq = 7, Ack = 8, PayloadLen = 9, Window = 10, WScale = 11, SrcPort = 12, DstPort = 13,
   IpVersion = 14, VlanOuter = 15, VlanInner = 16,
-  /** Source and destination address bytes (4 or 16); for an ICMP error, the quoted segment's. */
+  /**
+   * A segment's flow key address words (FlowKey s0–s3, d0–d3; IPv4 only the first); an ICMP
+   * error's quoted source and destination address bytes (4 or 16).
+   */
   Src = 17, Dst = 21,
+  /** A segment's FlowKey hash, ports and key bits (the ICMP fields' words, unused by segments). */
+  KeyHash = 25, KeyPorts = 26, KeyBits = 27,
   IcmpType = 25, IcmpCode = 26, QuotedIpVersion = 27, QuotedSrcPort = 28, QuotedDstPort = 29, QuotedSeq = 30,
   /**
    * The timestamp digits the writer's analysis had when it flushed: on an ICMP error always; on a
@@ -101,7 +108,8 @@ export class RingWriter implements SegmentSink {
 
   constructor(private readonly ring: SegmentRing) {}
 
-  tcpBatch(pkts: readonly DecodedPacket[], frames: Uint32Array, clockTimes: Float64Array, recordTimes: Float64Array, n: number): void {
+  tcpBatch(pkts: readonly DecodedPacket[], keys: readonly FlowKey[], frames: Uint32Array, clockTimes: Float64Array,
+    recordTimes: Float64Array, n: number): void {
     // A batch never straddles two chunks: the reader replays it whole, with the digits at its end.
     if (this.n + n > RECORDS) this.publish();
     for (let i = 0; i < n; i++) {
@@ -116,9 +124,13 @@ export class RingWriter implements SegmentSink {
       i32[r + R.PayloadLen] = p.payloadLen; i32[r + R.Window] = p.window; i32[r + R.WScale] = p.wscale;
       i32[r + R.SrcPort] = p.srcPort; i32[r + R.DstPort] = p.dstPort;
       i32[r + R.IpVersion] = p.ipVersion; i32[r + R.VlanOuter] = p.vlanOuter; i32[r + R.VlanInner] = p.vlanInner;
-      const len = p.ipVersion === 6 ? 16 : 4;
-      copyBytes(p.buf, p.srcOff, this.ring.bytes, (r + R.Src) * 4, len);
-      copyBytes(p.buf, p.dstOff, this.ring.bytes, (r + R.Dst) * 4, len);
+      const k = keys[i];
+      i32[r + R.KeyHash] = k.hash; i32[r + R.KeyPorts] = k.ports; i32[r + R.KeyBits] = k.key;
+      i32[r + R.Src] = k.s0; i32[r + R.Dst] = k.d0;
+      if (p.ipVersion === 6) {
+        i32[r + R.Src + 1] = k.s1; i32[r + R.Src + 2] = k.s2; i32[r + R.Src + 3] = k.s3;
+        i32[r + R.Dst + 1] = k.d1; i32[r + R.Dst + 2] = k.d2; i32[r + R.Dst + 3] = k.d3;
+      }
       i32[r + R.Digits] = i === n - 1 ? (this.source as ClockSource).digits + 1 : 0;
     }
   }
@@ -179,14 +191,26 @@ function copyBytes(src: Buffer, from: number, dst: Buffer, to: number, len: numb
 // The reader's side: the fields RingWriter wrote, back into a DecodedPacket whose addresses point
 // into the ring (valid until the chunk is handed back).
 
-/** Fills `p` from the segment record at word `r`. */
+/** Fills `p` from the segment record at word `r`; its addresses are in the key (readKey). */
 export function readSegment(ring: SegmentRing, r: number, p: DecodedPacket): void {
   const i32 = ring.i32;
-  p.buf = ring.bytes; p.srcOff = (r + R.Src) * 4; p.dstOff = (r + R.Dst) * 4;
   p.flags = i32[r + R.Flags]; p.seq = i32[r + R.Seq] >>> 0; p.ack = i32[r + R.Ack] >>> 0;
   p.payloadLen = i32[r + R.PayloadLen]; p.window = i32[r + R.Window]; p.wscale = i32[r + R.WScale];
   p.srcPort = i32[r + R.SrcPort]; p.dstPort = i32[r + R.DstPort];
   p.ipVersion = i32[r + R.IpVersion]; p.vlanOuter = i32[r + R.VlanOuter]; p.vlanInner = i32[r + R.VlanInner];
+}
+
+/** Fills `k` with the flow key of the segment record at word `r`, as FlowKey.set made it. */
+export function readKey(ring: SegmentRing, r: number, k: FlowKey): void {
+  const i32 = ring.i32;
+  const ports = i32[r + R.KeyPorts];
+  k.hash = i32[r + R.KeyHash]; k.key = i32[r + R.KeyBits];
+  k.ports = ports; k.portsReversed = ports << 16 | ports >>> 16;
+  k.s0 = i32[r + R.Src]; k.d0 = i32[r + R.Dst];
+  if ((k.key & 0xf) === 6) {
+    k.s1 = i32[r + R.Src + 1]; k.s2 = i32[r + R.Src + 2]; k.s3 = i32[r + R.Src + 3];
+    k.d1 = i32[r + R.Dst + 1]; k.d2 = i32[r + R.Dst + 2]; k.d3 = i32[r + R.Dst + 3];
+  }
 }
 
 /** Fills `p` from the ICMP error record at word `r`. */
