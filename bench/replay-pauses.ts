@@ -1,23 +1,28 @@
 // `node dist/bench/replay-pauses.js FILE [PASSES]`: how much of the engine's time is its own work
 // and how much is the machine pausing it. The capture is decoded once into ring records held in
 // memory (as the decode worker writes them); then each pass replays them through a fresh Analysis
-// on this thread, timing every ring chunk (1024 segments). A chunk's normal cost is a fraction of a
+// on this thread, timing every ring chunk (up to 1024 segments). A chunk's normal cost is a fraction of a
 // millisecond, so the chunks at the median rate show the work, and the few chunks hundreds of times
 // slower show pauses (README "Benchmark", session 8). Not part of `npm run bench`: it holds the
 // whole decoded capture in memory (128 bytes per segment).
 import { Analysis } from '../src/analysis';
 import { readCapture } from '../src/capture/open';
-import { RECORD_WORDS, RECORDS, RingWriter, SegmentRing } from '../src/pipeline/segment-ring';
+import { CHUNK_WORDS, RingWriter, SegmentRing } from '../src/pipeline/segment-ring';
+import { metaWords, S } from '../src/decode/segment-record';
 
-interface SavedChunk { readonly words: Int32Array; readonly count: number; readonly epochSec: number; readonly firstRec: number }
+/** A published chunk: its words (`count` of them) and the records they hold. */
+interface SavedChunk { readonly words: Int32Array; readonly count: number; readonly records: number; readonly epochSec: number; readonly firstRec: number }
 
 /** A ring whose chunks are copied out as they are published, so the writer never waits. */
 class RecordingRing extends SegmentRing {
   readonly chunks: SavedChunk[] = [];
   override publish(chunk: number, count: number): void {
     if (count === 0) return;
-    const base = chunk * RECORDS * RECORD_WORDS;
-    this.chunks.push({ words: this.i32.slice(base, base + count * RECORD_WORDS), count, epochSec: this.progress[4], firstRec: this.progress[5] });
+    const base = chunk * CHUNK_WORDS;
+    const words = this.i32.slice(base, base + count);
+    let records = 0;
+    for (let r = 0; r < count; r += metaWords(words[r + S.Meta])) records++;
+    this.chunks.push({ words, count, records, epochSec: this.progress[4], firstRec: this.progress[5] });
   }
   override waitEmpty(): void { /* chunks were copied out: always empty */ }
 }
@@ -36,7 +41,7 @@ async function main(): Promise<void> {
   front.flush();
   writer.end(); // publishes the last, partly filled chunk
   if (info.error !== null) process.stderr.write(`${file}: ${info.error} (replaying what was read)\n`);
-  const segments = ring.chunks.reduce((n, c) => n + c.count, 0);
+  const segments = ring.chunks.reduce((n, c) => n + c.records, 0);
   process.stdout.write(`${file}: ${segments.toLocaleString('en-US')} segments in ${ring.chunks.length} chunks\n`);
   if (segments === 0) { process.exitCode = 2; return; }
   const state = front.frontState();
@@ -51,7 +56,7 @@ async function main(): Promise<void> {
       analysis.replay(ring, 0, c.count);
       const ns = Number(process.hrtime.bigint() - t0);
       totalNs += ns;
-      perSegmentNs.push(ns / c.count);
+      perSegmentNs.push(ns / c.records);
     }
     analysis.adoptFront(state);
     analysis.finish().reports.dispose();
@@ -59,7 +64,7 @@ async function main(): Promise<void> {
     const median = quantile(sorted, 0.5);
     const atMedian = median * segments / 1e6;
     const slow = sorted.filter((x) => x > 10 * median);
-    const slowMs = ring.chunks.reduce((s, c, i) => s + (perSegmentNs[i] > 10 * median ? perSegmentNs[i] * c.count : 0), 0) / 1e6;
+    const slowMs = ring.chunks.reduce((s, c, i) => s + (perSegmentNs[i] > 10 * median ? perSegmentNs[i] * c.records : 0), 0) / 1e6;
     process.stdout.write(`pass ${pass}: replay ${(totalNs / 1e6).toFixed(0)} ms; per segment p10 ${quantile(sorted, 0.1).toFixed(0)} ns, ` +
       `median ${median.toFixed(0)} ns, p90 ${quantile(sorted, 0.9).toFixed(0)} ns, p99 ${quantile(sorted, 0.99).toFixed(0)} ns; ` +
       `all segments at the median rate ${atMedian.toFixed(0)} ms; ${slow.length} chunks over 10× the median took ${slowMs.toFixed(0)} ms\n`);

@@ -12,7 +12,8 @@ import type { FlowReport, KeepaliveEvent, Summary } from './keepalive/model';
 import { isoTime, nanosSince, type Nanos } from './units';
 import { analyzeInWorker } from './pipeline/analyze-in-worker';
 import { DECODE_WORKER_MIN_BYTES, wantsDecodeWorker } from './pipeline/decode-worker-start';
-import { clockTime, R, readIcmpError, readKey, readSegment, RECORD_WORDS, recordTime, TCP, type SegmentRing } from './pipeline/segment-ring';
+import { KIND_TCP, MAX_RECORD_WORDS, metaDigits, metaKind, metaWords, S, withDigits, writeSegment } from './decode/segment-record';
+import { clockTime, icmpDigits, readIcmpError, recordTime, type SegmentRing } from './pipeline/segment-ring';
 
 // Defined beside the worker's start, which bin/keepalive.js loads before this module.
 export { DECODE_WORKER_MIN_BYTES };
@@ -56,7 +57,8 @@ export type EventListener = (e: KeepaliveEvent) => void;
 export interface SegmentSink {
   /** [0] monotonic capture time, [1] the record's own time, written before icmpError(). */
   readonly time: Float64Array;
-  tcpBatch(pkts: readonly DecodedPacket[], keys: readonly FlowKey[], frames: Uint32Array, clockTimes: Float64Array, recordTimes: Float64Array, n: number): void;
+  /** The segment records (decode/segment-record.ts) in words [from, to) of `rec` (`f64` over the same memory). */
+  tcpBatch(rec: Int32Array, f64: Float64Array, from: number, to: number): void;
   icmpError(frame: number, p: DecodedPacket): void;
 }
 
@@ -85,17 +87,15 @@ const BATCH = 32;
 
 export class Analysis implements PacketSink, EventClock {
   private readonly decoder = new Decoder();
-  // The batch: decoded packets (their addresses still point into the reader's buffer, valid until
-  // flush()), frame numbers and the two times per packet.
-  private readonly pkts: DecodedPacket[] = Array.from({ length: BATCH }, () => new DecodedPacket());
-  /**
-   * Their flow keys, read on the decoding side: in a decode worker the ring carries them, so the
-   * engine's thread, the busier one, neither assembles address words nor hashes them.
-   */
-  private readonly keys: FlowKey[] = Array.from({ length: BATCH }, () => new FlowKey());
-  private readonly frames = new Uint32Array(BATCH);
-  private readonly clockTimes = new Float64Array(BATCH);
-  private readonly recordTimes = new Float64Array(BATCH);
+  // The batch: segment records (decode/segment-record.ts) of up to BATCH segments.
+  private readonly batch = new Int32Array(BATCH * MAX_RECORD_WORDS);
+  private readonly batchF64 = new Float64Array(this.batch.buffer);
+  private readonly pkt = new DecodedPacket();
+  /** The flow key of each segment, read on the decoding side (in a decode worker, not the engine's thread). */
+  private readonly key = new FlowKey();
+  /** Words of the batch filled, and the last record's word. */
+  private batchWords = 0;
+  private lastRecord = 0;
   private batched = 0;
   /** Null when segments go to another sink (a decode worker's ring). */
   private readonly engine: KeepaliveEngine | null;
@@ -141,14 +141,12 @@ export class Analysis implements PacketSink, EventClock {
       if (this.backSteps++ === 0) this.firstBackFrame = frame;
       if (this.clockNow - rec > this.maxBackStep) this.maxBackStep = this.clockNow - rec;
     } else this.clockNow = rec;
-    const i = this.batched;
-    const pkt = this.pkts[i];
+    const pkt = this.pkt;
     switch (this.decoder.decode(linkType, buf, off, caplen, pkt)) {
       case PacketKind.Tcp:
-        this.keys[i].set(buf, pkt.srcOff, pkt.dstOff, pkt.ipVersion, pkt.srcPort, pkt.dstPort, pkt.vlanOuter, pkt.vlanInner);
-        this.frames[i] = frame;
-        this.clockTimes[i] = this.clockNow;
-        this.recordTimes[i] = rec;
+        this.key.set(buf, pkt.srcOff, pkt.dstOff, pkt.ipVersion, pkt.srcPort, pkt.dstPort, pkt.vlanOuter, pkt.vlanInner);
+        this.lastRecord = this.batchWords;
+        this.batchWords += writeSegment(this.batch, this.batchF64, this.batchWords, pkt, this.key, frame, this.clockNow, rec);
         if (++this.batched === BATCH) this.flush();
         break;
       case PacketKind.IcmpError:
@@ -160,40 +158,37 @@ export class Analysis implements PacketSink, EventClock {
 
   /** Analyzes the batched segments; the reader calls this before it reuses its buffer. */
   flush(): void {
-    const n = this.batched;
-    if (n === 0) return;
+    if (this.batched === 0) return;
+    // The last record carries the digits the batch was analyzed with, for a decode worker's reader.
+    this.batch[this.lastRecord + S.Meta] = withDigits(this.batch[this.lastRecord + S.Meta], this.tsDigits);
+    const words = this.batchWords;
     this.batched = 0;
-    this.segments.tcpBatch(this.pkts, this.keys, this.frames, this.clockTimes, this.recordTimes, n);
+    this.batchWords = 0;
+    this.segments.tcpBatch(this.batch, this.batchF64, 0, words);
   }
 
   /**
-   * Analyzes `n` records of a decode worker's ring chunk from word `base` (segment-ring.ts), in
-   * order, as packet() would have; they are all processed before this returns, so the chunk can be
-   * handed back.
+   * Analyzes the records of a decode worker's ring chunk in words [from, to), in order, as
+   * packet() would have, in the writer's batches; they are all processed before this returns, so
+   * the chunk can be handed back.
    */
-  replay(ring: SegmentRing, base: number, n: number): void {
+  replay(ring: SegmentRing, from: number, to: number): void {
     const i32 = ring.i32;
-    for (let j = 0; j < n; j++) {
-      const r = base + j * RECORD_WORDS;
-      const frame = i32[r + R.Frame] >>> 0; // frame numbers are unsigned 32-bit
-      if (i32[r + R.Kind] === TCP) {
-        const i = this.batched;
-        readSegment(ring, r, this.pkts[i]);
-        readKey(ring, r, this.keys[i]);
-        this.frames[i] = frame;
-        this.clockTimes[i] = clockTime(ring, r);
-        this.recordTimes[i] = recordTime(ring, r);
-        const digits = i32[r + R.Digits];
-        if (digits !== 0) this.tsDigits = digits - 1;
-        if (++this.batched === BATCH || digits !== 0) this.flush();
+    let start = from;
+    for (let r = from; r < to; r += metaWords(i32[r + S.Meta])) {
+      const meta = i32[r + S.Meta];
+      if (metaKind(meta) === KIND_TCP) {
+        const digits = metaDigits(meta);
+        if (digits < 0) continue;
+        this.tsDigits = digits;
+        this.segments.tcpBatch(i32, ring.f64, start, r + metaWords(meta));
       } else {
-        this.flush(); // with the digits of the segments it holds, before the error's own
-        this.tsDigits = i32[r + R.Digits];
+        this.tsDigits = icmpDigits(ring, r);
         readIcmpError(ring, r, this.icmpPkt);
-        this.icmpError(frame, this.icmpPkt, clockTime(ring, r), recordTime(ring, r));
+        this.icmpError(i32[r + S.Frame] >>> 0, this.icmpPkt, clockTime(ring, r), recordTime(ring, r));
       }
+      start = r + metaWords(meta);
     }
-    this.flush();
   }
 
   /** An ICMP error to the sink, after the segments batched before it (capture order). */

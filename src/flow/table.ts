@@ -12,7 +12,7 @@
 // in closing order instead: sweeping every slot 8 times per linger cost 1.0 s of the 1 GiB
 // capture's 8 s (400 scans of 50k slots).
 import { Flow } from './flow';
-import type { FlowKey } from './key';
+import { metaWords, S } from '../decode/segment-record';
 import { Bit, D, DOUBLES, FlowStore, W, WORDS } from './store';
 
 /** Closed flows stay this long for stragglers (retransmitted RSTs, late ACKs). */
@@ -83,21 +83,23 @@ export class FlowTable {
    * The slot of this packet's flow, or -1. The caller checks isStale(): a flow found past its idle
    * timeout or linger must be retired (expireNow) as an exact recency list would already have done.
    */
-  lookup(k: FlowKey): number {
+  lookup(rec: Int32Array, at: number): number {
     const i32 = this.store.i32;
-    const s0 = k.s0, d0 = k.d0;
-    const v6 = (k.key & 0xf) === 6;
-    for (let next = this.heads[k.hash & this.mask]; next !== 0; next = i32[(next - 1) * WORDS + W.Next]) {
+    const hash = rec[at + S.KeyHash], key = rec[at + S.KeyBits], ports = rec[at + S.KeyPorts];
+    const portsReversed = ports << 16 | ports >>> 16;
+    const s0 = rec[at + S.Src0], d0 = rec[at + S.Dst0];
+    const v6 = (key & 0xf) === 6;
+    for (let next = this.heads[hash & this.mask]; next !== 0; next = i32[(next - 1) * WORDS + W.Next]) {
       const r = (next - 1) * WORDS;
-      if (i32[r + W.Hash] !== k.hash || i32[r + W.Key] !== k.key) continue;
-      const ports = i32[r + W.Ports];
-      if (ports === k.ports && i32[r + W.A0] === s0 && i32[r + W.B0] === d0 &&
-        (!v6 || (sameRest(i32, r + W.A1, k.s1, k.s2, k.s3) && sameRest(i32, r + W.B1, k.d1, k.d2, k.d3)))) {
+      if (i32[r + W.Hash] !== hash || i32[r + W.Key] !== key) continue;
+      const flowPorts = i32[r + W.Ports];
+      if (flowPorts === ports && i32[r + W.A0] === s0 && i32[r + W.B0] === d0 &&
+        (!v6 || (sameRest(i32, r + W.A1, rec, at + S.Src1) && sameRest(i32, r + W.B1, rec, at + S.Dst1)))) {
         this.fromA = true;
         return next - 1;
       }
-      if (ports === k.portsReversed && i32[r + W.A0] === d0 && i32[r + W.B0] === s0 &&
-        (!v6 || (sameRest(i32, r + W.A1, k.d1, k.d2, k.d3) && sameRest(i32, r + W.B1, k.s1, k.s2, k.s3)))) {
+      if (flowPorts === portsReversed && i32[r + W.A0] === d0 && i32[r + W.B0] === s0 &&
+        (!v6 || (sameRest(i32, r + W.A1, rec, at + S.Dst1) && sameRest(i32, r + W.B1, rec, at + S.Src1)))) {
         this.fromA = false;
         return next - 1;
       }
@@ -110,9 +112,10 @@ export class FlowTable {
    * misses overlap here, and the lookups that follow find the lines in cache. Only a hint, so a
    * flow created or retired in between costs nothing but a wasted load.
    */
-  prefetch(keys: readonly FlowKey[], n: number): void {
+  prefetch(rec: Int32Array, from: number, to: number): void {
     const heads = this.heads, mask = this.mask, i32 = this.store.i32, first = this.prefetched;
-    for (let i = 0; i < n; i++) first[i] = heads[keys[i].hash & mask];
+    let n = 0;
+    for (let r = from; r < to && n < PREFETCH_MAX; r += metaWords(rec[r + S.Meta])) first[n++] = heads[rec[r + S.KeyHash] & mask];
     let sink = 0;
     for (let i = 0; i < n; i++) {
       const h = first[i];
@@ -127,7 +130,7 @@ export class FlowTable {
   }
 
   /** Creates a flow whose endpoint a is the packet's source; returns its slot. */
-  create(k: FlowKey): number {
+  create(rec: Int32Array, at: number): number {
     const now = this.time[0];
     if (this.live >= this.maxFlows) {
       this.sweep(); // flows already past their timeout leave as expired, not evicted
@@ -137,14 +140,14 @@ export class FlowTable {
     this.views.get(slot)?.forget();
     const i32 = this.store.i32, f64 = this.store.f64;
     const r = slot * WORDS, d = slot * DOUBLES;
-    i32[r + W.Hash] = k.hash;
-    i32[r + W.Key] = k.key;
-    i32[r + W.Ports] = k.ports;
-    i32[r + W.A0] = k.s0;
-    i32[r + W.B0] = k.d0;
-    if ((k.key & 0xf) === 6) {
-      i32[r + W.A1] = k.s1; i32[r + W.A1 + 1] = k.s2; i32[r + W.A1 + 2] = k.s3;
-      i32[r + W.B1] = k.d1; i32[r + W.B1 + 1] = k.d2; i32[r + W.B1 + 2] = k.d3;
+    const hash = rec[at + S.KeyHash], key = rec[at + S.KeyBits];
+    i32[r + W.Hash] = hash;
+    i32[r + W.Key] = key;
+    i32[r + W.Ports] = rec[at + S.KeyPorts];
+    i32[r + W.A0] = rec[at + S.Src0];
+    i32[r + W.B0] = rec[at + S.Dst0];
+    if ((key & 0xf) === 6) {
+      for (let i = 0; i < 3; i++) { i32[r + W.A1 + i] = rec[at + S.Src1 + i]; i32[r + W.B1 + i] = rec[at + S.Dst1 + i]; }
     }
     i32[r + W.Id] = this.nextId++;
     i32[r + W.Bits] = Bit.Live | Bit.ClientIsA | Bit.Midstream;
@@ -152,7 +155,7 @@ export class FlowTable {
     i32[r + W.WScaleA] = i32[r + W.WScaleB] = -1;
     f64[d + D.LastRecvA] = f64[d + D.LastDataA] = f64[d + D.LastRecvB] = f64[d + D.LastDataB] = -1;
     f64[d + D.FirstTime] = f64[d + D.LastTime] = now;
-    const b = k.hash & this.mask;
+    const b = hash & this.mask;
     i32[r + W.Next] = this.heads[b];
     this.heads[b] = slot + 1;
     if (++this.live > this.heads.length && this.heads.length < MAX_BUCKETS) this.rehash(this.heads.length * 2);
@@ -303,7 +306,7 @@ export class FlowTable {
   }
 }
 
-/** Words 1–3 of an IPv6 address against the record's words from `w` (word 0 was compared already). */
-function sameRest(i32: Int32Array, w: number, x1: number, x2: number, x3: number): boolean {
-  return i32[w] === x1 && i32[w + 1] === x2 && i32[w + 2] === x3;
+/** Words 1–3 of an IPv6 address in the flow's record at `w` against a segment record's at `at` (word 0 was compared already). */
+function sameRest(i32: Int32Array, w: number, rec: Int32Array, at: number): boolean {
+  return i32[w] === rec[at] && i32[w + 1] === rec[at + 1] && i32[w + 2] === rec[at + 2];
 }

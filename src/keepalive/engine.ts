@@ -1,8 +1,9 @@
 // The keepalive engine: every decoded TCP segment and ICMP error goes through here once. It
 // updates the flow's two endpoints, classifies the segment, matches answers to probes and emits
 // events; reports are built when a flow is retired.
-import { seq32, seqAdd, seqDelta, type FrameNo, type Nanos } from '../units';
+import { seq32, seqAdd, seqDelta, type FrameNo, type Nanos, type SeqNum } from '../units';
 import { ACK, FIN, RST, SYN, type DecodedPacket } from '../decode/packet';
+import { MAX_RECORD_WORDS, metaFlags, metaWords, metaWScale, S, writeKey } from '../decode/segment-record';
 import { Endpoint, Flow, UNKNOWN_TIME } from '../flow/flow';
 import { Bit, D, DOUBLES, EA, EB, EBit, End, ENDPOINT_B_D, ENDPOINT_B_W, W, WORDS } from '../flow/store';
 import { FlowTable } from '../flow/table';
@@ -46,8 +47,9 @@ export class KeepaliveEngine {
   private frame = 0;
   private now = 0 as Nanos;
   private recTime = 0 as Nanos;
-  /** An ICMP error's quoted flow key, refilled per error. */
+  /** An ICMP error's quoted flow key, refilled per error, and as a record for the table's lookup. */
   private readonly key = new FlowKey();
+  private readonly keyRecord = new Int32Array(MAX_RECORD_WORDS);
 
   constructor(private readonly opts: EngineOptions, private readonly clock: EventClock,
     private readonly onEvent: ((e: KeepaliveEvent) => void) | null) {
@@ -70,59 +72,61 @@ export class KeepaliveEngine {
    * record times. Their flows' records are touched first, all before any segment is processed: the
    * loads are independent, so the memory system fetches them together (see BATCH in analysis.ts).
    */
-  tcpBatch(pkts: readonly DecodedPacket[], keys: readonly FlowKey[], frames: Uint32Array, clockTimes: Float64Array,
-    recordTimes: Float64Array, n: number): void {
-    this.table.prefetch(keys, n);
+  tcpBatch(rec: Int32Array, f64: Float64Array, from: number, to: number): void {
+    this.table.prefetch(rec, from, to);
     const time = this.time;
-    for (let i = 0; i < n; i++) {
-      time[0] = clockTimes[i];
-      time[1] = recordTimes[i];
-      this.keyed(frames[i], pkts[i], keys[i]);
+    for (let r = from; r < to; r += metaWords(rec[r + S.Meta])) {
+      time[0] = f64[(r + S.Clock) >> 1];
+      time[1] = f64[(r + S.Rec) >> 1];
+      this.keyed(rec, r);
     }
   }
 
-  private keyed(frame: number, p: DecodedPacket, k: FlowKey): void {
+  /** The segment record at word `r` of `rec`. */
+  private keyed(rec: Int32Array, r: number): void {
     const now = this.time[0] as Nanos;
+    const frame = rec[r + S.Frame] >>> 0; // frame numbers are unsigned 32-bit
     this.frame = frame; this.now = now; this.recTime = this.time[1] as Nanos;
     const table = this.table;
     table.expire();
-    const flags = p.flags;
-    let slot = table.lookup(k);
+    const flags = metaFlags(rec[r + S.Meta]);
+    let slot = table.lookup(rec, r);
     let store = table.store;
     const d = slot * DOUBLES;
     if (slot >= 0 && !table.isStale(slot) &&
-      !((flags & (SYN | ACK)) === SYN && this.startsNewConnection(slot, table.fromA, seq32(p.seq)))) {
+      !((flags & (SYN | ACK)) === SYN && this.startsNewConnection(slot, table.fromA, rec[r + S.Seq]))) {
       const gap = now - store.f64[d + D.LastTime];
       if (gap > store.f64[d + D.MaxGap]) store.f64[d + D.MaxGap] = gap;
     } else {
-      slot = this.newFlow(slot, frame, p, k);
+      slot = this.newFlow(slot, frame, flags, rec, r);
       store = table.store;
     }
-    const r = slot * WORDS;
+    const w = slot * WORDS;
     store.f64[slot * DOUBLES + D.LastTime] = now;
-    store.u32[r + W.LastFrame] = frame;
-    store.u32[r + W.Packets]++;
-    this.segment(slot, table.fromA, p);
+    store.u32[w + W.LastFrame] = frame;
+    store.u32[w + W.Packets]++;
+    this.segment(slot, table.fromA, rec, r);
   }
 
   /**
    * The packet's flow is new: none was found, the one found went stale (retired as expired), or a
    * SYN starts a new connection on its tuple (the old one is retired). Returns the new flow's slot.
    */
-  private newFlow(found: number, frame: number, p: DecodedPacket, k: FlowKey): number {
+  private newFlow(found: number, frame: number, flags: number, rec: Int32Array, r: number): number {
     const table = this.table;
     if (found >= 0) {
       if (table.isStale(found)) table.expireNow(found);
       else { table.unlink(found); this.retire(found); }
     }
-    const slot = table.create(k);
+    const slot = table.create(rec, r);
     this.flowsSeen++;
-    const i32 = table.store.i32, r = slot * WORDS;
-    table.store.u32[r + W.FirstFrame] = frame;
-    if (p.flags & SYN) {
-      i32[r + W.Bits] &= ~(Bit.Midstream | Bit.ClientIsA);
-      if ((p.flags & ACK) === 0) i32[r + W.Bits] |= Bit.ClientIsA;
-    } else if (!isClientByPort(p.srcPort, p.dstPort)) i32[r + W.Bits] &= ~Bit.ClientIsA;
+    const i32 = table.store.i32, w = slot * WORDS;
+    table.store.u32[w + W.FirstFrame] = frame;
+    const ports = rec[r + S.KeyPorts];
+    if (flags & SYN) {
+      i32[w + W.Bits] &= ~(Bit.Midstream | Bit.ClientIsA);
+      if ((flags & ACK) === 0) i32[w + W.Bits] |= Bit.ClientIsA;
+    } else if (!isClientByPort(ports >>> 16, ports & 0xffff)) i32[w + W.Bits] &= ~Bit.ClientIsA;
     return slot;
   }
 
@@ -132,7 +136,8 @@ export class KeepaliveEngine {
     this.frame = frame; this.now = now; this.recTime = this.time[1] as Nanos;
     const k = this.key;
     k.set(p.buf, p.quotedSrcOff, p.quotedDstOff, p.quotedIpVersion, p.quotedSrcPort, p.quotedDstPort, p.vlanOuter, p.vlanInner);
-    const slot = this.table.lookup(k);
+    writeKey(this.keyRecord, 0, k);
+    const slot = this.table.lookup(this.keyRecord, 0);
     if (slot < 0 || this.table.isStale(slot)) return; // a stale flow is retired by the next sweep
     const proberIsA = this.table.fromA;
     const flow = this.table.flowAt(slot);
@@ -157,7 +162,7 @@ export class KeepaliveEngine {
    * and writes the flow's record (store.ts); a Flow view is made only for probes and answers.
    * Store arrays are re-read after every call that may retire flows, never kept across create().
    */
-  private segment(slot: number, fromA: boolean, p: DecodedPacket): void {
+  private segment(slot: number, fromA: boolean, rec: Int32Array, at: number): void {
     const store = this.table.store;
     const i32 = store.i32, f64 = store.f64;
     const r = slot * WORDS, d = slot * DOUBLES;
@@ -165,7 +170,8 @@ export class KeepaliveEngine {
     const sw = r + (fromA ? 0 : ENDPOINT_B_W), rw = r + (fromA ? ENDPOINT_B_W : 0);
     const sd = d + (fromA ? 0 : ENDPOINT_B_D), rd = d + (fromA ? ENDPOINT_B_D : 0);
     const sb = fromA ? EA : EB, rb = fromA ? EB : EA;
-    const flags = p.flags, seq = seq32(p.seq), ack = seq32(p.ack), len = p.payloadLen, now = this.now;
+    const meta = rec[at + S.Meta];
+    const flags = metaFlags(meta), seq = rec[at + S.Seq] as SeqNum, ack = rec[at + S.Ack] as SeqNum, len = rec[at + S.PayloadLen], now = this.now;
     const hasAck = (flags & ACK) !== 0;
     // The flow's bits, kept in a local and stored back at the end; re-read after each cold branch.
     let bits = i32[r + W.Bits];
@@ -174,7 +180,7 @@ export class KeepaliveEngine {
       bits |= EBit.SynSeen << sb;
       i32[r + W.Bits] = bits;
       i32[r + (fromA ? W.SynSeqA : W.SynSeqB)] = seq;
-      i32[sw + W.WScaleA] = p.wscale;
+      i32[sw + W.WScaleA] = metaWScale(meta);
     }
     // The peer's ACK may prove that the receiver's earlier probe-shaped segments were probes.
     // Each cold branch below ends with syncProberBits(), so the next branch's test of the bits is exact.
@@ -253,7 +259,7 @@ export class KeepaliveEngine {
       // RFC 7323: the window field of a SYN is never scaled; later ones are when both SYNs agreed.
       const sScale = i32[sw + W.WScaleA];
       const scale = (flags & SYN) === 0 && sScale >= 0 && i32[rw + W.WScaleA] >= 0 ? sScale : 0;
-      i32[sw + W.WindowA] = p.window * (1 << scale);
+      i32[sw + W.WindowA] = rec[at + S.Window] * (1 << scale);
     }
     if (!isProbe) f64[rd + D.LastRecvA] = now;
     if (len > 0 && !isProbe && cls !== SegmentClass.Retransmission) f64[sd + D.LastDataA] = now;

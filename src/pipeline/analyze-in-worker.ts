@@ -6,7 +6,7 @@ import { Analysis, type AnalysisOptions, type AnalysisResult, type EventListener
 import type { CaptureInfo, ProgressFn } from '../capture/types';
 import type { DecodeDone } from './decode-worker';
 import { takeDecodeWorker } from './decode-worker-start';
-import { Chunk, CHUNKS, RECORD_WORDS, RECORDS, type SegmentRing } from './segment-ring';
+import { Chunk, CHUNK_WORDS, CHUNKS, type SegmentRing } from './segment-ring';
 
 /** How often the reader looks for a failed worker while it waits for segments. */
 const WAIT_MS = 250;
@@ -27,7 +27,7 @@ export async function analyzeInWorker(file: string, opts: AnalysisOptions, onEve
       const n = ring.count(chunk);
       if (n === 0) break;
       analysis.setClockBase(ring.progress[4], ring.progress[5]);
-      analysis.replay(ring, chunk * RECORDS * RECORD_WORDS, n);
+      analysis.replay(ring, chunk * CHUNK_WORDS, chunk * CHUNK_WORDS + n);
       ring.release(chunk);
       updates = progress(ring, updates, onProgress);
     }
