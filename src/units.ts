@@ -38,8 +38,30 @@ export function isoTime(epochSec: number, t: Nanos, digits: number): string {
   let sec = epochSec + Math.floor(t / NS_PER_SEC);
   let ns = t - Math.floor(t / NS_PER_SEC) * NS_PER_SEC;
   if (ns < 0) { ns += NS_PER_SEC; sec -= 1; }
-  const base = new Date(sec * 1000).toISOString().slice(0, 19);
+  const base = isoSecond(sec);
   if (digits <= 0) return `${base}Z`;
   const frac = String(ns).padStart(9, '0').slice(0, Math.min(9, digits));
   return `${base}.${frac}Z`;
+}
+
+const SEC_PER_DAY = 86400;
+/** The last day isoSecond() formatted, and its `YYYY-MM-DDT`. */
+let cachedDay = NaN;
+let cachedDayText = '';
+
+/**
+ * `YYYY-MM-DDTHH:MM:SS` of a Unix second, as Date's toISOString gives it. The date part is made
+ * by Date once per day; a Date and its text per timestamp cost 0.6 µs, two per reported flow.
+ */
+function isoSecond(sec: number): string {
+  const day = Math.floor(sec / SEC_PER_DAY);
+  if (day !== cachedDay) {
+    cachedDayText = new Date(day * SEC_PER_DAY * 1000).toISOString().slice(0, 11);
+    cachedDay = day;
+  }
+  // Years outside 0000–9999 have a longer date part (+010000-01-01T…): leave them to Date.
+  if (cachedDayText[10] !== 'T') return new Date(sec * 1000).toISOString().slice(0, 19);
+  const s = sec - day * SEC_PER_DAY;
+  const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, x = s % 60;
+  return `${cachedDayText}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${x < 10 ? '0' : ''}${x}`;
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { isoTime, nanosSince, seq32, seqAdd, seqDelta } from '../src/units';
+import { isoTime, nanosSince, seq32, seqAdd, seqDelta, type Nanos } from '../src/units';
 
 test('sequence arithmetic wraps modulo 2^32', () => {
   assert.equal(seqDelta(5, 0xfffffffe), 7);
@@ -24,4 +24,16 @@ test('ISO time keeps nanoseconds and handles instants before the epoch second', 
   assert.equal(isoTime(epoch, nanosSince(epoch, epoch + 1, 123_456_789), 9), '2023-11-14T22:13:21.123456789Z');
   assert.equal(isoTime(epoch, nanosSince(epoch, epoch + 1, 123_456_789), 6), '2023-11-14T22:13:21.123456Z');
   assert.equal(isoTime(epoch, nanosSince(epoch, epoch - 1, 500_000_000), 3), '2023-11-14T22:13:19.500Z');
+});
+
+test('ISO time agrees with Date.toISOString across days, years and centuries', () => {
+  // Seconds spread over 1900–2200 (day edges included) and a few beyond what 4-digit years hold.
+  const secs = [-2208988800, -1, 0, 1, 86399, 86400, 951782399, 951782400, 1700000000, 4102444799, 7258118400, 253402300799, 253402300800];
+  for (let i = 0; i < 2000; i++) secs.push(Math.floor(-2208988800 + i * 4733104.37));
+  for (const s of secs) {
+    const want = `${new Date(s * 1000).toISOString().slice(0, 19)}.250000Z`;
+    assert.equal(isoTime(s, 250_000_000 as Nanos, 6), want, `second ${s}`);
+    // 50 days after the epoch second, within the span a double holds to the nanosecond.
+    assert.equal(isoTime(s - 50 * 86400, (50 * 86400e9 + 250_000_000) as Nanos, 6), want, `second ${s}, 50 days on`);
+  }
 });
