@@ -214,3 +214,41 @@ test('timestamps stepping backwards warn with the frame and never give negative 
   const ka = r.flows[0].keepalive[0];
   assert.ok(ka.idleSeconds!.min >= 0 && ka.rttMs!.min >= 0);
 });
+
+test('a retired flow is reported field for field, whether its report stayed in memory or went through the temporary file', () => {
+  // Linux defaults on a dead path, double-tagged, the client an IPv6 host: every field of the
+  // report comes from the row the engine keeps for a retired flow (keepalive/report.ts).
+  const run = (reportsInMemory: number) => {
+    const a = '2001:db8::1', b = '2001:db8:0:1::2';
+    const c = new Conversation({ reportsInMemory, allFlows: true }, { vlan: [100, 200] });
+    const cl = { ...C, src: a, dst: b }, sv = { ...S, src: b, dst: a };
+    c.tcp(0, { ...cl, seq: 1000, flags: 'S', win: 64240, opts: { wscale: 7 } });
+    c.tcp(0.001, { ...sv, seq: 5000, ack: 1001, flags: 'SA', win: 65160, opts: { wscale: 7 } });
+    c.tcp(0.002, { ...cl, seq: 1001, ack: 5001, flags: 'PA', win: 502, payload: 100 });
+    c.tcp(0.004, { ...sv, seq: 5001, ack: 1101, flags: 'PA', win: 509, payload: 100 });
+    c.tcp(0.005, { ...cl, seq: 1101, ack: 5101, flags: 'A', win: 502 });
+    for (let k = 0; k < 9; k++) c.tcp(7200.3 + 75 * k, { ...cl, seq: 1100, ack: 5101, flags: 'A', win: 502 });
+    c.tcp(7875.3, { ...cl, seq: 1101, ack: 5101, flags: 'RA', win: 502 });
+    // Two more flows (reported with allFlows), so that a store of one row per run has runs to merge.
+    c.tcp(7875.4, { ...C, sport: 40001, seq: 1, flags: 'S' });
+    c.tcp(7875.5, { ...C, sport: 40002, seq: 1, flags: 'S' });
+    return c.finish();
+  };
+  const r = run(2048);
+  assert.deepEqual(r.flows.map((f) => f.id), [0, 1, 2]);
+  const { keepalive: [ka], ...flow } = r.flows[0];
+  assert.deepEqual(flow, {
+    id: 0, client: '[2001:db8::1]:40000', server: '[2001:db8:0:1::2]:80', vlan: [100, 200],
+    firstFrame: 1, lastFrame: 15, firstTime: '2023-11-14T22:13:20.000000000Z', lastTime: '2023-11-15T00:24:35.300000000Z',
+    midstream: false, packets: 15, maxIdleSeconds: 7200.295, zeroWindowProbes: 0, end: 'rst',
+  });
+  assert.deepEqual({ ...ka, settings: { ...ka.settings, middleboxes: ka.settings.middleboxes.length } }, {
+    prober: 'client', probes: 9, acked: 0, unanswered: 9, resets: 0, icmp: 0, probeBytes: 0,
+    idleSeconds: { min: 7200.296, median: 7200.296, max: 7200.296 }, intervalSeconds: { min: 75, median: 75, max: 75 },
+    rttMs: null, maxUnanswered: 9, outcome: 'timeout',
+    settings: { idleSeconds: 7200.296, intervalSeconds: 75, count: 9, matches: 'linux', middleboxes: 5 },
+  });
+  const spilled = run(1);
+  assert.equal(spilled.reports.spilled, true);
+  assert.deepEqual(spilled.flows, r.flows);
+});
