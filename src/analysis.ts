@@ -189,6 +189,8 @@ export class Analysis implements PacketSink, EventClock {
       }
       start = r + metaWords(meta);
     }
+    // The writer ends every chunk with a batch's last record; segments past it would not be lost.
+    if (start < to) this.segments.tcpBatch(i32, ring.f64, start, to);
   }
 
   /** An ICMP error to the sink, after the segments batched before it (capture order). */

@@ -1,6 +1,7 @@
-// The keepalive engine: every decoded TCP segment and ICMP error goes through here once. It
-// updates the flow's two endpoints, classifies the segment, matches answers to probes and emits
-// events; reports are built when a flow is retired.
+// The keepalive engine: every decoded TCP segment (as a record, decode/segment-record.ts) and ICMP
+// error goes through here once. It updates the flow's two endpoints, classifies the segment,
+// matches answers to probes and emits events; a retired flow's report is kept as a row of numbers
+// and built when it is read (report.ts).
 import { seq32, seqAdd, seqDelta, type FrameNo, type Nanos, type SeqNum } from '../units';
 import { ACK, FIN, RST, SYN, type DecodedPacket } from '../decode/packet';
 import { MAX_RECORD_WORDS, metaFlags, metaWords, metaWScale, S, writeKey } from '../decode/segment-record';
