@@ -1,5 +1,5 @@
 // The analyze command's options after validation, in the units the rest of the code wants.
-import type { Outcome } from '../keepalive/model';
+import { OUTCOMES, type Outcome } from '../keepalive/model';
 import type { TimeMode } from '../report/format';
 import { parseFlowSelectors, parseHosts, parsePorts, type FlowFilter } from './filter';
 import { UsageError } from './usage-error';
@@ -7,7 +7,7 @@ import { UsageError } from './usage-error';
 export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
 export type Format = (typeof FORMATS)[number];
 export const TIME_MODES: readonly TimeMode[] = ['absolute', 'relative', 'epoch'];
-export const OUTCOMES: readonly Outcome[] = ['alive', 'reset', 'icmp', 'timeout', 'unanswered'];
+export { OUTCOMES };
 
 /** Flow eviction after this much capture-time silence: 2.5 h, just above Linux's 2 h keepalive idle. */
 export const DEFAULT_IDLE_TIMEOUT_S = 9000;

@@ -12,7 +12,7 @@ import {
 export const UNKNOWN_TIME = -1 as Nanos;
 
 /** W.End codes' names, indexed by End. */
-const END_NAMES = ['open', 'rst', 'fin', 'evicted'] as const;
+export const END_NAMES = ['open', 'rst', 'fin', 'evicted'] as const;
 export type FlowEnd = typeof END_NAMES[number];
 
 /** What one side has sent, as far as the capture shows. */

@@ -5,6 +5,8 @@ import type { FrameNo, Nanos } from '../units';
 
 export type Role = 'client' | 'server';
 export type Outcome = 'alive' | 'reset' | 'icmp' | 'timeout' | 'unanswered';
+/** Every outcome, in the order reports and --fail-on list them. */
+export const OUTCOMES: readonly Outcome[] = ['alive', 'reset', 'icmp', 'timeout', 'unanswered'];
 export type StackMatch = 'linux' | 'windows' | 'bsd' | 'custom' | null;
 
 /** min/median/max of a set of durations, in the unit the field name says. */

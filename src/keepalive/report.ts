@@ -5,9 +5,9 @@
 // past a few thousand, cost the engine's thread 17 µs per reported flow: 0.6 s of the 4 GiB bench
 // capture's 3.1 s (README "Benchmark").
 import { formatEndpoint } from '../flow/address';
-import type { Endpoint, Flow } from '../flow/flow';
+import { END_NAMES, type Endpoint, type Flow } from '../flow/flow';
 import { isoTime, nanosToSeconds, type FrameNo, type Nanos } from '../units';
-import type { FlowReport, KeepaliveReport, Outcome, Spread } from './model';
+import { OUTCOMES, type FlowReport, type KeepaliveReport, type Spread } from './model';
 import type { Sample } from './sample';
 import { inferSettings } from './settings';
 
@@ -41,8 +41,6 @@ const ENDPOINT_FIELDS = 20;
 /** Doubles per snapshot row (512 bytes). */
 export const SNAPSHOT_DOUBLES = 64;
 
-const OUTCOMES: readonly Outcome[] = ['alive', 'reset', 'icmp', 'timeout', 'unanswered'];
-const END_NAMES = ['open', 'rst', 'fin', 'evicted'] as const;
 
 /** Copies what the report of `flow` needs into `row` from `off`. Run once per retired, reported flow. */
 export function snapshotFlow(flow: Flow, digits: number, row: Float64Array, off: number): void {
