@@ -1,6 +1,6 @@
 // Where retired flows wait for the end of the analysis: as fixed-size rows of numbers (report.ts's
 // snapshots), turned into report objects only as they are read. Rows gather in memory; every
-// RUN_ROWS of them are sorted by flow id and written to an unlinked temporary file as one run.
+// DEFAULT_RUN_ROWS of them are sorted by flow id and written to an unlinked temporary file as a run.
 // Reading merges the runs by id, each through a small buffer, so memory holds one run being
 // gathered plus RUN_BUFFER_ROWS rows per run whatever the number of flows: 16 bytes per spilled
 // report, as the JSON-text store before it, without its stringify and parse per report.
