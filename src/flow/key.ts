@@ -6,9 +6,8 @@ export class FlowKey {
   hash = 0;
   /** ipVersion | vlanOuter << 4 | vlanInner << 16 (VLAN IDs are 12 bits), as the store's W.Key. */
   key = 0;
-  /** srcPort << 16 | dstPort, and the reverse. */
+  /** srcPort << 16 | dstPort (reversePorts gives the other direction's). */
   ports = 0;
-  portsReversed = 0;
   /** Source and destination address words as signed 32-bit integers; IPv4 uses word 0 only. */
   s0 = 0; s1 = 0; s2 = 0; s3 = 0;
   d0 = 0; d1 = 0; d2 = 0; d3 = 0;
@@ -18,7 +17,6 @@ export class FlowKey {
     vlanOuter: number, vlanInner: number): void {
     this.key = ipVersion | vlanOuter << 4 | vlanInner << 16;
     this.ports = sport << 16 | dport;
-    this.portsReversed = dport << 16 | sport;
     const s0 = word(buf, srcOff), d0 = word(buf, dstOff);
     this.s0 = s0;
     this.d0 = d0;
@@ -39,6 +37,9 @@ export class FlowKey {
     this.hash = (h ^ (h >>> 16)) & 0x3fffffff;
   }
 }
+
+/** The `ports` word of the other direction: destination << 16 | source. */
+export const reversePorts = (ports: number): number => ports << 16 | ports >>> 16;
 
 function mix(h: number, w: number): number {
   h = Math.imul(h ^ w, 0x9e3779b1);

@@ -13,6 +13,7 @@
 // capture's 8 s (400 scans of 50k slots).
 import { Flow } from './flow';
 import { metaWords, S } from '../decode/segment-record';
+import { reversePorts } from './key';
 import { Bit, D, DOUBLES, FlowStore, W, WORDS } from './store';
 
 /** Closed flows stay this long for stragglers (retransmitted RSTs, late ACKs). */
@@ -86,7 +87,7 @@ export class FlowTable {
   lookup(rec: Int32Array, at: number): number {
     const i32 = this.store.i32;
     const hash = rec[at + S.KeyHash], key = rec[at + S.KeyBits], ports = rec[at + S.KeyPorts];
-    const portsReversed = ports << 16 | ports >>> 16;
+    const portsReversed = reversePorts(ports);
     const s0 = rec[at + S.Src0], d0 = rec[at + S.Dst0];
     const v6 = (key & 0xf) === 6;
     for (let next = this.heads[hash & this.mask]; next !== 0; next = i32[(next - 1) * WORDS + W.Next]) {

@@ -69,9 +69,10 @@ export class KeepaliveEngine {
   readonly time = new Float64Array(2);
 
   /**
-   * `n` TCP segments in capture order, with their flow keys, frame numbers, monotonic times and
-   * record times. Their flows' records are touched first, all before any segment is processed: the
-   * loads are independent, so the memory system fetches them together (see BATCH in analysis.ts).
+   * The segment records in words [from, to) of `rec`, in capture order (`f64` views the same
+   * memory, for their times). Their flows' records are touched first, all before any segment is
+   * processed: the loads are independent, so the memory system fetches them together (see BATCH in
+   * analysis.ts).
    */
   tcpBatch(rec: Int32Array, f64: Float64Array, from: number, to: number): void {
     this.table.prefetch(rec, from, to);

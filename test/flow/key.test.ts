@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlowKey } from '../../src/flow/key';
+import { FlowKey, reversePorts } from '../../src/flow/key';
 
 // Both directions of a connection must meet in one bucket, and the words must be the packet's.
 test('flow key: both directions hash alike; words are the address bytes', () => {
@@ -11,7 +11,8 @@ test('flow key: both directions hash alike; words are the address bytes', () => 
   assert.equal(ab.hash, ba.hash);
   assert.equal(ab.s0 >>> 0, 0x0a000001);
   assert.equal(ab.d0 >>> 0, 0xc0a8c8fe);
-  assert.equal(ab.ports, ba.portsReversed);
+  assert.equal(ab.ports, reversePorts(ba.ports));
+  assert.equal(reversePorts(ab.ports), (443 << 16) | 40000);
 
   const v6 = Buffer.alloc(32);
   v6.write('fd000000000000010000000000007b0e', 0, 'hex');
