@@ -1,7 +1,6 @@
 // A bounded set of durations: exact min and max, median over the most recent CAP values, so a
-// flow probing for weeks cannot grow without bound.
-import type { Spread } from './model';
-
+// flow probing for weeks cannot grow without bound. A retired flow's row keeps count, min, median
+// and max (report.ts), which the report rounds into its spreads.
 const CAP = 4096;
 
 export class Sample {
@@ -28,12 +27,5 @@ export class Sample {
     const n = Math.min(this.count, CAP);
     const sorted = this.values.slice(0, n).sort(); // a typed array sorts numerically, without a comparator call per pair
     return n % 2 === 1 ? sorted[(n - 1) / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-  }
-
-  /** min/median/max scaled by `factor` (e.g. ns → s), rounded to `digits` decimals; null when empty. */
-  spread(factor: number, digits: number): Spread | null {
-    if (this.count === 0) return null;
-    const r = (v: number): number => Number((v * factor).toFixed(digits));
-    return { min: r(this.min), median: r(this.median()), max: r(this.max) };
   }
 }
