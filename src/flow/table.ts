@@ -37,8 +37,9 @@ export class FlowTable {
   // Sized to the flows actually open, not to the cap: every packet reads one head at random, and
   // 4 MiB of heads for the default cap of 1M flows missed the cache where 256–512 KiB for the
   // bench capture's 50,000 open flows need not (README "Benchmark").
+  // The bucket of a hash is `hash & (heads.length - 1)`: a separate mask field, changed by each
+  // rehash, discarded the optimized code that had read it as a constant (--trace-deopt).
   private heads = new Int32Array(INITIAL_BUCKETS);
-  private mask = INITIAL_BUCKETS - 1;
   /**
    * The Flow view of a slot, created the first time a cold path asks for it. Sparse: most flows
    * never probe and are retired without one (a view per slot was 12 MB of old objects on 1 GiB).
@@ -46,15 +47,18 @@ export class FlowTable {
   private readonly views = new Map<number, Flow>();
   private nextId = 0;
   private live = 0;
-  private nextSweep = 0;
+  // Capture times are doubles: a field that first held the integer 0 changed representation at the
+  // first real time, discarding the optimized code that read it (so did `heads` at the first
+  // rehash, hence the second assignment in the constructor).
+  private nextSweep = -Infinity;
   private readonly sweepEveryNs: number;
-  private nextClosedCheck = 0;
+  private nextClosedCheck = -Infinity;
   private readonly closedCheckEveryNs: number;
   // Closed flows in closing order: slot, flow id (slots are reused) and the capture time from
   // which its linger counts. Entries before closedHead are done.
-  private closedSlots: number[] = [];
-  private closedIds: number[] = [];
-  private closedSince: number[] = [];
+  private readonly closedSlots: number[] = [];
+  private readonly closedIds: number[] = [];
+  private readonly closedSince: number[] = [];
   private closedHead = 0;
   readonly store = new FlowStore();
   /** prefetch(): each key's chain head, and what its loads summed to (kept so they are not optimised away). */
@@ -71,6 +75,7 @@ export class FlowTable {
     private readonly time: Float64Array, private readonly retire: (slot: number, why: RetireReason) => void) {
     this.sweepEveryNs = idleTimeoutNs / SWEEPS_PER_TIMEOUT;
     this.closedCheckEveryNs = Math.min(idleTimeoutNs, CLOSED_LINGER_NS) / SWEEPS_PER_TIMEOUT;
+    this.rehash(INITIAL_BUCKETS);
   }
 
   /** The Flow view of a slot. */
@@ -90,7 +95,8 @@ export class FlowTable {
     const portsReversed = reversePorts(ports);
     const s0 = rec[at + S.Src0], d0 = rec[at + S.Dst0];
     const v6 = (key & 0xf) === 6;
-    for (let next = this.heads[hash & this.mask]; next !== 0; next = i32[(next - 1) * WORDS + W.Next]) {
+    const heads = this.heads;
+    for (let next = heads[hash & (heads.length - 1)]; next !== 0; next = i32[(next - 1) * WORDS + W.Next]) {
       const r = (next - 1) * WORDS;
       if (i32[r + W.Hash] !== hash || i32[r + W.Key] !== key) continue;
       const flowPorts = i32[r + W.Ports];
@@ -114,7 +120,7 @@ export class FlowTable {
    * flow created or retired in between costs nothing but a wasted load.
    */
   prefetch(rec: Int32Array, from: number, to: number): void {
-    const heads = this.heads, mask = this.mask, i32 = this.store.i32, first = this.prefetched;
+    const heads = this.heads, mask = heads.length - 1, i32 = this.store.i32, first = this.prefetched;
     let n = 0;
     for (let r = from; r < to && n < PREFETCH_MAX; r += metaWords(rec[r + S.Meta])) first[n++] = heads[rec[r + S.KeyHash] & mask];
     let sink = 0;
@@ -156,7 +162,7 @@ export class FlowTable {
     i32[r + W.WScaleA] = i32[r + W.WScaleB] = -1;
     f64[d + D.LastRecvA] = f64[d + D.LastDataA] = f64[d + D.LastRecvB] = f64[d + D.LastDataB] = -1;
     f64[d + D.FirstTime] = f64[d + D.LastTime] = now;
-    const b = hash & this.mask;
+    const b = hash & (this.heads.length - 1);
     i32[r + W.Next] = this.heads[b];
     this.heads[b] = slot + 1;
     if (++this.live > this.heads.length && this.heads.length < MAX_BUCKETS) this.rehash(this.heads.length * 2);
@@ -176,7 +182,6 @@ export class FlowTable {
       heads[b] = slot + 1;
     }
     this.heads = heads;
-    this.mask = mask;
   }
 
   /** Marks the flow closed; it lingers for stragglers, then expires. */
@@ -219,9 +224,10 @@ export class FlowTable {
       else { slots.push(slot); ids.push(ids[head - 1]); since.push(this.store.f64[slot * DOUBLES + D.LastTime]); }
     }
     if (head > 4096 && head * 2 > slots.length) {
-      this.closedSlots = slots.slice(head);
-      this.closedIds = ids.slice(head);
-      this.closedSince = since.slice(head);
+      // In place: a new array in the field would discard markClosed()'s optimized code.
+      slots.splice(0, head);
+      ids.splice(0, head);
+      since.splice(0, head);
       head = 0;
     }
     this.closedHead = head;
@@ -243,7 +249,7 @@ export class FlowTable {
    */
   unlink(slot: number): void {
     const i32 = this.store.i32, r = slot * WORDS;
-    const b = i32[r + W.Hash] & this.mask;
+    const b = i32[r + W.Hash] & (this.heads.length - 1);
     if (this.heads[b] === slot + 1) this.heads[b] = i32[r + W.Next];
     else {
       for (let p = this.heads[b]; p !== 0; p = i32[(p - 1) * WORDS + W.Next]) {

@@ -46,8 +46,10 @@ export class KeepaliveEngine {
 
   // The segment being processed, so helpers need no argument lists or objects per packet.
   private frame = 0;
-  private now = 0 as Nanos;
-  private recTime = 0 as Nanos;
+  // NaN until the first segment, not 0: these hold doubles, and a field that first held a small
+  // integer changes representation at its first double, discarding the optimized code that read it.
+  private now = NaN as Nanos;
+  private recTime = NaN as Nanos;
   /** An ICMP error's quoted flow key, refilled per error, and as a record for the table's lookup. */
   private readonly key = new FlowKey();
   private readonly keyRecord = new Int32Array(MAX_RECORD_WORDS);
