@@ -6,7 +6,6 @@ import type { FlowReport } from '../keepalive/model';
 import { LIVE_MISSING } from '../live/cap-module';
 import { captureDevices, interfaceLines } from '../live/interfaces';
 import { DEFAULT_BUFFER_BYTES, DEFAULT_SNAPLEN, type LiveFormat, type LiveOptions } from '../live/options';
-import { runLive } from '../live/run';
 import { EXIT_OK, EXIT_USAGE_OR_INPUT } from './exit-codes';
 import { hasActivity } from './filter';
 import { DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS } from './options';
@@ -48,7 +47,11 @@ export function registerLiveCommands<T>(cli: Argv<T>): Argv<T> {
         .example('$0 live -i eth0', 'probes, answers and timeouts as they happen; Ctrl-C for the flow table')
         .example('$0 live -i any -f "port 5432" --format ndjson', 'one JSON line per event, PostgreSQL flows only')
         .example('$0 live -i eth0 --duration 3600 -w ka.pcap --format json > ka.json', 'an hour, kept as pcap and JSON'),
-      async (argv) => { process.exitCode = await runLive(validateLiveArgs(argv as RawLiveArgs), liveIo()); },
+      async (argv) => {
+        // Loaded on use: live capture's modules (and the table package) are not needed by analyze.
+        const { runLive } = await import('../live/run');
+        process.exitCode = await runLive(validateLiveArgs(argv as RawLiveArgs), liveIo());
+      },
     )
     .command(
       'interfaces',
@@ -61,7 +64,7 @@ export function registerLiveCommands<T>(cli: Argv<T>): Argv<T> {
 function liveIo(): LiveOptionsIo {
   return { out: process.stdout, err: process.stderr, handleSignals: true };
 }
-type LiveOptionsIo = Parameters<typeof runLive>[1];
+type LiveOptionsIo = Parameters<typeof import('../live/run').runLive>[1];
 
 function listInterfaces(): number {
   const devices = captureDevices();
