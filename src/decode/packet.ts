@@ -15,8 +15,12 @@ export const enum PacketKind {
   IcmpError = 2,
 }
 
-/** TCP flag bits as in the header's 13th byte. */
-export const FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20;
+/**
+ * TCP flag bits as in the header's 13th byte. A const enum, so each use is the number itself:
+ * imported constants are property loads, and the engine's optimized code was thrown away the first
+ * time a rare branch (a FIN after a probe, say) loaded one.
+ */
+export const enum TcpFlag { FIN = 0x01, SYN = 0x02, RST = 0x04, PSH = 0x08, ACK = 0x10, URG = 0x20 }
 
 export class DecodedPacket {
   kind: PacketKind = PacketKind.Other;

@@ -5,9 +5,7 @@
 import type { Nanos } from '../units';
 import type { ProberState } from '../keepalive/prober';
 import { formatEndpoint } from './address';
-import {
-  Bit, D, DOUBLES, EA, EB, EBit, ENDPOINT_B_D, ENDPOINT_B_W, W, WORDS, type FlowStore,
-} from './store';
+import { Bit, D, EBit, Layout, W, type FlowStore } from './store';
 
 export const UNKNOWN_TIME = -1 as Nanos;
 
@@ -25,10 +23,10 @@ export class Endpoint {
   private prober: ProberState | null = null;
 
   constructor(private readonly store: FlowStore, slot: number, readonly isA: boolean) {
-    this.r = slot * WORDS;
-    this.w = this.r + (isA ? 0 : ENDPOINT_B_W);
-    this.d = slot * DOUBLES + (isA ? 0 : ENDPOINT_B_D);
-    this.shift = isA ? EA : EB;
+    this.r = slot * Layout.Words;
+    this.w = this.r + (isA ? 0 : Layout.EndpointBW);
+    this.d = slot * Layout.Doubles + (isA ? 0 : Layout.EndpointBD);
+    this.shift = isA ? Layout.EA : Layout.EB;
   }
 
   private bit(b: EBit): boolean { return (this.store.i32[this.r + W.Bits] & (b << this.shift)) !== 0; }
@@ -58,8 +56,8 @@ export class Flow {
   private readonly d: number;
 
   constructor(private readonly store: FlowStore, readonly slot: number) {
-    this.w = slot * WORDS;
-    this.d = slot * DOUBLES;
+    this.w = slot * Layout.Words;
+    this.d = slot * Layout.Doubles;
     this.a = new Endpoint(store, slot, true);
     this.b = new Endpoint(store, slot, false);
   }
@@ -97,13 +95,13 @@ export class Flow {
 
   /** Copies "has candidates" and "awaiting an answer" of both probers into the record's bits. */
   syncProberBits(): void {
-    const pending = ((EBit.Candidates | EBit.Awaiting) << EA) | ((EBit.Candidates | EBit.Awaiting) << EB);
+    const pending = ((EBit.Candidates | EBit.Awaiting) << Layout.EA) | ((EBit.Candidates | EBit.Awaiting) << Layout.EB);
     let bits = this.store.i32[this.w + W.Bits] & ~pending;
     const a = this.a.ka, b = this.b.ka;
-    if (a !== null && a.candidates.length > 0) bits |= EBit.Candidates << EA;
-    if (a !== null && a.awaiting) bits |= EBit.Awaiting << EA;
-    if (b !== null && b.candidates.length > 0) bits |= EBit.Candidates << EB;
-    if (b !== null && b.awaiting) bits |= EBit.Awaiting << EB;
+    if (a !== null && a.candidates.length > 0) bits |= EBit.Candidates << Layout.EA;
+    if (a !== null && a.awaiting) bits |= EBit.Awaiting << Layout.EA;
+    if (b !== null && b.candidates.length > 0) bits |= EBit.Candidates << Layout.EB;
+    if (b !== null && b.awaiting) bits |= EBit.Awaiting << Layout.EB;
     this.store.i32[this.w + W.Bits] = bits;
   }
 

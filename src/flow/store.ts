@@ -9,13 +9,26 @@
 // are overlapped by the engine's batches, tcpBatch; README "Benchmark".) The Flow and Endpoint
 // classes remain as views over a record for the cold paths (probes, reports).
 
-/** 32-bit words per record (192 bytes). */
-export const WORDS = 48;
-/** Float64 fields per record: word w is double w / 2. */
-export const DOUBLES = WORDS / 2;
+/**
+ * The record's sizes and endpoint offsets. A const enum, so every use compiles to the number
+ * itself: an imported constant is a property load, and one that optimized code met for the first
+ * time in a rare branch (a flow's first packet from b, say) threw that code away (--trace-deopt).
+ */
+export const enum Layout {
+  /** 32-bit words per record (192 bytes). */
+  Words = 48,
+  /** Float64 fields per record: word w is double w / 2. */
+  Doubles = 24,
+  /** Endpoint b's double fields are a's + EndpointBD, its word fields a's + EndpointBW. */
+  EndpointBD = 2,
+  EndpointBW = 4,
+  /** Shifts of the EBit bits for endpoint a and b. */
+  EA = 8,
+  EB = 16,
+}
 
 /**
- * Double fields, as indexes into a record's doubles. Endpoint b's fields are a's + ENDPOINT_B_D.
+ * Double fields, as indexes into a record's doubles. Endpoint b's fields are a's + Layout.EndpointBD.
  * Times are Nanos since the analysis epoch; -1 is unknown (UNKNOWN_TIME).
  */
 export const enum D {
@@ -31,9 +44,8 @@ export const enum D {
   // Cold: from word 32.
   FirstTime = 16,
 }
-export const ENDPOINT_B_D = 2;
 
-/** 32-bit fields, as word indexes into a record. Endpoint b's fields are a's + ENDPOINT_B_W. */
+/** 32-bit fields, as word indexes into a record. Endpoint b's fields are a's + Layout.EndpointBW. */
 export const enum W {
   Hash = 12,
   /** Next slot + 1 in the same hash bucket; 0 ends the chain. */
@@ -45,7 +57,7 @@ export const enum W {
   /** Word 0 of endpoint a's and b's address (the whole IPv4 address), as the packet's bytes. */
   A0 = 16,
   B0 = 17,
-  /** Flag bits: Bit, and EBit shifted by EA / EB. */
+  /** Flag bits: Bit, and EBit shifted by Layout.EA / Layout.EB. */
   Bits = 18,
   Packets = 19,
   LastFrame = 20,
@@ -73,7 +85,6 @@ export const enum W {
   A1 = 40,
   B1 = 43,
 }
-export const ENDPOINT_B_W = 4;
 
 /** Flow bits in W.Bits. */
 export const enum Bit {
@@ -90,9 +101,9 @@ export const enum Bit {
 }
 
 /**
- * Endpoint bits in W.Bits, shifted left by EA for endpoint a and EB for b. Candidates and Awaiting
- * mirror the endpoint's ProberState (Flow.syncProberBits) so that a packet of a flow with nothing
- * pending never leaves the record: midstream flows get a ProberState for their first probe-shaped
+ * Endpoint bits in W.Bits, shifted left by Layout.EA for endpoint a and Layout.EB for b. Candidates
+ * and Awaiting mirror the endpoint's ProberState (Flow.syncProberBits) so that a packet of a flow
+ * with nothing pending never leaves the record: midstream flows get a ProberState for their first probe-shaped
  * segment, and reading it on every later packet cost three more scattered objects per packet.
  */
 export const enum EBit {
@@ -104,7 +115,6 @@ export const enum EBit {
   /** Its last probe awaits an answer. */
   Awaiting = 64,
 }
-export const EA = 8, EB = 16;
 
 /** W.End codes. */
 export const enum End { Open = 0, Rst = 1, Fin = 2, Evicted = 3 }
@@ -120,7 +130,7 @@ export class FlowStore {
 
   constructor(initial = 1024) {
     this.capacity = initial;
-    const buf = new ArrayBuffer(initial * WORDS * 4);
+    const buf = new ArrayBuffer(initial * Layout.Words * 4);
     this.i32 = new Int32Array(buf);
     this.u32 = new Uint32Array(buf);
     this.f64 = new Float64Array(buf);
@@ -138,7 +148,7 @@ export class FlowStore {
     }
     // A plain loop: TypedArray.fill with a range goes through the runtime, costly once per flow.
     const i32 = this.i32;
-    for (let i = slot * WORDS, end = i + WORDS; i < end; i++) i32[i] = 0;
+    for (let i = slot * Layout.Words, end = i + Layout.Words; i < end; i++) i32[i] = 0;
     return slot;
   }
 
@@ -149,7 +159,7 @@ export class FlowStore {
 
   private grow(): void {
     this.capacity *= 2;
-    const buf = new ArrayBuffer(this.capacity * WORDS * 4);
+    const buf = new ArrayBuffer(this.capacity * Layout.Words * 4);
     const i32 = new Int32Array(buf);
     i32.set(this.i32);
     this.i32 = i32;

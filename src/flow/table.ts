@@ -14,7 +14,7 @@
 import { Flow } from './flow';
 import { metaWords, S } from '../decode/segment-record';
 import { reversePorts } from './key';
-import { Bit, D, DOUBLES, FlowStore, W, WORDS } from './store';
+import { Bit, D, FlowStore, Layout, W } from './store';
 
 /** Closed flows stay this long for stragglers (retransmitted RSTs, late ACKs). */
 const CLOSED_LINGER_NS = 120e9;
@@ -96,8 +96,8 @@ export class FlowTable {
     const s0 = rec[at + S.Src0], d0 = rec[at + S.Dst0];
     const v6 = (key & 0xf) === 6;
     const heads = this.heads;
-    for (let next = heads[hash & (heads.length - 1)]; next !== 0; next = i32[(next - 1) * WORDS + W.Next]) {
-      const r = (next - 1) * WORDS;
+    for (let next = heads[hash & (heads.length - 1)]; next !== 0; next = i32[(next - 1) * Layout.Words + W.Next]) {
+      const r = (next - 1) * Layout.Words;
       if (i32[r + W.Hash] !== hash || i32[r + W.Key] !== key) continue;
       const flowPorts = i32[r + W.Ports];
       if (flowPorts === ports && i32[r + W.A0] === s0 && i32[r + W.B0] === d0 &&
@@ -131,7 +131,7 @@ export class FlowTable {
       // ArrayBuffers checked with %DebugPrint started 16 bytes past a page, malloc's header), so
       // 128 bytes may straddle three lines, and loading only words 0 and 31 could leave the middle
       // one, which holds the key, to miss inside lookup(). Three loads cover any alignment.
-      if (h !== 0) sink ^= i32[(h - 1) * WORDS] ^ i32[(h - 1) * WORDS + 15] ^ i32[(h - 1) * WORDS + 31];
+      if (h !== 0) sink ^= i32[(h - 1) * Layout.Words] ^ i32[(h - 1) * Layout.Words + 15] ^ i32[(h - 1) * Layout.Words + 31];
     }
     this.prefetchSink = sink;
   }
@@ -146,7 +146,7 @@ export class FlowTable {
     const slot = this.store.allocate();
     this.views.get(slot)?.forget();
     const i32 = this.store.i32, f64 = this.store.f64;
-    const r = slot * WORDS, d = slot * DOUBLES;
+    const r = slot * Layout.Words, d = slot * Layout.Doubles;
     const hash = rec[at + S.KeyHash], key = rec[at + S.KeyBits];
     i32[r + W.Hash] = hash;
     i32[r + W.Key] = key;
@@ -175,7 +175,7 @@ export class FlowTable {
     const heads = new Int32Array(n), mask = n - 1;
     const i32 = this.store.i32;
     for (let slot = 0, end = this.store.slots; slot < end; slot++) {
-      const r = slot * WORDS;
+      const r = slot * Layout.Words;
       if ((i32[r + W.Bits] & Bit.Live) === 0) continue;
       const b = i32[r + W.Hash] & mask;
       i32[r + W.Next] = heads[b];
@@ -187,7 +187,7 @@ export class FlowTable {
   /** Marks the flow closed; it lingers for stragglers, then expires. */
   markClosed(slot: number): void {
     const now = this.time[0];
-    const i32 = this.store.i32, r = slot * WORDS;
+    const i32 = this.store.i32, r = slot * Layout.Words;
     if (i32[r + W.Bits] & Bit.Closed) return;
     i32[r + W.Bits] |= Bit.Closed;
     this.closedSlots.push(slot);
@@ -216,12 +216,12 @@ export class FlowTable {
     const i32 = this.store.i32;
     let head = this.closedHead;
     while (head < slots.length) {
-      const slot = slots[head], r = slot * WORDS;
+      const slot = slots[head], r = slot * Layout.Words;
       if ((i32[r + W.Bits] & Bit.Live) === 0 || i32[r + W.Id] !== ids[head]) { head++; continue; } // already retired
       if (now - since[head] <= CLOSED_LINGER_NS) break;
       head++;
       if (this.isStale(slot)) this.drop(slot, 'expired');
-      else { slots.push(slot); ids.push(ids[head - 1]); since.push(this.store.f64[slot * DOUBLES + D.LastTime]); }
+      else { slots.push(slot); ids.push(ids[head - 1]); since.push(this.store.f64[slot * Layout.Doubles + D.LastTime]); }
     }
     if (head > 4096 && head * 2 > slots.length) {
       // In place: a new array in the field would discard markClosed()'s optimized code.
@@ -239,7 +239,7 @@ export class FlowTable {
     this.nextSweep = now + this.sweepEveryNs;
     const i32 = this.store.i32;
     for (let slot = 0, n = this.store.slots; slot < n; slot++) {
-      if ((i32[slot * WORDS + W.Bits] & Bit.Live) !== 0 && this.isStale(slot)) this.drop(slot, 'expired');
+      if ((i32[slot * Layout.Words + W.Bits] & Bit.Live) !== 0 && this.isStale(slot)) this.drop(slot, 'expired');
     }
   }
 
@@ -248,12 +248,12 @@ export class FlowTable {
    * tuple. Its record stays readable for the caller's report until the next create().
    */
   unlink(slot: number): void {
-    const i32 = this.store.i32, r = slot * WORDS;
+    const i32 = this.store.i32, r = slot * Layout.Words;
     const b = i32[r + W.Hash] & (this.heads.length - 1);
     if (this.heads[b] === slot + 1) this.heads[b] = i32[r + W.Next];
     else {
-      for (let p = this.heads[b]; p !== 0; p = i32[(p - 1) * WORDS + W.Next]) {
-        if (i32[(p - 1) * WORDS + W.Next] === slot + 1) { i32[(p - 1) * WORDS + W.Next] = i32[r + W.Next]; break; }
+      for (let p = this.heads[b]; p !== 0; p = i32[(p - 1) * Layout.Words + W.Next]) {
+        if (i32[(p - 1) * Layout.Words + W.Next] === slot + 1) { i32[(p - 1) * Layout.Words + W.Next] = i32[r + W.Next]; break; }
       }
     }
     i32[r + W.Next] = 0;
@@ -266,14 +266,14 @@ export class FlowTable {
   drain(): number[] {
     const all: number[] = [];
     const i32 = this.store.i32;
-    for (let slot = 0, n = this.store.slots; slot < n; slot++) if (i32[slot * WORDS + W.Bits] & Bit.Live) all.push(slot);
+    for (let slot = 0, n = this.store.slots; slot < n; slot++) if (i32[slot * Layout.Words + W.Bits] & Bit.Live) all.push(slot);
     return all;
   }
 
   /** Silent past the idle timeout, or closed and past its linger, at the current packet's time. */
   isStale(slot: number): boolean {
-    const silent = this.time[0] - this.store.f64[slot * DOUBLES + D.LastTime];
-    return silent > ((this.store.i32[slot * WORDS + W.Bits] & Bit.Closed) !== 0 ? CLOSED_LINGER_NS : this.idleTimeoutNs);
+    const silent = this.time[0] - this.store.f64[slot * Layout.Doubles + D.LastTime];
+    return silent > ((this.store.i32[slot * Layout.Words + W.Bits] & Bit.Closed) !== 0 ? CLOSED_LINGER_NS : this.idleTimeoutNs);
   }
 
 
@@ -291,11 +291,11 @@ export class FlowTable {
     const i32 = this.store.i32, n = this.store.slots;
     const keys = new Float64Array(this.live);
     let k = 0;
-    for (let slot = 0; slot < n; slot++) if (i32[slot * WORDS + W.Bits] & Bit.Live) keys[k++] = this.evictionKey(slot);
+    for (let slot = 0; slot < n; slot++) if (i32[slot * Layout.Words + W.Bits] & Bit.Live) keys[k++] = this.evictionKey(slot);
     const cutoff = keys.subarray(0, k).sort()[Math.min(want, k) - 1];
     let evicted = 0;
     for (let slot = 0; slot < n && evicted < want; slot++) {
-      if ((i32[slot * WORDS + W.Bits] & Bit.Live) !== 0 && this.evictionKey(slot) <= cutoff) {
+      if ((i32[slot * Layout.Words + W.Bits] & Bit.Live) !== 0 && this.evictionKey(slot) <= cutoff) {
         this.drop(slot, 'evicted');
         evicted++;
       }
@@ -304,7 +304,8 @@ export class FlowTable {
 
   /** Last-seen time, with closed flows shifted far below any capture time so they go first. */
   private evictionKey(slot: number): number {
-    return this.store.f64[slot * DOUBLES + D.LastTime] - ((this.store.i32[slot * WORDS + W.Bits] & Bit.Closed) !== 0 ? 1e20 : 0);
+    const closed = (this.store.i32[slot * Layout.Words + W.Bits] & Bit.Closed) !== 0;
+    return this.store.f64[slot * Layout.Doubles + D.LastTime] - (closed ? 1e20 : 0);
   }
 
   private drop(slot: number, why: RetireReason): void {

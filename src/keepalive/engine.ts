@@ -3,10 +3,10 @@
 // matches answers to probes and emits events; a retired flow's report is kept as a row of numbers
 // and built when it is read (report.ts).
 import { seq32, seqAdd, seqDelta, type FrameNo, type Nanos, type SeqNum } from '../units';
-import { ACK, FIN, RST, SYN, type DecodedPacket } from '../decode/packet';
+import { TcpFlag, type DecodedPacket } from '../decode/packet';
 import { MAX_RECORD_WORDS, metaFlags, metaWords, metaWScale, S, writeKey } from '../decode/segment-record';
 import { Endpoint, Flow, UNKNOWN_TIME } from '../flow/flow';
-import { Bit, D, DOUBLES, EA, EB, EBit, End, ENDPOINT_B_D, ENDPOINT_B_W, W, WORDS } from '../flow/store';
+import { Bit, D, EBit, End, Layout, W } from '../flow/store';
 import { FlowTable } from '../flow/table';
 import { FlowKey } from '../flow/key';
 import { classifySmallSegment, MIN_PROBE_IDLE_NS, SegmentClass } from './classify';
@@ -58,7 +58,10 @@ export class KeepaliveEngine {
     private readonly onEvent: ((e: KeepaliveEvent) => void) | null) {
     this.reports = new ReportStore(SNAPSHOT_DOUBLES, (rows, off) => buildFlowReport(rows, off, clock.epochSecond), opts.reportsInMemory);
     this.table = new FlowTable(opts.maxFlows, opts.idleTimeoutNs, this.time, (slot, why) => {
-      if (why === 'evicted') { this.evictedFlows++; this.table.store.i32[slot * WORDS + W.End] = End.Evicted; } else this.expiredFlows++;
+      if (why === 'evicted') {
+        this.evictedFlows++;
+        this.table.store.i32[slot * Layout.Words + W.End] = End.Evicted;
+      } else this.expiredFlows++;
       this.retire(slot);
     });
   }
@@ -96,17 +99,17 @@ export class KeepaliveEngine {
     const flags = metaFlags(rec[r + S.Meta]);
     let slot = table.lookup(rec, r);
     let store = table.store;
-    const d = slot * DOUBLES;
+    const d = slot * Layout.Doubles;
     if (slot >= 0 && !table.isStale(slot) &&
-      !((flags & (SYN | ACK)) === SYN && this.startsNewConnection(slot, table.fromA, rec[r + S.Seq]))) {
+      !((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.startsNewConnection(slot, table.fromA, rec[r + S.Seq]))) {
       const gap = now - store.f64[d + D.LastTime];
       if (gap > store.f64[d + D.MaxGap]) store.f64[d + D.MaxGap] = gap;
     } else {
       slot = this.newFlow(slot, frame, flags, rec, r);
       store = table.store;
     }
-    const w = slot * WORDS;
-    store.f64[slot * DOUBLES + D.LastTime] = now;
+    const w = slot * Layout.Words;
+    store.f64[slot * Layout.Doubles + D.LastTime] = now;
     store.u32[w + W.LastFrame] = frame;
     store.u32[w + W.Packets]++;
     this.segment(slot, table.fromA, rec, r);
@@ -124,12 +127,12 @@ export class KeepaliveEngine {
     }
     const slot = table.create(rec, r);
     this.flowsSeen++;
-    const i32 = table.store.i32, w = slot * WORDS;
+    const i32 = table.store.i32, w = slot * Layout.Words;
     table.store.u32[w + W.FirstFrame] = frame;
     const ports = rec[r + S.KeyPorts];
-    if (flags & SYN) {
+    if (flags & TcpFlag.SYN) {
       i32[w + W.Bits] &= ~(Bit.Midstream | Bit.ClientIsA);
-      if ((flags & ACK) === 0) i32[w + W.Bits] |= Bit.ClientIsA;
+      if ((flags & TcpFlag.ACK) === 0) i32[w + W.Bits] |= Bit.ClientIsA;
     } else if (!isClientByPort(ports >>> 16, ports & 0xffff)) i32[w + W.Bits] &= ~Bit.ClientIsA;
     return slot;
   }
@@ -169,18 +172,18 @@ export class KeepaliveEngine {
   private segment(slot: number, fromA: boolean, rec: Int32Array, at: number): void {
     const store = this.table.store;
     const i32 = store.i32, f64 = store.f64;
-    const r = slot * WORDS, d = slot * DOUBLES;
+    const r = slot * Layout.Words, d = slot * Layout.Doubles;
     // Sender's and receiver's word, double and bit offsets.
-    const sw = r + (fromA ? 0 : ENDPOINT_B_W), rw = r + (fromA ? ENDPOINT_B_W : 0);
-    const sd = d + (fromA ? 0 : ENDPOINT_B_D), rd = d + (fromA ? ENDPOINT_B_D : 0);
-    const sb = fromA ? EA : EB, rb = fromA ? EB : EA;
+    const sw = r + (fromA ? 0 : Layout.EndpointBW), rw = r + (fromA ? Layout.EndpointBW : 0);
+    const sd = d + (fromA ? 0 : Layout.EndpointBD), rd = d + (fromA ? Layout.EndpointBD : 0);
+    const sb = fromA ? Layout.EA : Layout.EB, rb = fromA ? Layout.EB : Layout.EA;
     const meta = rec[at + S.Meta];
     const flags = metaFlags(meta), seq = rec[at + S.Seq] as SeqNum, ack = rec[at + S.Ack] as SeqNum, len = rec[at + S.PayloadLen], now = this.now;
-    const hasAck = (flags & ACK) !== 0;
+    const hasAck = (flags & TcpFlag.ACK) !== 0;
     // The flow's bits, kept in a local and stored back at the end; re-read after each cold branch.
     let bits = i32[r + W.Bits];
 
-    if (flags & SYN) {
+    if (flags & TcpFlag.SYN) {
       bits |= EBit.SynSeen << sb;
       i32[r + W.Bits] = bits;
       i32[r + (fromA ? W.SynSeqA : W.SynSeqB)] = seq;
@@ -196,7 +199,7 @@ export class KeepaliveEngine {
     }
 
     let cls = SegmentClass.Normal;
-    if ((flags & (SYN | FIN | RST)) === 0 && len <= 1) {
+    if ((flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) === 0 && len <= 1) {
       const lastData = f64[sd + D.LastDataA];
       cls = classifySmallSegment((bits & (EBit.FinSent << sb)) !== 0, (bits & (EBit.AckedKnown << sb)) !== 0,
         i32[sw + W.AckedA], (bits & (EBit.NextSeqKnown << sb)) !== 0, i32[sw + W.NextSeqA], seq, len,
@@ -207,10 +210,10 @@ export class KeepaliveEngine {
     if ((bits & (EBit.Awaiting << rb)) !== 0 && cls !== SegmentClass.Keepalive) {
       const flow = this.table.flowAt(slot);
       const rp = flow.endpoint(!fromA).ka!;
-      if (flags & RST) this.answer(flow, !fromA, rp, 'probe-reset');
+      if (flags & TcpFlag.RST) this.answer(flow, !fromA, rp, 'probe-reset');
       else if (hasAck && seqDelta(ack, rp.lastProbeSeq) === 1) {
         this.answer(flow, !fromA, rp, 'probe-ack');
-        if (cls === SegmentClass.Candidate) cls = SegmentClass.Normal; // an answer is an ordinary ACK at snd_nxt
+        if (cls === SegmentClass.Candidate) cls = SegmentClass.Normal; // an answer is an ordinary TcpFlag.ACK at snd_nxt
       }
       flow.syncProberBits();
       bits = i32[r + W.Bits];
@@ -231,13 +234,13 @@ export class KeepaliveEngine {
 
     // The sender gives up: its RST (Linux) or FIN after unanswered probes.
     if ((bits & ((EBit.Candidates | EBit.Awaiting) << sb)) !== 0 &&
-      ((flags & (RST | FIN)) !== 0 || (len > 0 && cls === SegmentClass.Normal))) {
+      ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0 || (len > 0 && cls === SegmentClass.Normal))) {
       const flow = this.table.flowAt(slot);
       const s = flow.endpoint(fromA);
       const sp = s.ka!;
-      if ((flags & (RST | FIN)) !== 0) {
+      if ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0) {
         if (sp.candidates.length > 0) this.resolveBySeq(flow, fromA, s, seq);
-        if (sp.awaiting) this.giveUp(flow, fromA, sp, (flags & RST) !== 0 ? 'rst' : 'fin');
+        if (sp.awaiting) this.giveUp(flow, fromA, sp, (flags & TcpFlag.RST) !== 0 ? 'rst' : 'fin');
       } else {
         if (sp.candidates.length > 0) this.resolveBySeq(flow, fromA, s, seq);
         if (sp.awaiting) { sp.closeRun(); sp.awaiting = false; } // data resumed: the keepalive timer is off while data is in flight
@@ -248,33 +251,34 @@ export class KeepaliveEngine {
 
     // State updates (after classification, which needs the state before this segment).
     const isProbe = cls === SegmentClass.Keepalive || cls === SegmentClass.ZeroWindowProbe || cls === SegmentClass.Candidate;
-    if (!isProbe && (flags & RST) === 0) {
-      const end = seqAdd(seq, len + ((flags & SYN) ? 1 : 0) + ((flags & FIN) ? 1 : 0));
+    if (!isProbe && (flags & TcpFlag.RST) === 0) {
+      const end = seqAdd(seq, len + ((flags & TcpFlag.SYN) ? 1 : 0) + ((flags & TcpFlag.FIN) ? 1 : 0));
       if ((bits & (EBit.NextSeqKnown << sb)) === 0 || seqDelta(end, i32[sw + W.NextSeqA]) > 0) {
         i32[sw + W.NextSeqA] = end;
         bits |= EBit.NextSeqKnown << sb;
       }
     }
-    if (hasAck && (flags & RST) === 0 && ((bits & (EBit.AckedKnown << rb)) === 0 || seqDelta(ack, i32[rw + W.AckedA]) > 0)) {
+    if (hasAck && (flags & TcpFlag.RST) === 0 &&
+      ((bits & (EBit.AckedKnown << rb)) === 0 || seqDelta(ack, i32[rw + W.AckedA]) > 0)) {
       i32[rw + W.AckedA] = ack;
       bits |= EBit.AckedKnown << rb;
     }
-    if ((flags & RST) === 0) {
+    if ((flags & TcpFlag.RST) === 0) {
       // RFC 7323: the window field of a SYN is never scaled; later ones are when both SYNs agreed.
       const sScale = i32[sw + W.WScaleA];
-      const scale = (flags & SYN) === 0 && sScale >= 0 && i32[rw + W.WScaleA] >= 0 ? sScale : 0;
+      const scale = (flags & TcpFlag.SYN) === 0 && sScale >= 0 && i32[rw + W.WScaleA] >= 0 ? sScale : 0;
       i32[sw + W.WindowA] = rec[at + S.Window] * (1 << scale);
     }
     if (!isProbe) f64[rd + D.LastRecvA] = now;
     if (len > 0 && !isProbe && cls !== SegmentClass.Retransmission) f64[sd + D.LastDataA] = now;
 
-    if (flags & RST) {
+    if (flags & TcpFlag.RST) {
       i32[r + W.Bits] = bits;
       i32[r + W.End] = End.Rst;
       this.table.markClosed(slot);
       return;
     }
-    if (flags & FIN) {
+    if (flags & TcpFlag.FIN) {
       bits |= (EBit.FinSent << sb) | (fromA ? Bit.FinA : Bit.FinB);
       i32[r + W.Bits] = bits;
       if ((bits & (Bit.FinA | Bit.FinB)) === (Bit.FinA | Bit.FinB)) { i32[r + W.End] = End.Fin; this.table.markClosed(slot); }
@@ -360,7 +364,7 @@ export class KeepaliveEngine {
     else c.length = 0;
   }
 
-  /** The sender's own later data or RST starts at seq: candidates at seq − 1 were probes. */
+  /** The sender's own later data or TcpFlag.RST starts at seq: candidates at seq − 1 were probes. */
   private resolveBySeq(flow: Flow, fromA: boolean, s: Endpoint, seq: number): void {
     const c = s.ka!.candidates;
     if (c.some((x) => x.len === 0 && seqDelta(x.seq, seq) === -1)) this.confirm(flow, fromA, s, seqAdd(seq, -1));
@@ -377,17 +381,18 @@ export class KeepaliveEngine {
   }
 
   private startsNewConnection(slot: number, fromA: boolean, seq: number): boolean {
-    const store = this.table.store, r = slot * WORDS;
+    const store = this.table.store, r = slot * Layout.Words;
     const bits = store.i32[r + W.Bits];
     // A retransmitted SYN: same initial sequence number, connection not closed.
-    if ((bits & (EBit.SynSeen << (fromA ? EA : EB))) !== 0 && store.i32[r + (fromA ? W.SynSeqA : W.SynSeqB)] === seq &&
+    if ((bits & (EBit.SynSeen << (fromA ? Layout.EA : Layout.EB))) !== 0 &&
+      store.i32[r + (fromA ? W.SynSeqA : W.SynSeqB)] === seq &&
       (bits & Bit.Closed) === 0) return false;
     return true;
   }
 
   /** Reports the flow in `slot` if it is to be reported; its record is still readable (unlink keeps it). */
   private retire(slot: number): void {
-    if ((this.table.store.i32[slot * WORDS + W.Bits] & Bit.Active) === 0 && !this.opts.allFlows) return;
+    if ((this.table.store.i32[slot * Layout.Words + W.Bits] & Bit.Active) === 0 && !this.opts.allFlows) return;
     const flow = this.table.flowAt(slot);
     const a = this.closeProber(flow.a), b = this.closeProber(flow.b);
     if (a || b) this.flowsWithKeepalive++;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { ACK, FIN, PacketKind, PSH, RST, SYN, URG } from '../../src/decode/packet';
+import { PacketKind, TcpFlag } from '../../src/decode/packet';
 import { tcpFrame } from '../support/frames';
 import { decodeFrame, weirds } from './helpers';
 
@@ -12,8 +12,9 @@ test('seq and ack above 2^31 are unsigned', () => {
 
 test('flags byte, window and ports', () => {
   const cases: Array<[string, number]> = [
-    ['S', SYN], ['SA', SYN | ACK], ['A', ACK], ['FA', FIN | ACK], ['R', RST], ['RA', RST | ACK],
-    ['PA', PSH | ACK], ['UA', URG | ACK], ['FSRPAUEC', 0xff],
+    ['S', TcpFlag.SYN], ['SA', TcpFlag.SYN | TcpFlag.ACK], ['A', TcpFlag.ACK], ['FA', TcpFlag.FIN | TcpFlag.ACK],
+    ['R', TcpFlag.RST], ['RA', TcpFlag.RST | TcpFlag.ACK],
+    ['PA', TcpFlag.PSH | TcpFlag.ACK], ['UA', TcpFlag.URG | TcpFlag.ACK], ['FSRPAUEC', 0xff],
   ];
   for (const [flags, bits] of cases) {
     const { d } = decodeFrame(tcpFrame({ flags, win: 65535, sport: 65535, dport: 1 }));
