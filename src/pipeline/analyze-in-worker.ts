@@ -6,6 +6,7 @@ import { Analysis, type AnalysisOptions, type AnalysisResult, type EventListener
 import type { CaptureInfo, ProgressFn } from '../capture/types';
 import type { DecodeDone } from './decode-worker';
 import { takeDecodeWorker } from './decode-worker-start';
+import { warmUpEngine } from '../keepalive/warm-up';
 import { Chunk, CHUNK_WORDS, CHUNKS, type SegmentRing } from './segment-ring';
 
 /** How often the reader looks for a failed worker while it waits for segments. */
@@ -17,6 +18,8 @@ export async function analyzeInWorker(file: string, opts: AnalysisOptions, onEve
   // Often started already by bin/keepalive.js, while this program's modules loaded.
   const started = takeDecodeWorker(file);
   const { ring, worker, port: port1 } = started;
+  // While the worker starts and reads its first segments, this thread has nothing else to do.
+  warmUpEngine();
   try {
     let updates = 0;
     for (let chunk = 0; ; chunk = (chunk + 1) % CHUNKS) {
