@@ -157,10 +157,14 @@ export class KeepaliveEngine {
       rttMs: ms(now - pr.lastProbeTime), icmpType: p.icmpType, icmpCode: p.icmpCode });
   }
 
-  /** Closes out every flow still open; returns all reports (they iterate in flow-id order). */
+  /**
+   * Closes out every flow still open; returns all reports (they iterate in flow-id order). Called
+   * once, at the end: the open flows are reported where they are, without unlinking each from its
+   * hash chain first (50,000 of them at the end of the 1 GiB bench capture: 5 ms).
+   */
   finish(): ReportStore {
     this.table.sweep(); // flows already stale at the last packet count as expired
-    for (const slot of this.table.drain()) { this.table.unlink(slot); this.retire(slot); }
+    for (const slot of this.table.drain()) this.retire(slot);
     return this.reports;
   }
 
