@@ -18,6 +18,11 @@ export function formatIp(addr: Buffer): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
+/** `ip:port` of an IPv4 address held as one 32-bit word (the packet's bytes, first byte highest). */
+export function formatIpv4Endpoint(word: number, port: number): string {
+  return `${word >>> 24}.${(word >>> 16) & 255}.${(word >>> 8) & 255}.${word & 255}:${port}`;
+}
+
 /** `ip:port`, or `[ipv6]:port` as in URLs and Wireshark's conversation lists. */
 export function formatEndpoint(addr: Buffer, port: number): string {
   return addr.length === 4 ? `${formatIp(addr)}:${port}` : `[${formatIp(addr)}]:${port}`;
