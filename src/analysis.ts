@@ -60,6 +60,11 @@ export interface SegmentSink {
   /** The segment records (decode/segment-record.ts) in words [from, to) of `rec` (`f64` over the same memory). */
   tcpBatch(rec: Int32Array, f64: Float64Array, from: number, to: number): void;
   icmpError(frame: number, p: DecodedPacket): void;
+  /**
+   * A sink that takes batches where they lie (a decode worker's ring): the arrays to write them
+   * into, and reserve(words), the word of room for a batch of at most that many words there.
+   */
+  readonly inPlace?: { readonly i32: Int32Array; readonly f64: Float64Array; reserve(words: number): number };
 }
 
 /** What the reading side of an analysis learnt besides the segments: times, counts, oddities. */
@@ -87,13 +92,16 @@ const BATCH = 32;
 
 export class Analysis implements PacketSink, EventClock {
   private readonly decoder = new Decoder();
-  // The batch: segment records (decode/segment-record.ts) of up to BATCH segments.
-  private readonly batch = new Int32Array(BATCH * MAX_RECORD_WORDS);
-  private readonly batchF64 = new Float64Array(this.batch.buffer);
+  // The batch: segment records (decode/segment-record.ts) of up to BATCH segments, from word
+  // batchStart of `batch`. In a decode worker `batch` is the ring itself: copying each batch over
+  // was 25 ms of the worker's 640 in a profile of the 1 GiB bench capture (README "Benchmark").
+  private readonly batch: Int32Array;
+  private readonly batchF64: Float64Array;
+  private batchStart = 0;
   private readonly pkt = new DecodedPacket();
   /** The flow key of each segment, read on the decoding side (in a decode worker, not the engine's thread). */
   private readonly key = new FlowKey();
-  /** Words of the batch filled, and the last record's word. */
+  /** Word after the batch's last record, and that record's word. */
   private batchWords = 0;
   private lastRecord = 0;
   private batched = 0;
@@ -124,6 +132,9 @@ export class Analysis implements PacketSink, EventClock {
       reportsInMemory: opts.reportsInMemory,
     }, this, onEvent);
     this.segments = segments ?? (this.engine as KeepaliveEngine);
+    const inPlace = this.segments.inPlace;
+    this.batch = inPlace?.i32 ?? new Int32Array(BATCH * MAX_RECORD_WORDS);
+    this.batchF64 = inPlace?.f64 ?? new Float64Array(this.batch.buffer);
   }
 
   packet(frame: number, linkType: number, sec: number, nsec: number, tsDigits: number,
@@ -144,6 +155,7 @@ export class Analysis implements PacketSink, EventClock {
     const pkt = this.pkt;
     switch (this.decoder.decode(linkType, buf, off, caplen, pkt)) {
       case PacketKind.Tcp:
+        if (this.batched === 0) this.batchStart = this.batchWords = this.segments.inPlace?.reserve(BATCH * MAX_RECORD_WORDS) ?? 0;
         this.key.set(buf, pkt.srcOff, pkt.dstOff, pkt.ipVersion, pkt.srcPort, pkt.dstPort, pkt.vlanOuter, pkt.vlanInner);
         this.lastRecord = this.batchWords;
         this.batchWords += writeSegment(this.batch, this.batchF64, this.batchWords, pkt, this.key, frame, this.clockNow, rec);
@@ -161,10 +173,9 @@ export class Analysis implements PacketSink, EventClock {
     if (this.batched === 0) return;
     // The last record carries the digits the batch was analyzed with, for a decode worker's reader.
     this.batch[this.lastRecord + S.Meta] = withDigits(this.batch[this.lastRecord + S.Meta], this.tsDigits);
-    const words = this.batchWords;
+    const start = this.batchStart, end = this.batchWords;
     this.batched = 0;
-    this.batchWords = 0;
-    this.segments.tcpBatch(this.batch, this.batchF64, 0, words);
+    this.segments.tcpBatch(this.batch, this.batchF64, start, end);
   }
 
   /**

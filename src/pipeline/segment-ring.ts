@@ -101,12 +101,27 @@ export class RingWriter implements SegmentSink {
   /** The analysis feeding this writer, set right after it is made. */
   source: ClockSource | null = null;
 
-  constructor(private readonly ring: SegmentRing) {}
+  /** The decoding side writes its batches into the ring where reserve() says (Analysis.packet). */
+  readonly inPlace: { readonly i32: Int32Array; readonly f64: Float64Array; reserve(words: number): number };
+
+  constructor(private readonly ring: SegmentRing) {
+    this.inPlace = { i32: ring.i32, f64: ring.f64, reserve: (words) => this.reserve(words) };
+  }
+
+  /** The word where a batch of at most `words` can go, in the current chunk or the next. */
+  private reserve(words: number): number {
+    // A batch never straddles two chunks: the reader replays it whole, with the digits at its end.
+    if (this.used + words > CHUNK_WORDS) this.publish();
+    return this.chunk * CHUNK_WORDS + this.used;
+  }
 
   tcpBatch(rec: Int32Array, _f64: Float64Array, from: number, to: number): void {
-    // A batch never straddles two chunks: the reader replays it whole, with the digits at its end.
-    if (this.used + (to - from) > CHUNK_WORDS) this.publish();
-    this.ring.i32.set(rec.subarray(from, to), this.chunk * CHUNK_WORDS + this.used);
+    const at = this.chunk * CHUNK_WORDS + this.used;
+    if (rec !== this.ring.i32 || from !== at) {
+      // Written elsewhere (not through inPlace): copied over.
+      const room = this.reserve(to - from);
+      this.ring.i32.set(rec.subarray(from, to), room);
+    }
     this.used += to - from;
   }
 
