@@ -52,16 +52,24 @@ export function nest(v: unknown, depth: number): string {
  * flows is never one string (or one copied object graph) in memory.
  */
 export function* jsonChunks(inputs: readonly AnalyzedInput[], withEvents: boolean): Generator<string> {
-  function* list<T>(key: string, items: Generator<T>, last: boolean): Generator<string> {
+  function* list(key: string, pick: (i: AnalyzedInput) => Iterable<object>, last: boolean): Generator<string> {
     let first = true;
-    for (const item of items) {
-      yield `${first ? `  "${key}": [\n` : ',\n'}    ${nest(item, 2)}`;
-      first = false;
+    for (const input of inputs) {
+      for (const item of pick(input)) {
+        yield first ? `  "${key}": [\n    ` : ',\n    ';
+        first = false;
+        // The item as if it were { capture, ...item }: its text with the capture field put in
+        // front of the first. The text and its pieces go to the output as they are: copying each
+        // item into a new object, and joining the pieces into one string first, was a fifth of
+        // the 1 GiB bench capture's JSON garbage.
+        yield `{\n      "capture": ${input.index},`;
+        yield nest(item, 2).slice(1);
+      }
     }
     yield `${first ? `  "${key}": []` : '\n  ]'}${last ? '\n' : ',\n'}`;
   }
   yield `{\n  "captures": ${nest(inputs.map(captureJson), 1)},\n`;
-  yield* list('flows', (function* () { for (const i of inputs) for (const f of i.flows) yield { capture: i.index, ...f }; })(), false);
-  if (withEvents) yield* list('events', (function* () { for (const i of inputs) for (const e of i.events) yield { capture: i.index, ...e }; })(), false);
+  yield* list('flows', (i) => i.flows, false);
+  if (withEvents) yield* list('events', (i) => i.events, false);
   yield `  "summary": ${nest(mergeSummaries(inputs), 1)}\n}\n`;
 }
