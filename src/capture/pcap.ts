@@ -1,6 +1,5 @@
 // Classic libpcap files: 24-byte file header, then 16-byte record headers each followed by caplen
 // bytes. Byte order and time unit come from the magic (a1b2c3d4 µs, a1b23c4d ns).
-import { u32be, u32le } from './bytes';
 import type { ReadContext, RecordParser } from './context';
 import { MAX_CAPLEN, RECORDS_PER_SLICE } from './limits';
 
@@ -49,20 +48,23 @@ export class PcapParser implements RecordParser {
     const nsPerFrac = this.nsPerFrac;
     let frame = ctx.frames;
     const pauseAt = frame + RECORDS_PER_SLICE;
+    // Record header fields through a DataView, in either byte order: one bounds check and one load
+    // per field (reading the 1 GiB bench capture alone: 204–217 ms against 217–246 byte by byte).
+    const view = new DataView(buf.buffer, buf.byteOffset, buf.length);
     for (;;) {
       if (end - p < RECORD_HEADER) { this.need = RECORD_HEADER; break; }
       if (frame === pauseAt) { this.need = 0; break; }
-      // The 16 header bytes are known to be buffered, so the fields are read straight from them.
-      const caplen = le ? u32le(buf, p + 8) : u32be(buf, p + 8);
+      // The 16 header bytes are known to be buffered.
+      const caplen = view.getUint32(p + 8, le);
       if (caplen > MAX_CAPLEN) {
         ctx.fail(`record header at byte ${ctx.base + p} (frame ${frame + 1}) claims captured length ${caplen}, more than the limit ${MAX_CAPLEN}; the file is damaged`);
         this.need = RECORD_HEADER;
         break;
       }
       if (end - p - RECORD_HEADER < caplen) { this.need = RECORD_HEADER + caplen; break; }
-      let sec = le ? u32le(buf, p) : u32be(buf, p);
-      let frac = le ? u32le(buf, p + 4) : u32be(buf, p + 4);
-      const origLen = le ? u32le(buf, p + 12) : u32be(buf, p + 12);
+      let sec = view.getUint32(p, le);
+      let frac = view.getUint32(p + 4, le);
+      const origLen = view.getUint32(p + 12, le);
       frame++;
       if (frac >= fracPerSec) {
         // Some writers carry whole seconds in the fraction; keep the instant, not the field split.
