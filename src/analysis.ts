@@ -60,11 +60,16 @@ export interface SegmentSink {
   /** The segment records (decode/segment-record.ts) in words [from, to) of `rec` (`f64` over the same memory). */
   tcpBatch(rec: Int32Array, f64: Float64Array, from: number, to: number): void;
   icmpError(frame: number, p: DecodedPacket): void;
-  /**
-   * A sink that takes batches where they lie (a decode worker's ring): the arrays to write them
-   * into, and reserve(words), the word of room for a batch of at most that many words there.
-   */
-  readonly inPlace?: { readonly i32: Int32Array; readonly f64: Float64Array; reserve(words: number): number };
+  /** Set by a sink that takes batches where they lie (a decode worker's ring). */
+  readonly inPlace?: RecordsInPlace;
+}
+
+/** Where to write segment records for a sink that reads them in place. */
+export interface RecordsInPlace {
+  readonly i32: Int32Array;
+  readonly f64: Float64Array;
+  /** The word of room for a batch of at most `words` words. */
+  reserve(words: number): number;
 }
 
 /** What the reading side of an analysis learnt besides the segments: times, counts, oddities. */
@@ -155,7 +160,9 @@ export class Analysis implements PacketSink, EventClock {
     const pkt = this.pkt;
     switch (this.decoder.decode(linkType, buf, off, caplen, pkt)) {
       case PacketKind.Tcp:
-        if (this.batched === 0) this.batchStart = this.batchWords = this.segments.inPlace?.reserve(BATCH * MAX_RECORD_WORDS) ?? 0;
+        if (this.batched === 0) {
+          this.batchStart = this.batchWords = this.segments.inPlace?.reserve(BATCH * MAX_RECORD_WORDS) ?? 0;
+        }
         this.key.set(buf, pkt.srcOff, pkt.dstOff, pkt.ipVersion, pkt.srcPort, pkt.dstPort, pkt.vlanOuter, pkt.vlanInner);
         this.lastRecord = this.batchWords;
         this.batchWords += writeSegment(this.batch, this.batchF64, this.batchWords, pkt, this.key, frame, this.clockNow, rec);

@@ -4,9 +4,9 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { Analysis, type AnalysisOptions, type AnalysisResult, type EventListener } from '../analysis';
 import type { CaptureInfo, ProgressFn } from '../capture/types';
+import { warmUpEngine } from '../keepalive/warm-up';
 import type { DecodeDone } from './decode-worker';
 import { takeDecodeWorker } from './decode-worker-start';
-import { warmUpEngine } from '../keepalive/warm-up';
 import { Chunk, CHUNK_WORDS, CHUNKS, type SegmentRing } from './segment-ring';
 
 /** How often the reader looks for a failed worker while it waits for segments. */

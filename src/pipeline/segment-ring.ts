@@ -6,7 +6,7 @@
 // about TCP, which are rare, take two slots in the layout below.
 import type { DecodedPacket } from '../decode/packet';
 import { KIND_ICMP_ERROR, makeMeta, S, SLOT_WORDS } from '../decode/segment-record';
-import type { SegmentSink } from '../analysis';
+import type { RecordsInPlace, SegmentSink } from '../analysis';
 
 /** Record slots per chunk (64 KiB). */
 export const SLOTS = 1024;
@@ -102,7 +102,7 @@ export class RingWriter implements SegmentSink {
   source: ClockSource | null = null;
 
   /** The decoding side writes its batches into the ring where reserve() says (Analysis.packet). */
-  readonly inPlace: { readonly i32: Int32Array; readonly f64: Float64Array; reserve(words: number): number };
+  readonly inPlace: RecordsInPlace;
 
   constructor(private readonly ring: SegmentRing) {
     this.inPlace = { i32: ring.i32, f64: ring.f64, reserve: (words) => this.reserve(words) };
