@@ -92,7 +92,7 @@ export interface ClockSource {
   readonly digits: number;
 }
 
-/** The worker's side: a SegmentSink that copies its batches into the ring instead of analyzing them. */
+/** The worker's side: a SegmentSink whose batches are written into the ring (in place) instead of analyzed. */
 export class RingWriter implements SegmentSink {
   readonly time = new Float64Array(2);
   private chunk = 0;
@@ -115,13 +115,8 @@ export class RingWriter implements SegmentSink {
     return this.chunk * CHUNK_WORDS + this.used;
   }
 
-  tcpBatch(rec: Int32Array, _f64: Float64Array, from: number, to: number): void {
-    const at = this.chunk * CHUNK_WORDS + this.used;
-    if (rec !== this.ring.i32 || from !== at) {
-      // Written elsewhere (not through inPlace): copied over.
-      const room = this.reserve(to - from);
-      this.ring.i32.set(rec.subarray(from, to), room);
-    }
+  /** The batch in words [from, to) was written in place, at the word reserve() gave: it is counted in. */
+  tcpBatch(_rec: Int32Array, _f64: Float64Array, from: number, to: number): void {
     this.used += to - from;
   }
 
@@ -155,8 +150,7 @@ export class RingWriter implements SegmentSink {
 
   /** The word index of room for a record of `words`, waiting for the reader when the ring is full. */
   private next(words: number): number {
-    if (this.used + words > CHUNK_WORDS) this.publish();
-    const r = this.chunk * CHUNK_WORDS + this.used;
+    const r = this.reserve(words);
     this.used += words;
     return r;
   }
