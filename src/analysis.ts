@@ -10,6 +10,7 @@ import { KeepaliveEngine, type EventClock } from './keepalive/engine';
 import type { FlowReports } from './keepalive/report-store';
 import type { FlowReport, KeepaliveEvent, Summary } from './keepalive/model';
 import { isoTime, nanosSince, type Nanos } from './units';
+import { limitHeapGrowth } from './heap-limits';
 import { analyzeInWorker } from './pipeline/analyze-in-worker';
 import { DECODE_WORKER_MIN_BYTES, wantsDecodeWorker } from './pipeline/decode-worker-start';
 import { KIND_TCP, MAX_RECORD_WORDS, metaDigits, metaKind, metaWords, S, withDigits, writeSegment } from './decode/segment-record';
@@ -288,6 +289,7 @@ export async function analyzeFile(file: string, opts: AnalysisOptions = {}, onEv
   if (wantsDecodeWorker(file, opts.decodeWorkerMinBytes)) {
     return analyzeInWorker(file, opts, onEvent, onProgress);
   }
+  limitHeapGrowth();
   const analysis = new Analysis(opts, onEvent);
   const capture = await readCapture(file, analysis, { onProgress });
   return { capture, result: analysis.finish() };

@@ -1,5 +1,6 @@
 // `keepalive live`: checks, opens the device and output file, runs a session. Every failure before
 // the capture starts is one line on stderr and exit code 2.
+import { limitHeapGrowth } from '../heap-limits';
 import { LIVE_MISSING, loadCap } from './cap-module';
 import { captureFilter } from './filter';
 import { loadNative } from './native-module';
@@ -25,6 +26,7 @@ export function openSource(opts: LiveOptions): { source: PacketSource | string; 
 }
 
 export async function runLive(opts: LiveOptions, io: LiveIo): Promise<number> {
+  limitHeapGrowth(); // a capture that runs for days must not grow the heap past its need
   const opened = openSource(opts);
   if (opened === null) {
     io.err.write(`${LIVE_MISSING}\n`);

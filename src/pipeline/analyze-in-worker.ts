@@ -4,6 +4,7 @@
 import { receiveMessageOnPort } from 'node:worker_threads';
 import { Analysis, type AnalysisOptions, type AnalysisResult, type EventListener } from '../analysis';
 import type { CaptureInfo, ProgressFn } from '../capture/types';
+import { limitHeapGrowth } from '../heap-limits';
 import { warmUpEngine } from '../keepalive/warm-up';
 import type { DecodeDone } from './decode-worker';
 import { takeDecodeWorker } from './decode-worker-start';
@@ -28,6 +29,9 @@ export async function analyzeInWorker(file: string, opts: AnalysisOptions, onEve
         await ring.waitFull(chunk, WAIT_MS);
       }
       const n = ring.count(chunk);
+      // Now, not earlier: the worker has started (its segments are here), and a V8 flag changed
+      // while it started would have made it reject node's code cache (src/heap-limits.ts).
+      if (chunk === 0) limitHeapGrowth();
       if (n === 0) break;
       analysis.setClockBase(ring.progress[4], ring.progress[5]);
       analysis.replay(ring, chunk * CHUNK_WORDS, chunk * CHUNK_WORDS + n);
