@@ -71,4 +71,9 @@ export async function main(argv: string[]): Promise<void> {
   } catch (e) {
     fatal(e, argv);
   }
+  // Done and written: leave now instead of waiting for node to free the heap and join the finished
+  // decode worker (exit 9–16 ms after the last write on the 1 GiB bench capture; 6–7 this way). Only
+  // when nothing waits in stdout or stderr's queue: writes to files, pipes and terminals are
+  // synchronous on Linux, but not to pipes on macOS.
+  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();
 }
