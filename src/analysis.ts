@@ -45,6 +45,8 @@ export interface AnalysisResult {
   /** The same reports as an array: convenient for small captures, costly for huge ones. */
   readonly flows: FlowReport[];
   readonly summary: Summary;
+  /** The capture's first whole second (Unix time), which the reports' snapshot rows count their times from; NaN without records. */
+  readonly epochSecond: number;
   /** ISO 8601 UTC of the first and last record, null when there were none. */
   readonly firstTime: string | null;
   readonly lastTime: string | null;
@@ -271,6 +273,7 @@ export class Analysis implements PacketSink, EventClock {
     return {
       reports,
       get flows() { return reports.toArray(); },
+      epochSecond: this.epochSec,
       firstTime: this.records ? this.iso(this.firstRec) : null,
       lastTime: this.records ? this.iso(this.lastRec) : null,
       warnings,

@@ -45,9 +45,22 @@ export function isoTime(epochSec: number, t: Nanos, digits: number): string {
 }
 
 const SEC_PER_DAY = 86400;
-/** The last day isoSecond() formatted, and its `YYYY-MM-DDT`. */
+/** The last day isoDay() formatted, and its `YYYY-MM-DDT`. */
 let cachedDay = NaN;
 let cachedDayText = '';
+
+/**
+ * `YYYY-MM-DDT` of a Unix day (seconds / 86400): the first 11 characters of Date's toISOString,
+ * the same string object as last time for the same day. For years outside 0000–9999 the date is
+ * longer (`+010000-01-01T…`) and these 11 characters do not end in `T`: callers leave those to Date.
+ */
+export function isoDay(day: number): string {
+  if (day !== cachedDay) {
+    cachedDayText = new Date(day * SEC_PER_DAY * 1000).toISOString().slice(0, 11);
+    cachedDay = day;
+  }
+  return cachedDayText;
+}
 
 /**
  * `YYYY-MM-DDTHH:MM:SS` of a Unix second, as Date's toISOString gives it. The date part is made
@@ -55,13 +68,10 @@ let cachedDayText = '';
  */
 function isoSecond(sec: number): string {
   const day = Math.floor(sec / SEC_PER_DAY);
-  if (day !== cachedDay) {
-    cachedDayText = new Date(day * SEC_PER_DAY * 1000).toISOString().slice(0, 11);
-    cachedDay = day;
-  }
+  const dayText = isoDay(day);
   // Years outside 0000–9999 have a longer date part (+010000-01-01T…): leave them to Date.
-  if (cachedDayText[10] !== 'T') return new Date(sec * 1000).toISOString().slice(0, 19);
+  if (dayText[10] !== 'T') return new Date(sec * 1000).toISOString().slice(0, 19);
   const s = sec - day * SEC_PER_DAY;
   const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, x = s % 60;
-  return `${cachedDayText}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${x < 10 ? '0' : ''}${x}`;
+  return `${dayText}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${x < 10 ? '0' : ''}${x}`;
 }

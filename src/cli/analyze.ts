@@ -1,12 +1,12 @@
 // `keepalive analyze [options] <capture…>`: each input is read and analyzed in turn and reported
 // in the chosen format; see README.md ("Command line") for the output contract.
 import type { Argv } from 'yargs';
-import { analyzeFile } from '../analysis';
+import { analyzeFile, type AnalysisResult } from '../analysis';
 import type { FlowReport, KeepaliveEvent } from '../keepalive/model';
-import type { FlowReports } from '../keepalive/report-store';
+import { rowHasActivity } from '../keepalive/report';
 import { csvHeader, flowRows as csvFlowRows } from '../report/csv';
-import type { AnalyzedInput, FlowList } from '../report/inputs';
-import { jsonChunks } from '../report/json';
+import type { AnalyzedInput, FlowList, FlowRows } from '../report/inputs';
+import { writeJson } from '../report/json';
 import { eventLine, summaryLine, writeInputLines } from '../report/ndjson';
 import { exitCode } from './exit-codes';
 import { eventMatches, flowMatches, hasActivity, hasFlowFilter } from './filter';
@@ -54,16 +54,25 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
 }
 
 /**
- * The flows of one input that pass `keep`, streamed from the engine's store on every pass (the
- * store may be a temporary file of hundreds of thousands of reports). Counting them costs a pass of
- * its own, made only under --host/--port/--flow: otherwise every stored flow is reported (the engine
- * stores only flows with keepalive activity unless --all-flows asks for all).
+ * The flows of one input to report, streamed from the engine's store on every pass (the store may
+ * be a temporary file of hundreds of thousands of reports). Counting them costs a pass of its own,
+ * made only under --host/--port/--flow: otherwise every stored flow is reported (the engine stores
+ * only flows with keepalive activity unless --all-flows asks for all). Without those filters the
+ * rows alone decide, so writers may take the rows instead of the reports (FlowList.rows).
  */
-function reportedFlows(store: FlowReports, keep: (f: FlowReport) => boolean, needsCount: boolean): FlowList {
+function reportedFlows(result: AnalysisResult, o: AnalyzeOptions, index: number): FlowList {
+  const store = result.reports;
+  const filtered = hasFlowFilter(o.filter);
+  const keep = (f: FlowReport): boolean => (o.allFlows || hasActivity(f)) && flowMatches(o.filter, index, f);
   let length = store.length;
-  if (needsCount) { length = 0; for (const f of store) if (keep(f)) length++; }
+  if (filtered) { length = 0; for (const f of store) if (keep(f)) length++; }
+  const rows: FlowRows | undefined = filtered ? undefined : {
+    epochSecond: result.epochSecond,
+    each: (visit) => store.eachRow((row, off) => { if (o.allFlows || rowHasActivity(row, off)) visit(row, off); }),
+  };
   return {
     length,
+    rows,
     *[Symbol.iterator]() { for (const f of store) if (keep(f)) yield f; },
   };
 }
@@ -104,8 +113,7 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
       progress.end();
     }
     const { capture, result } = analyzed;
-    const flows = reportedFlows(result.reports, (f) => (o.allFlows || hasActivity(f)) && flowMatches(o.filter, index, f),
-      hasFlowFilter(o.filter));
+    const flows = reportedFlows(result, o, index);
     const input: AnalyzedInput = { index, capture, result, flows, events };
     inputs.push(input);
     if (capture.error !== null) {
@@ -142,7 +150,7 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
   }
   if (o.format === 'json') {
     const batch = new OutputBatch(io);
-    for (const chunk of jsonChunks(inputs, o.events)) batch.add(chunk);
+    writeJson(inputs, o.events, batch);
     batch.flush();
   }
   if (o.format === 'ndjson') io.out(summaryLine(inputs));

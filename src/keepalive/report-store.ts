@@ -23,8 +23,16 @@ export interface FlowReports extends Iterable<FlowReport> {
   /** Whether they went through a temporary file. */
   readonly spilled: boolean;
   toArray(): FlowReport[];
+  /**
+   * The same flows, in the same order, as the snapshot rows their reports are built from
+   * (report.ts): for writers that format a row straight to text, without the report object.
+   */
+  eachRow(visit: RowVisitor): void;
   dispose(): void;
 }
+
+/** Called with each row in turn; the row is valid only during the call. */
+export type RowVisitor = (rows: Float64Array, off: number) => void;
 
 /** A sorted run: in the temporary file from `offset`, or kept in memory when it could not be written. */
 interface Run { readonly count: number; readonly offset: number; readonly rows: Float64Array | null }
@@ -69,13 +77,24 @@ export class ReportStore implements FlowReports {
 
   /** The reports in flow-id order; each pass reads them again. */
   *[Symbol.iterator](): Iterator<FlowReport> {
-    const last = this.sortedGathering();
-    const sources: RunReader[] = this.runs.map((r) => new RunReader(r, this.width, this.fd));
-    if (last.count > 0) sources.push(new RunReader(last, this.width, -1));
-    yield* merge(sources, this.read);
+    const m = this.merger();
+    while (m.next()) yield this.read(m.rows, m.off);
   }
 
   toArray(): FlowReport[] { return [...this]; }
+
+  eachRow(visit: RowVisitor): void {
+    const m = this.merger();
+    while (m.next()) visit(m.rows, m.off);
+  }
+
+  /** A pass over every row (the runs and the rows still gathering) in id order. */
+  private merger(): RowMerger {
+    const last = this.sortedGathering();
+    const sources: RunReader[] = this.runs.map((r) => new RunReader(r, this.width, this.fd));
+    if (last.count > 0) sources.push(new RunReader(last, this.width, -1));
+    return new RowMerger(sources);
+  }
 
   /** Closes the temporary file; the store is empty afterwards. */
   dispose(): void {
@@ -186,11 +205,40 @@ class RunReader {
   }
 }
 
-/** The rows of all runs in id order (a binary heap of the runs by their current row's id). */
-function* merge(sources: RunReader[], read: RowReader): Generator<FlowReport> {
-  const heap = sources.filter((s) => s.advance());
-  const id = (s: RunReader): number => s.rows[s.off];
-  const down = (i: number): void => {
+/** The rows of all runs in id order: a binary heap of the runs by their current row's id. */
+class RowMerger {
+  private readonly heap: RunReader[];
+  private started = false;
+  /** The current row: `off` into `rows`, after next() returned true. */
+  rows: Float64Array = new Float64Array(0);
+  off = 0;
+
+  constructor(sources: RunReader[]) {
+    this.heap = sources.filter((s) => s.advance());
+    for (let i = (this.heap.length >> 1) - 1; i >= 0; i--) this.down(i);
+  }
+
+  /** Moves to the next row in id order; false when every run is done. */
+  next(): boolean {
+    const heap = this.heap;
+    if (this.started && heap.length > 0) {
+      // The previous row came from the top run: step it on, or drop it when it is done.
+      if (!heap[0].advance()) {
+        const last = heap.pop() as RunReader;
+        if (heap.length > 0) heap[0] = last;
+      }
+      if (heap.length > 0) this.down(0);
+    }
+    this.started = true;
+    if (heap.length === 0) return false;
+    this.rows = heap[0].rows;
+    this.off = heap[0].off;
+    return true;
+  }
+
+  private down(i: number): void {
+    const heap = this.heap;
+    const id = (s: RunReader): number => s.rows[s.off];
     for (;;) {
       const l = 2 * i + 1, r = l + 1;
       let m = i;
@@ -200,16 +248,5 @@ function* merge(sources: RunReader[], read: RowReader): Generator<FlowReport> {
       [heap[i], heap[m]] = [heap[m], heap[i]];
       i = m;
     }
-  };
-  for (let i = (heap.length >> 1) - 1; i >= 0; i--) down(i);
-  while (heap.length > 0) {
-    const top = heap[0];
-    yield read(top.rows, top.off);
-    if (!top.advance()) {
-      const last = heap.pop() as RunReader;
-      if (heap.length === 0) break;
-      heap[0] = last;
-    }
-    down(0);
   }
 }

@@ -7,15 +7,15 @@
 import { formatEndpoint, formatIpv4Endpoint } from '../flow/address';
 import { END_NAMES, type Endpoint, type Flow } from '../flow/flow';
 import { isoTime, nanosToSeconds, type FrameNo, type Nanos } from '../units';
-import { OUTCOMES, type FlowReport, type KeepaliveReport, type Spread } from './model';
+import { OUTCOMES, type FlowReport, type InferredSettings, type KeepaliveReport, type Outcome, type Spread } from './model';
 import type { Sample } from './sample';
 import { inferSettings } from './settings';
 
-const NS_TO_S = 1e-9;
-const NS_TO_MS = 1e-6;
+export const NS_TO_S = 1e-9;
+export const NS_TO_MS = 1e-6;
 
 /** Fields of a snapshot row (Float64 each). Endpoint b's fields are a's + ENDPOINT_FIELDS. */
-const enum F {
+export const enum F {
   Id = 0,
   /** Timestamp digits of the capture when the flow was retired (reports show that resolution). */
   Digits = 1,
@@ -36,7 +36,7 @@ const enum F {
   /** count, min, median, max of each sample. */
   Idle = 31, Interval = 35, Rtt = 39,
 }
-const ENDPOINT_FIELDS = 20;
+export const ENDPOINT_FIELDS = 20;
 
 /** Doubles per snapshot row (512 bytes). */
 export const SNAPSHOT_DOUBLES = 64;
@@ -110,21 +110,17 @@ export function roundToUs(ns: number, scaled: number, digits: 6 | 3): number {
 /** min/median/max of the sample at `off` scaled by `factor` (ns → s or ms), rounded; null when empty. */
 function spread(row: Float64Array, off: number, factor: number, digits: 6 | 3): Spread | null {
   if (row[off] === 0) return null;
-  const min = row[off + 1], median = row[off + 2], max = row[off + 3];
   return {
-    min: roundToUs(min, min * factor, digits),
-    median: roundToUs(median, median * factor, digits),
-    max: roundToUs(max, max * factor, digits),
+    min: sampleValue(row, off, 1, factor, digits),
+    median: sampleValue(row, off, 2, factor, digits),
+    max: sampleValue(row, off, 3, factor, digits),
   };
 }
 
 function proberReport(row: Float64Array, off: number, role: 'client' | 'server'): KeepaliveReport | null {
   const probes = row[off + F.Probes];
   if (probes === 0) return null;
-  const idleSeconds = spread(row, off + F.Idle, NS_TO_S, 6);
-  const intervalSeconds = spread(row, off + F.Interval, NS_TO_S, 6);
   const acked = row[off + F.Acked], resets = row[off + F.Resets], icmp = row[off + F.Icmp];
-  const probeBytes = row[off + F.ProbeBytes], outcome = row[off + F.Outcome], giveUpAfter = row[off + F.GiveUpAfter];
   return {
     prober: role,
     probes,
@@ -132,18 +128,43 @@ function proberReport(row: Float64Array, off: number, role: 'client' | 'server')
     unanswered: probes - acked - resets - icmp,
     resets,
     icmp,
-    probeBytes,
-    idleSeconds,
-    intervalSeconds,
+    probeBytes: row[off + F.ProbeBytes],
+    idleSeconds: spread(row, off + F.Idle, NS_TO_S, 6),
+    intervalSeconds: spread(row, off + F.Interval, NS_TO_S, 6),
     rttMs: spread(row, off + F.Rtt, NS_TO_MS, 3),
     maxUnanswered: row[off + F.MaxUnanswered],
-    outcome: outcome < 0 ? 'unanswered' : OUTCOMES[outcome],
-    settings: inferSettings(idleSeconds?.median ?? null, intervalSeconds?.median ?? null, giveUpAfter < 0 ? null : giveUpAfter, probeBytes),
+    outcome: outcomeName(row, off),
+    settings: proberSettings(row, off),
   };
 }
 
+/** Sample `i` (1 min, 2 median, 3 max) of the sample at `off` scaled by `factor` (ns → s or ms), rounded as reports show it. */
+export function sampleValue(row: Float64Array, off: number, i: 1 | 2 | 3, factor: number, digits: 6 | 3): number {
+  const ns = row[off + i];
+  return roundToUs(ns, ns * factor, digits);
+}
+
+/** The outcome of the prober whose fields start at `off`. */
+export function outcomeName(row: Float64Array, off: number): Outcome {
+  const outcome = row[off + F.Outcome];
+  return outcome < 0 ? 'unanswered' : OUTCOMES[outcome];
+}
+
+/** The keepalive settings and stack defaults matching the prober whose fields start at `off`. */
+export function proberSettings(row: Float64Array, off: number): InferredSettings {
+  const idle = row[off + F.Idle] === 0 ? null : sampleValue(row, off + F.Idle, 2, NS_TO_S, 6);
+  const interval = row[off + F.Interval] === 0 ? null : sampleValue(row, off + F.Interval, 2, NS_TO_S, 6);
+  const giveUpAfter = row[off + F.GiveUpAfter];
+  return inferSettings(idle, interval, giveUpAfter < 0 ? null : giveUpAfter, row[off + F.ProbeBytes]);
+}
+
+/** Whether the flow at `off` would be reported without --all-flows: either end probed, or zero-window probes were seen. */
+export function rowHasActivity(row: Float64Array, off: number): boolean {
+  return row[off + F.Probes] !== 0 || row[off + ENDPOINT_FIELDS + F.Probes] !== 0 || row[off + F.ZeroWindowProbes] !== 0;
+}
+
 /** `ip:port` of endpoint a (isA) or b of the snapshot at `off`. */
-function endpointName(row: Float64Array, off: number, isA: boolean): string {
+export function endpointName(row: Float64Array, off: number, isA: boolean): string {
   const w = off + (isA ? F.A0 : F.B0), port = row[off + (isA ? F.PortA : F.PortB)];
   // IPv4 straight from its word, with no Buffer: the 1 GiB bench capture's JSON took 6 ms less.
   if ((row[off + F.Key] & 0xf) === 4) return formatIpv4Endpoint(row[w], port);

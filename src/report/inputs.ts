@@ -6,6 +6,16 @@ import type { FlowReport, KeepaliveEvent, Summary } from '../keepalive/model';
 /** Flows to report: an array, or a stream re-read from the engine's ReportStore on each pass. */
 export interface FlowList extends Iterable<FlowReport> {
   readonly length: number;
+  /** The same flows as snapshot rows, when they come from the engine's store (report/flow-json.ts writes them). */
+  readonly rows?: FlowRows;
+}
+
+/** Flows as the snapshot rows their reports are built from (keepalive/report.ts). */
+export interface FlowRows {
+  /** Visits each row, in the list's order; a row is valid only during its call. */
+  each(visit: (rows: Float64Array, off: number) => void): void;
+  /** The epoch second the rows' times count from (AnalysisResult.epochSecond). */
+  readonly epochSecond: number;
 }
 
 export interface AnalyzedInput {

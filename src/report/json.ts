@@ -2,6 +2,7 @@
 // field (index into `captures`) tells inputs apart.
 import type { FlowReport, KeepaliveEvent } from '../keepalive/model';
 import { captureJson, type CaptureJson } from './capture-info';
+import { FLOW_JSON_MAX_BYTES, writeFlowJson } from './flow-json';
 import { mergeSummaries, type AnalyzedInput, type MergedSummary } from './inputs';
 
 export type FlowJson = { readonly capture: number } & FlowReport;
@@ -27,8 +28,11 @@ export function buildJsonReport(inputs: readonly AnalyzedInput[], withEvents: bo
   return withEvents ? { captures, flows, events, summary } : { captures, flows, summary };
 }
 
+/** The whole report as one string (small reports: live's final report, tests). */
 export function renderJson(inputs: readonly AnalyzedInput[], withEvents: boolean): string {
-  return [...jsonChunks(inputs, withEvents)].join('');
+  const sink = new StringSink();
+  writeJson(inputs, withEvents, sink);
+  return sink.text();
 }
 
 /**
@@ -47,29 +51,78 @@ export function nest(v: unknown, depth: number): string {
   return text.slice(open, text.length - close);
 }
 
+/** Where writeJson puts the report: text, or bytes a writer puts straight into the sink's buffer. */
+export interface JsonSink {
+  add(text: string): void;
+  /** A buffer with at least `maxBytes` free from `position`, for bytes written there directly. */
+  room(maxBytes: number): Uint8Array;
+  readonly position: number;
+  /** The bytes written after room() end at `to`. */
+  advance(to: number): void;
+}
+
+const FLOW_SEPARATOR = Buffer.from(',\n    ');
+
 /**
- * The same text as renderJson, one flow or event at a time, so a report of tens of thousands of
- * flows is never one string (or one copied object graph) in memory.
+ * Writes the JSON report of `inputs` into `sink` one flow or event at a time, so a report of tens
+ * of thousands of flows is never one string (or one copied object graph) in memory. Flows that
+ * come with their snapshot rows are written from the rows as bytes (flow-json.ts); others, and
+ * events, are stringified.
  */
-export function* jsonChunks(inputs: readonly AnalyzedInput[], withEvents: boolean): Generator<string> {
-  function* list(key: string, pick: (i: AnalyzedInput) => Iterable<object>, last: boolean): Generator<string> {
-    let first = true;
-    for (const input of inputs) {
-      for (const item of pick(input)) {
-        yield first ? `  "${key}": [\n    ` : ',\n    ';
+export function writeJson(inputs: readonly AnalyzedInput[], withEvents: boolean, sink: JsonSink): void {
+  sink.add(`{\n  "captures": ${nest(inputs.map(captureJson), 1)},\n`);
+  let first = true;
+  for (const input of inputs) {
+    const rows = input.flows.rows;
+    if (rows === undefined) {
+      for (const f of input.flows) {
+        sink.add(first ? '  "flows": [\n    ' : ',\n    ');
         first = false;
-        // The item as if it were { capture, ...item }: its text with the capture field put in
-        // front of the first. The text and its pieces go to the output as they are: copying each
-        // item into a new object, and joining the pieces into one string first, was a fifth of
-        // the 1 GiB bench capture's JSON garbage.
-        yield `{\n      "capture": ${input.index},`;
-        yield nest(item, 2).slice(1);
+        itemText(sink, input.index, f);
+      }
+      continue;
+    }
+    rows.each((row, off) => {
+      if (first) sink.add('  "flows": [\n    ');
+      const buf = sink.room(FLOW_JSON_MAX_BYTES + FLOW_SEPARATOR.length);
+      let p = sink.position;
+      if (!first) { FLOW_SEPARATOR.copy(buf, p); p += FLOW_SEPARATOR.length; }
+      first = false;
+      sink.advance(writeFlowJson(buf, p, row, off, rows.epochSecond, input.index));
+    });
+  }
+  sink.add(`${first ? '  "flows": []' : '\n  ]'},\n`);
+  if (withEvents) {
+    first = true;
+    for (const input of inputs) {
+      for (const e of input.events) {
+        sink.add(first ? '  "events": [\n    ' : ',\n    ');
+        first = false;
+        itemText(sink, input.index, e);
       }
     }
-    yield `${first ? `  "${key}": []` : '\n  ]'}${last ? '\n' : ',\n'}`;
+    sink.add(`${first ? '  "events": []' : '\n  ]'},\n`);
   }
-  yield `{\n  "captures": ${nest(inputs.map(captureJson), 1)},\n`;
-  yield* list('flows', (i) => i.flows, false);
-  if (withEvents) yield* list('events', (i) => i.events, false);
-  yield `  "summary": ${nest(mergeSummaries(inputs), 1)}\n}\n`;
+  sink.add(`  "summary": ${nest(mergeSummaries(inputs), 1)}\n}\n`);
+}
+
+/**
+ * A flow or event as if it were { capture, ...item }: its text with the capture field put in front
+ * of the first, in pieces. Copying each item into a new object, and joining the pieces into one
+ * string first, was a fifth of the 1 GiB bench capture's JSON garbage.
+ */
+function itemText(sink: JsonSink, capture: number, item: object): void {
+  sink.add(`{\n      "capture": ${capture},`);
+  sink.add(nest(item, 2).slice(1));
+}
+
+/** Collects the report as text. */
+class StringSink implements JsonSink {
+  private readonly parts: string[] = [];
+  private readonly buf = Buffer.alloc(2 * FLOW_JSON_MAX_BYTES);
+  position = 0;
+  add(text: string): void { this.parts.push(text); }
+  room(): Uint8Array { this.position = 0; return this.buf; }
+  advance(to: number): void { this.parts.push(this.buf.toString('utf8', 0, to)); }
+  text(): string { return this.parts.join(''); }
 }

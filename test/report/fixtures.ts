@@ -25,9 +25,10 @@ export function makeInput(index: number, flows: FlowReport[], events: KeepaliveE
     file: `in${index}.pcap`, format: 'pcap', gzip: false, packets: 10, linkTypes: [1, 113], tsDigits: 6,
     warnings: ['reader warning'], error: null, bytesRead: 1000, ...over,
   };
-  const reports = { length: flows.length, spilled: false, [Symbol.iterator]: () => flows[Symbol.iterator](), toArray: () => flows.slice(), dispose: () => {} };
+  const reports = { length: flows.length, spilled: false, [Symbol.iterator]: () => flows[Symbol.iterator](), toArray: () => flows.slice(),
+    eachRow: () => { throw new Error('made-up reports have no snapshot rows'); }, dispose: () => {} };
   const result: AnalysisResult = {
-    reports, flows, firstTime: '2023-11-14T22:13:20.000000Z', lastTime: '2023-11-15T00:13:23.000000Z', warnings: ['engine warning'],
+    reports, flows, epochSecond: 1700000000, firstTime: '2023-11-14T22:13:20.000000Z', lastTime: '2023-11-15T00:13:23.000000Z', warnings: ['engine warning'],
     summary: {
       flows: 5, flowsWithKeepalive: flows.length, probes: 4, zeroWindowProbes: 0,
       outcomes: { alive: 1, reset: 0, icmp: 0, timeout: 0, unanswered: 0 }, evictedFlows: 0, expiredFlows: 3, nonTcpFrames: 2,

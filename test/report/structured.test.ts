@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { buildJsonReport, jsonChunks, nest } from '../../src/report/json';
+import { buildJsonReport, nest, renderJson } from '../../src/report/json';
 import { eventLine, inputLines, summaryLine } from '../../src/report/ndjson';
 import { ackEvent, makeFlow, makeInput, probeEvent } from './fixtures';
 
@@ -50,7 +50,7 @@ test('JSON written in pieces is byte-identical to stringifying the whole report'
   ];
   for (const c of cases) {
     const whole = `${JSON.stringify(buildJsonReport(c.inputs, c.events), null, 2)}\n`;
-    assert.equal([...jsonChunks(c.inputs, c.events)].join(''), whole);
+    assert.equal(renderJson(c.inputs, c.events), whole);
   }
 });
 
