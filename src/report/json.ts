@@ -119,10 +119,13 @@ function itemText(sink: JsonSink, capture: number, item: object): void {
 /** Collects the report as text. */
 class StringSink implements JsonSink {
   private readonly parts: string[] = [];
-  private readonly buf = Buffer.alloc(2 * FLOW_JSON_MAX_BYTES);
-  position = 0;
+  private buf = Buffer.alloc(2 * FLOW_JSON_MAX_BYTES);
+  readonly position = 0;
   add(text: string): void { this.parts.push(text); }
-  room(): Uint8Array { this.position = 0; return this.buf; }
+  room(maxBytes: number): Uint8Array {
+    if (maxBytes > this.buf.length) this.buf = Buffer.alloc(maxBytes);
+    return this.buf;
+  }
   advance(to: number): void { this.parts.push(this.buf.toString('utf8', 0, to)); }
   text(): string { return this.parts.join(''); }
 }
