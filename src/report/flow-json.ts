@@ -3,10 +3,10 @@
 // (json.ts), without the report objects, their strings and the text's UTF-8 copy. Writing the
 // 1 GiB bench capture's 11,559 flows to /dev/null in one process: 72 ms the first time and 30–32
 // warm, against about 100 and 72–76 for building and stringifying the reports (README
-// "Benchmark", session 11). Times and IPv4 endpoints are written digit by digit, without their
-// strings (half of what the first version still allocated). Every value comes from the helpers
-// buildFlowReport uses; test/report/flow-json.test.ts checks the bytes against the stringified
-// report on every bundled capture and on made-up rows for the rare shapes.
+// "Benchmark", session 11). Times and IPv4 endpoints are written digit by digit rather than made
+// as strings first: those strings were half of what writing a flow allocated. Every value comes
+// from the helpers buildFlowReport uses; test/report/flow-json.test.ts checks the bytes against
+// the stringified report on every bundled capture and on made-up rows for the rare shapes.
 import { END_NAMES } from '../flow/flow';
 import {
   ENDPOINT_FIELDS, endpointName, F, NS_TO_MS, NS_TO_S, outcomeName, proberSettings, roundToUs, sampleValue,
