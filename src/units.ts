@@ -44,7 +44,7 @@ export function isoTime(epochSec: number, t: Nanos, digits: number): string {
   return `${base}.${frac}Z`;
 }
 
-const SEC_PER_DAY = 86400;
+export const SEC_PER_DAY = 86400;
 /** The last day isoDay() formatted, and its `YYYY-MM-DDT`. */
 let cachedDay = NaN;
 let cachedDayText = '';

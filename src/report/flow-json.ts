@@ -11,10 +11,7 @@ import { END_NAMES } from '../flow/flow';
 import {
   ENDPOINT_FIELDS, endpointName, F, NS_TO_MS, NS_TO_S, outcomeName, proberSettings, roundToUs, sampleValue,
 } from '../keepalive/report';
-import { isoDay, isoTime, nanosToSeconds, type Nanos } from '../units';
-
-const NS_PER_SEC = 1e9;
-const SEC_PER_DAY = 86400;
+import { isoDay, isoTime, nanosToSeconds, NS_PER_SEC, SEC_PER_DAY, type Nanos } from '../units';
 
 /**
  * Most bytes one flow's text takes. The longest flow (IPv6 endpoints, two VLAN tags, both ends

@@ -61,6 +61,7 @@ export interface JsonSink {
   advance(to: number): void;
 }
 
+/** startItem()'s separator as bytes, for flows written into the sink's buffer. */
 const FLOW_SEPARATOR = Buffer.from(',\n    ');
 
 /**
@@ -76,14 +77,14 @@ export function writeJson(inputs: readonly AnalyzedInput[], withEvents: boolean,
     const rows = input.flows.rows;
     if (rows === undefined) {
       for (const f of input.flows) {
-        sink.add(first ? '  "flows": [\n    ' : ',\n    ');
+        startItem(sink, 'flows', first);
         first = false;
         itemText(sink, input.index, f);
       }
       continue;
     }
     rows.each((row, off) => {
-      if (first) sink.add('  "flows": [\n    ');
+      if (first) startItem(sink, 'flows', true);
       const buf = sink.room(FLOW_JSON_MAX_BYTES + FLOW_SEPARATOR.length);
       let p = sink.position;
       if (!first) { FLOW_SEPARATOR.copy(buf, p); p += FLOW_SEPARATOR.length; }
@@ -91,19 +92,29 @@ export function writeJson(inputs: readonly AnalyzedInput[], withEvents: boolean,
       sink.advance(writeFlowJson(buf, p, row, off, rows.epochSecond, input.index));
     });
   }
-  sink.add(`${first ? '  "flows": []' : '\n  ]'},\n`);
+  endList(sink, 'flows', first);
   if (withEvents) {
     first = true;
     for (const input of inputs) {
       for (const e of input.events) {
-        sink.add(first ? '  "events": [\n    ' : ',\n    ');
+        startItem(sink, 'events', first);
         first = false;
         itemText(sink, input.index, e);
       }
     }
-    sink.add(`${first ? '  "events": []' : '\n  ]'},\n`);
+    endList(sink, 'events', first);
   }
   sink.add(`  "summary": ${nest(mergeSummaries(inputs), 1)}\n}\n`);
+}
+
+/** Before an item of the list `key`: the list's opening for the first item, else the separator. */
+function startItem(sink: JsonSink, key: string, first: boolean): void {
+  sink.add(first ? `  "${key}": [\n    ` : ',\n    ');
+}
+
+/** After the list `key`: its closing, or the whole list when it had no item. */
+function endList(sink: JsonSink, key: string, empty: boolean): void {
+  sink.add(`${empty ? `  "${key}": []` : '\n  ]'},\n`);
 }
 
 /**
