@@ -5,8 +5,8 @@
 //
 // They are set here, at run time, and not as flags on node's command line: any V8 flag given at
 // start-up changes V8's flag hash, and a worker thread then rejects node's code cache for its
-// internal modules. The decode worker took 42 instead of 22 ms to reach its first line, and the
-// main thread's modules 42 instead of 33 ms to load.
+// internal modules. The decode worker took 41–46 instead of 20–25 ms to reach its first line,
+// and the main thread's modules 42–44 instead of 32–40 ms to load.
 import { setFlagsFromString } from 'node:v8';
 
 let applied = false;
