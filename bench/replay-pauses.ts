@@ -1,14 +1,17 @@
 // `node dist/bench/replay-pauses.js FILE [PASSES]`: how much of the engine's time is its own work
 // and how much is the machine pausing it. The capture is decoded once into ring records held in
-// memory (as the decode worker writes them); then each pass replays them through a fresh Analysis
+// memory (as the decode worker writes them); then each pass replays them through a fresh EngineBack
 // on this thread, timing every ring chunk (up to 1024 segments). A chunk's normal cost is a fraction of a
 // millisecond, so the chunks at the median rate show the work, and the few chunks hundreds of times
 // slower show pauses (README "Benchmark", session 8). Not part of `npm run bench`: it holds the
 // whole decoded capture in memory (128 bytes per segment).
-import { Analysis } from '../src/analysis';
+import { CaptureClock } from '../src/pipeline/capture-clock';
+import { EngineBack } from '../src/pipeline/back';
+import { DecodingFront } from '../src/pipeline/front';
+import { RingReplay } from '../src/pipeline/replay';
 import { readCapture } from '../src/capture/open';
 import { CHUNK_WORDS, RingWriter, SegmentRing } from '../src/pipeline/segment-ring';
-import { metaWords, S } from '../src/decode/segment-record';
+import { metaWords, SegmentWord } from '../src/decode/segment-record';
 
 /** A published chunk: its words (`count` of them) and the records they hold. */
 interface SavedChunk { readonly words: Int32Array; readonly count: number; readonly records: number; readonly epochSec: number; readonly firstRec: number }
@@ -21,7 +24,7 @@ class RecordingRing extends SegmentRing {
     const base = chunk * CHUNK_WORDS;
     const words = this.i32.slice(base, base + count);
     let records = 0;
-    for (let r = 0; r < count; r += metaWords(words[r + S.Meta])) records++;
+    for (let r = 0; r < count; r += metaWords(words[r + SegmentWord.Meta])) records++;
     this.chunks.push({ words, count, records, epochSec: this.progress[4], firstRec: this.progress[5] });
   }
   override waitEmpty(): void { /* chunks were copied out: always empty */ }
@@ -35,8 +38,9 @@ async function main(): Promise<void> {
   if (file === undefined) { process.stderr.write('usage: node dist/bench/replay-pauses.js FILE [PASSES]\n'); process.exitCode = 2; return; }
   const ring = new RecordingRing();
   const writer = new RingWriter(ring);
-  const front = new Analysis({}, null, writer);
-  writer.source = front;
+  const frontClock = new CaptureClock();
+  writer.source = frontClock;
+  const front = new DecodingFront(writer, frontClock);
   const info = await readCapture(file, front, {});
   front.flush();
   writer.end(); // publishes the last, partly filled chunk
@@ -44,22 +48,22 @@ async function main(): Promise<void> {
   const segments = ring.chunks.reduce((n, c) => n + c.records, 0);
   process.stdout.write(`${file}: ${segments.toLocaleString('en-US')} segments in ${ring.chunks.length} chunks\n`);
   if (segments === 0) { process.exitCode = 2; return; }
-  const state = front.frontState();
+  const state = front.state();
   for (let pass = 1; pass <= passes; pass++) {
-    const analysis = new Analysis({});
+    const back = new EngineBack({}, new CaptureClock(), null);
+    const replay = new RingReplay(back.engine, back.clock);
     const perSegmentNs: number[] = [];
     let totalNs = 0;
     for (const c of ring.chunks) {
       ring.i32.set(c.words, 0);
-      analysis.setClockBase(c.epochSec, c.firstRec);
+      replay.setClockBase(c.epochSec, c.firstRec);
       const t0 = process.hrtime.bigint();
-      analysis.replay(ring, 0, c.count);
+      replay.replay(ring, 0, c.count);
       const ns = Number(process.hrtime.bigint() - t0);
       totalNs += ns;
       perSegmentNs.push(ns / c.records);
     }
-    analysis.adoptFront(state);
-    analysis.finish().reports.dispose();
+    back.finish(state).reports.dispose();
     const sorted = perSegmentNs.slice().sort((a, b) => a - b);
     const median = quantile(sorted, 0.5);
     const atMedian = median * segments / 1e6;

@@ -1,12 +1,12 @@
 #!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
 'use strict';
 // No node flags here: any V8 flag on the command line made the decode worker start 20 ms slower
-// (src/heap-limits.ts sets the heap limits at run time instead). NODE_EXTRA_CA_CERTS is dropped:
+// (src/runtime/heap-limits.ts sets the heap limits at run time instead). NODE_EXTRA_CA_CERTS is dropped:
 // node 20 parses that certificate file before running any script (about 30 ms with the system
 // bundle here), and keepalive makes no TLS connection.
 const argv = process.argv.slice(2);
 // Before the CLI's modules load: a large first capture starts being read and decoded on a worker
-// thread now (src/pipeline/decode-worker-start.ts), so the worker's start overlaps their loading.
+// thread now (src/runtime/decode-worker-start.ts), so the worker's start overlaps their loading.
 const first = require('../dist/src/cli/first-capture.js').firstCaptureArg(argv);
-if (first !== null) require('../dist/src/pipeline/decode-worker-start.js').prestartDecodeWorker(first);
+if (first !== null) require('../dist/src/runtime/decode-worker-start.js').prestartDecodeWorker(first);
 require('../dist/src/cli/main.js').main(argv);

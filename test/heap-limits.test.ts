@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 
-const HEAP_LIMITS = join(__dirname, '..', 'src', 'heap-limits.js');
+const HEAP_LIMITS = join(__dirname, '..', 'src', 'runtime', 'heap-limits.js');
 
 /** Largest new-space size (MB) seen while objects keep surviving collections, with or without the limits. */
 function maxNewSpaceMB(limit: boolean): number {

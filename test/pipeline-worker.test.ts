@@ -8,7 +8,7 @@ import { analyzeFile, type AnalysisOptions } from '../src/analysis';
 import type { KeepaliveEvent } from '../src/keepalive/model';
 import * as os from 'node:os';
 import { firstCaptureArg } from '../src/cli/first-capture';
-import { prestartDecodeWorker, prestartedFor } from '../src/pipeline/decode-worker-start';
+import { prestartDecodeWorker, prestartedFor } from '../src/runtime/decode-worker-start';
 import { pcapFile, type PcapRecord } from './support/capture-files';
 import { icmpErrorFrame, tcpFrame } from './support/frames';
 

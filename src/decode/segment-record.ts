@@ -5,7 +5,7 @@
 // 32-word records into a DecodedPacket and a FlowKey took 0.6 s of the engine thread's 2.4 s on
 // the 4 GiB bench capture (profile), much of it waiting for lines the worker's core had written;
 // read in place, the whole run went from 2.41 to 2.19 s (README "Benchmark").
-import type { FlowKey } from '../flow/key';
+import type { FlowKey } from './flow-key';
 import type { DecodedPacket } from './packet';
 
 /** Words of one record slot; a record is one slot, or two (IPv6, ICMP errors in the ring). */
@@ -14,7 +14,7 @@ export const SLOT_WORDS = 16;
 export const MAX_RECORD_WORDS = 2 * SLOT_WORDS;
 
 /** Word offsets in a segment record. Times are doubles (records start on 8-byte boundaries). */
-export const enum S {
+export const enum SegmentWord {
   /** Kind, slots, TCP flags, window scale and timestamp digits: see the Meta helpers. */
   Meta = 0,
   /** Frame number (1-based, unsigned 32-bit). */
@@ -57,22 +57,22 @@ export function writeSegment(i32: Int32Array, f64: Float64Array, r: number, p: D
   frame: number, clock: number, rec: number): number {
   const v6 = p.ipVersion === 6;
   const words = v6 ? 2 * SLOT_WORDS : SLOT_WORDS;
-  i32[r + S.Meta] = makeMeta(KIND_TCP, words, p.flags, p.wscale);
-  i32[r + S.Frame] = frame;
-  f64[(r + S.Clock) >> 1] = clock;
-  f64[(r + S.Rec) >> 1] = rec;
-  i32[r + S.Seq] = p.seq | 0; i32[r + S.Ack] = p.ack | 0;
-  i32[r + S.PayloadLen] = p.payloadLen; i32[r + S.Window] = p.window;
+  i32[r + SegmentWord.Meta] = makeMeta(KIND_TCP, words, p.flags, p.wscale);
+  i32[r + SegmentWord.Frame] = frame;
+  f64[(r + SegmentWord.Clock) >> 1] = clock;
+  f64[(r + SegmentWord.Rec) >> 1] = rec;
+  i32[r + SegmentWord.Seq] = p.seq | 0; i32[r + SegmentWord.Ack] = p.ack | 0;
+  i32[r + SegmentWord.PayloadLen] = p.payloadLen; i32[r + SegmentWord.Window] = p.window;
   writeKey(i32, r, k);
   return words;
 }
 
 /** The flow key's words at record `r` (a record of two slots when the key is IPv6). */
 export function writeKey(i32: Int32Array, r: number, k: FlowKey): void {
-  i32[r + S.KeyHash] = k.hash; i32[r + S.KeyPorts] = k.ports; i32[r + S.KeyBits] = k.key;
-  i32[r + S.Src0] = k.s0; i32[r + S.Dst0] = k.d0;
+  i32[r + SegmentWord.KeyHash] = k.hash; i32[r + SegmentWord.KeyPorts] = k.ports; i32[r + SegmentWord.KeyBits] = k.key;
+  i32[r + SegmentWord.Src0] = k.s0; i32[r + SegmentWord.Dst0] = k.d0;
   if ((k.key & 0xf) === 6) {
-    i32[r + S.Src1] = k.s1; i32[r + S.Src1 + 1] = k.s2; i32[r + S.Src1 + 2] = k.s3;
-    i32[r + S.Dst1] = k.d1; i32[r + S.Dst1 + 1] = k.d2; i32[r + S.Dst1 + 2] = k.d3;
+    i32[r + SegmentWord.Src1] = k.s1; i32[r + SegmentWord.Src1 + 1] = k.s2; i32[r + SegmentWord.Src1 + 2] = k.s3;
+    i32[r + SegmentWord.Dst1] = k.d1; i32[r + SegmentWord.Dst1 + 1] = k.d2; i32[r + SegmentWord.Dst1 + 2] = k.d3;
   }
 }

@@ -1,9 +1,9 @@
 // Per-connection state, as views over a FlowStore record (store.ts holds the layout and why).
 // The engine's per-packet path reads and writes the record directly; probes, answers and reports
 // go through these classes. One Flow (with its two Endpoints) exists per store slot and is reused
-// by every connection that slot holds, so a Flow must not be kept after it is retired.
+// by every connection that slot holds, so a Flow must not be kept after it is retired. What the
+// keepalive engine learns about each side's probing is kept by the engine (keepalive/prober-slots.ts).
 import type { Nanos } from '../units';
-import type { ProberState } from '../keepalive/prober';
 import { formatEndpoint } from './address';
 import { Bit, D, EBit, Layout, W, type FlowStore } from './store';
 
@@ -20,9 +20,8 @@ export class Endpoint {
   private readonly w: number;
   private readonly d: number;
   private readonly shift: number;
-  private prober: ProberState | null = null;
 
-  constructor(private readonly store: FlowStore, slot: number, readonly isA: boolean) {
+  constructor(private readonly store: FlowStore, readonly slot: number, readonly isA: boolean) {
     this.r = slot * Layout.Words;
     this.w = this.r + (isA ? 0 : Layout.EndpointBW);
     this.d = slot * Layout.Doubles + (isA ? 0 : Layout.EndpointBD);
@@ -40,12 +39,15 @@ export class Endpoint {
   set nextSeqKnown(v: boolean) { this.setBit(EBit.NextSeqKnown, v); }
   get lastRecv(): Nanos { return this.store.f64[this.d + D.LastRecvA] as Nanos; }
 
-  /** Keepalive state, created at this side's first probe (or first unconfirmed candidate). */
-  get ka(): ProberState | null { return this.bit(EBit.HasKa) ? this.prober : null; }
-  set ka(v: ProberState | null) { this.prober = v; this.setBit(EBit.HasKa, v !== null); }
+  /** Whether the keepalive engine holds prober state for this side (keepalive/prober-slots.ts). */
+  get hasProber(): boolean { return this.bit(EBit.HasKa); }
+  set hasProber(v: boolean) { this.setBit(EBit.HasKa, v); }
 
-  /** Lets the previous connection's ProberState go (its samples can be 100 kB) when the slot is reused. */
-  forget(): void { this.prober = null; }
+  /** Records whether this side's prober has unconfirmed candidates and awaits an answer (the per-packet path tests these bits). */
+  setProberBits(candidates: boolean, awaiting: boolean): void {
+    this.setBit(EBit.Candidates, candidates);
+    this.setBit(EBit.Awaiting, awaiting);
+  }
 }
 
 /** One TCP connection: a view of its store record. */
@@ -89,21 +91,6 @@ export class Flow {
   get maxGap(): number { return this.store.f64[this.d + D.MaxGap]; }
 
   endpoint(isA: boolean): Endpoint { return isA ? this.a : this.b; }
-
-  /** Called when the slot starts a new connection: nothing of the previous one stays reachable. */
-  forget(): void { this.a.forget(); this.b.forget(); }
-
-  /** Copies "has candidates" and "awaiting an answer" of both probers into the record's bits. */
-  syncProberBits(): void {
-    const pending = ((EBit.Candidates | EBit.Awaiting) << Layout.EA) | ((EBit.Candidates | EBit.Awaiting) << Layout.EB);
-    let bits = this.store.i32[this.w + W.Bits] & ~pending;
-    const a = this.a.ka, b = this.b.ka;
-    if (a !== null && a.candidates.length > 0) bits |= EBit.Candidates << Layout.EA;
-    if (a !== null && a.awaiting) bits |= EBit.Awaiting << Layout.EA;
-    if (b !== null && b.candidates.length > 0) bits |= EBit.Candidates << Layout.EB;
-    if (b !== null && b.awaiting) bits |= EBit.Awaiting << Layout.EB;
-    this.store.i32[this.w + W.Bits] = bits;
-  }
 
   /** Address word i (0–3; IPv4 uses word 0) of endpoint a or b, as the packet's 32 bits. */
   addrWord(isA: boolean, i: number): number {

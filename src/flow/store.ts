@@ -108,7 +108,7 @@ export const enum Bit {
  */
 export const enum EBit {
   NextSeqKnown = 1, AckedKnown = 2, SynSeen = 4, FinSent = 8,
-  /** The endpoint has a ProberState (Endpoint.ka). */
+  /** The engine holds a ProberState for the endpoint (keepalive/prober-slots.ts). */
   HasKa = 16,
   /** It has unconfirmed probe candidates. */
   Candidates = 32,

@@ -12,8 +12,8 @@
 // in closing order instead: sweeping every slot 8 times per linger cost 1.0 s of the 1 GiB
 // capture's 8 s (400 scans of 50k slots).
 import { Flow } from './flow';
-import { metaWords, S } from '../decode/segment-record';
-import { reversePorts } from './key';
+import { metaWords, SegmentWord } from '../decode/segment-record';
+import { reversePorts } from '../decode/flow-key';
 import { Bit, D, FlowStore, Layout, W } from './store';
 
 /** Closed flows stay this long for stragglers (retransmitted RSTs, late ACKs). */
@@ -91,9 +91,9 @@ export class FlowTable {
    */
   lookup(rec: Int32Array, at: number): number {
     const i32 = this.store.i32;
-    const hash = rec[at + S.KeyHash], key = rec[at + S.KeyBits], ports = rec[at + S.KeyPorts];
+    const hash = rec[at + SegmentWord.KeyHash], key = rec[at + SegmentWord.KeyBits], ports = rec[at + SegmentWord.KeyPorts];
     const portsReversed = reversePorts(ports);
-    const s0 = rec[at + S.Src0], d0 = rec[at + S.Dst0];
+    const s0 = rec[at + SegmentWord.Src0], d0 = rec[at + SegmentWord.Dst0];
     const v6 = (key & 0xf) === 6;
     const heads = this.heads;
     for (let next = heads[hash & (heads.length - 1)]; next !== 0; next = i32[(next - 1) * Layout.Words + W.Next]) {
@@ -101,12 +101,12 @@ export class FlowTable {
       if (i32[r + W.Hash] !== hash || i32[r + W.Key] !== key) continue;
       const flowPorts = i32[r + W.Ports];
       if (flowPorts === ports && i32[r + W.A0] === s0 && i32[r + W.B0] === d0 &&
-        (!v6 || (sameRest(i32, r + W.A1, rec, at + S.Src1) && sameRest(i32, r + W.B1, rec, at + S.Dst1)))) {
+        (!v6 || (sameRest(i32, r + W.A1, rec, at + SegmentWord.Src1) && sameRest(i32, r + W.B1, rec, at + SegmentWord.Dst1)))) {
         this.fromA = true;
         return next - 1;
       }
       if (flowPorts === portsReversed && i32[r + W.A0] === d0 && i32[r + W.B0] === s0 &&
-        (!v6 || (sameRest(i32, r + W.A1, rec, at + S.Dst1) && sameRest(i32, r + W.B1, rec, at + S.Src1)))) {
+        (!v6 || (sameRest(i32, r + W.A1, rec, at + SegmentWord.Dst1) && sameRest(i32, r + W.B1, rec, at + SegmentWord.Src1)))) {
         this.fromA = false;
         return next - 1;
       }
@@ -122,7 +122,7 @@ export class FlowTable {
   prefetch(rec: Int32Array, from: number, to: number): void {
     const heads = this.heads, mask = heads.length - 1, i32 = this.store.i32, first = this.prefetched;
     let n = 0;
-    for (let r = from; r < to && n < PREFETCH_MAX; r += metaWords(rec[r + S.Meta])) first[n++] = heads[rec[r + S.KeyHash] & mask];
+    for (let r = from; r < to && n < PREFETCH_MAX; r += metaWords(rec[r + SegmentWord.Meta])) first[n++] = heads[rec[r + SegmentWord.KeyHash] & mask];
     let sink = 0;
     for (let i = 0; i < n; i++) {
       const h = first[i];
@@ -144,17 +144,16 @@ export class FlowTable {
       if (this.live >= this.maxFlows) this.evictOldest();
     }
     const slot = this.store.allocate();
-    this.views.get(slot)?.forget();
     const i32 = this.store.i32, f64 = this.store.f64;
     const r = slot * Layout.Words, d = slot * Layout.Doubles;
-    const hash = rec[at + S.KeyHash], key = rec[at + S.KeyBits];
+    const hash = rec[at + SegmentWord.KeyHash], key = rec[at + SegmentWord.KeyBits];
     i32[r + W.Hash] = hash;
     i32[r + W.Key] = key;
-    i32[r + W.Ports] = rec[at + S.KeyPorts];
-    i32[r + W.A0] = rec[at + S.Src0];
-    i32[r + W.B0] = rec[at + S.Dst0];
+    i32[r + W.Ports] = rec[at + SegmentWord.KeyPorts];
+    i32[r + W.A0] = rec[at + SegmentWord.Src0];
+    i32[r + W.B0] = rec[at + SegmentWord.Dst0];
     if ((key & 0xf) === 6) {
-      for (let i = 0; i < 3; i++) { i32[r + W.A1 + i] = rec[at + S.Src1 + i]; i32[r + W.B1 + i] = rec[at + S.Dst1 + i]; }
+      for (let i = 0; i < 3; i++) { i32[r + W.A1 + i] = rec[at + SegmentWord.Src1 + i]; i32[r + W.B1 + i] = rec[at + SegmentWord.Dst1 + i]; }
     }
     i32[r + W.Id] = this.nextId++;
     i32[r + W.Bits] = Bit.Live | Bit.ClientIsA | Bit.Midstream;

@@ -4,13 +4,14 @@
 // and built when it is read (report.ts).
 import { seq32, seqAdd, seqDelta, type FrameNo, type Nanos, type SeqNum } from '../units';
 import { TcpFlag, type DecodedPacket } from '../decode/packet';
-import { MAX_RECORD_WORDS, metaFlags, metaWords, metaWScale, S, writeKey } from '../decode/segment-record';
+import { MAX_RECORD_WORDS, metaFlags, metaWords, metaWScale, SegmentWord, writeKey } from '../decode/segment-record';
 import { Endpoint, Flow, UNKNOWN_TIME } from '../flow/flow';
 import { Bit, D, EBit, End, Layout, W } from '../flow/store';
 import { FlowTable } from '../flow/table';
-import { FlowKey } from '../flow/key';
+import { FlowKey } from '../decode/flow-key';
 import { classifySmallSegment, MIN_PROBE_IDLE_NS, SegmentClass } from './classify';
-import { MAX_CANDIDATES, ProberState } from './prober';
+import { MAX_CANDIDATES, type ProberState } from './prober';
+import { ProberSlots } from './prober-slots';
 import { buildFlowReport, SNAPSHOT_DOUBLES, snapshotFlow } from './report';
 import type { KeepaliveEvent, Outcome } from './model';
 import { ReportStore } from './report-store';
@@ -35,6 +36,8 @@ export interface EngineOptions {
 
 export class KeepaliveEngine {
   private readonly table: FlowTable;
+  /** Each flow side's keepalive state, by slot. */
+  private readonly probers = new ProberSlots();
   readonly reports: ReportStore;
   flowsSeen = 0;
   evictedFlows = 0;
@@ -82,9 +85,9 @@ export class KeepaliveEngine {
   tcpBatch(rec: Int32Array, f64: Float64Array, from: number, to: number): void {
     this.table.prefetch(rec, from, to);
     const time = this.time;
-    for (let r = from; r < to; r += metaWords(rec[r + S.Meta])) {
-      time[0] = f64[(r + S.Clock) >> 1];
-      time[1] = f64[(r + S.Rec) >> 1];
+    for (let r = from; r < to; r += metaWords(rec[r + SegmentWord.Meta])) {
+      time[0] = f64[(r + SegmentWord.Clock) >> 1];
+      time[1] = f64[(r + SegmentWord.Rec) >> 1];
       this.keyed(rec, r);
     }
   }
@@ -92,16 +95,16 @@ export class KeepaliveEngine {
   /** The segment record at word `r` of `rec`. */
   private keyed(rec: Int32Array, r: number): void {
     const now = this.time[0] as Nanos;
-    const frame = rec[r + S.Frame] >>> 0; // frame numbers are unsigned 32-bit
+    const frame = rec[r + SegmentWord.Frame] >>> 0; // frame numbers are unsigned 32-bit
     this.frame = frame; this.now = now; this.recTime = this.time[1] as Nanos;
     const table = this.table;
     table.expire();
-    const flags = metaFlags(rec[r + S.Meta]);
+    const flags = metaFlags(rec[r + SegmentWord.Meta]);
     let slot = table.lookup(rec, r);
     let store = table.store;
     const d = slot * Layout.Doubles;
     if (slot >= 0 && !table.isStale(slot) &&
-      !((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.startsNewConnection(slot, table.fromA, rec[r + S.Seq]))) {
+      !((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.startsNewConnection(slot, table.fromA, rec[r + SegmentWord.Seq]))) {
       const gap = now - store.f64[d + D.LastTime];
       if (gap > store.f64[d + D.MaxGap]) store.f64[d + D.MaxGap] = gap;
     } else {
@@ -129,7 +132,7 @@ export class KeepaliveEngine {
     this.flowsSeen++;
     const i32 = table.store.i32, w = slot * Layout.Words;
     table.store.u32[w + W.FirstFrame] = frame;
-    const ports = rec[r + S.KeyPorts];
+    const ports = rec[r + SegmentWord.KeyPorts];
     if (flags & TcpFlag.SYN) {
       i32[w + W.Bits] &= ~(Bit.Midstream | Bit.ClientIsA);
       if ((flags & TcpFlag.ACK) === 0) i32[w + W.Bits] |= Bit.ClientIsA;
@@ -148,7 +151,7 @@ export class KeepaliveEngine {
     if (slot < 0 || this.table.isStale(slot)) return; // a stale flow is retired by the next sweep
     const proberIsA = this.table.fromA;
     const flow = this.table.flowAt(slot);
-    const pr = flow.endpoint(proberIsA).ka;
+    const pr = this.probers.get(flow.endpoint(proberIsA));
     if (pr === null || !pr.awaiting || pr.lastProbeSeq !== seq32(p.quotedSeq)) return;
     pr.icmp++;
     pr.icmpAnswered = true;
@@ -181,8 +184,8 @@ export class KeepaliveEngine {
     const sw = r + (fromA ? 0 : Layout.EndpointBW), rw = r + (fromA ? Layout.EndpointBW : 0);
     const sd = d + (fromA ? 0 : Layout.EndpointBD), rd = d + (fromA ? Layout.EndpointBD : 0);
     const sb = fromA ? Layout.EA : Layout.EB, rb = fromA ? Layout.EB : Layout.EA;
-    const meta = rec[at + S.Meta];
-    const flags = metaFlags(meta), seq = rec[at + S.Seq] as SeqNum, ack = rec[at + S.Ack] as SeqNum, len = rec[at + S.PayloadLen], now = this.now;
+    const meta = rec[at + SegmentWord.Meta];
+    const flags = metaFlags(meta), seq = rec[at + SegmentWord.Seq] as SeqNum, ack = rec[at + SegmentWord.Ack] as SeqNum, len = rec[at + SegmentWord.PayloadLen], now = this.now;
     const hasAck = (flags & TcpFlag.ACK) !== 0;
     // The flow's bits, kept in a local and stored back at the end; re-read after each cold branch.
     let bits = i32[r + W.Bits];
@@ -198,7 +201,7 @@ export class KeepaliveEngine {
     if (hasAck && (bits & (EBit.Candidates << rb)) !== 0) {
       const flow = this.table.flowAt(slot);
       this.resolveByAck(flow, !fromA, flow.endpoint(!fromA), ack);
-      flow.syncProberBits();
+      this.probers.sync(flow);
       bits = i32[r + W.Bits];
     }
 
@@ -213,13 +216,13 @@ export class KeepaliveEngine {
     // Answers to the receiver's outstanding probe.
     if ((bits & (EBit.Awaiting << rb)) !== 0 && cls !== SegmentClass.Keepalive) {
       const flow = this.table.flowAt(slot);
-      const rp = flow.endpoint(!fromA).ka!;
+      const rp = this.probers.get(flow.endpoint(!fromA))!;
       if (flags & TcpFlag.RST) this.answer(flow, !fromA, rp, 'probe-reset');
       else if (hasAck && seqDelta(ack, rp.lastProbeSeq) === 1) {
         this.answer(flow, !fromA, rp, 'probe-ack');
         if (cls === SegmentClass.Candidate) cls = SegmentClass.Normal; // an answer is an ordinary TcpFlag.ACK at snd_nxt
       }
-      flow.syncProberBits();
+      this.probers.sync(flow);
       bits = i32[r + W.Bits];
     }
 
@@ -232,7 +235,7 @@ export class KeepaliveEngine {
         case SegmentClass.Candidate: this.addCandidate(flow, s, seq, ack, len); break;
         default: break;
       }
-      flow.syncProberBits();
+      this.probers.sync(flow);
       bits = i32[r + W.Bits];
     }
 
@@ -241,7 +244,7 @@ export class KeepaliveEngine {
       ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0 || (len > 0 && cls === SegmentClass.Normal))) {
       const flow = this.table.flowAt(slot);
       const s = flow.endpoint(fromA);
-      const sp = s.ka!;
+      const sp = this.probers.get(s)!;
       if ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0) {
         if (sp.candidates.length > 0) this.resolveBySeq(flow, fromA, s, seq);
         if (sp.awaiting) this.giveUp(flow, fromA, sp, (flags & TcpFlag.RST) !== 0 ? 'rst' : 'fin');
@@ -249,7 +252,7 @@ export class KeepaliveEngine {
         if (sp.candidates.length > 0) this.resolveBySeq(flow, fromA, s, seq);
         if (sp.awaiting) { sp.closeRun(); sp.awaiting = false; } // data resumed: the keepalive timer is off while data is in flight
       }
-      flow.syncProberBits();
+      this.probers.sync(flow);
       bits = i32[r + W.Bits];
     }
 
@@ -271,7 +274,7 @@ export class KeepaliveEngine {
       // RFC 7323: the window field of a SYN is never scaled; later ones are when both SYNs agreed.
       const sScale = i32[sw + W.WScaleA];
       const scale = (flags & TcpFlag.SYN) === 0 && sScale >= 0 && i32[rw + W.WScaleA] >= 0 ? sScale : 0;
-      i32[sw + W.WindowA] = rec[at + S.Window] * (1 << scale);
+      i32[sw + W.WindowA] = rec[at + SegmentWord.Window] * (1 << scale);
     }
     if (!isProbe) f64[rd + D.LastRecvA] = now;
     if (len > 0 && !isProbe && cls !== SegmentClass.Retransmission) f64[sd + D.LastDataA] = now;
@@ -293,7 +296,7 @@ export class KeepaliveEngine {
 
   private probe(flow: Flow, fromA: boolean, s: Endpoint, seq: number, len: number, late: boolean,
     frame: number, t: Nanos, recTime: Nanos): void {
-    const pr = s.ka ??= new ProberState();
+    const pr = this.probers.create(s);
     flow.active = true;
     this.probes++;
     // Same series: the previous probe is unanswered and nothing but probes came from the peer since.
@@ -345,7 +348,7 @@ export class KeepaliveEngine {
   }
 
   private addCandidate(flow: Flow, s: Endpoint, seq: number, ack: number, len: number): void {
-    const pr = s.ka ??= new ProberState();
+    const pr = this.probers.create(s);
     const c = pr.candidates;
     // Repeated identical empty segments with nothing from the peer in between are probes: an
     // ordinary ACK is not re-sent unprompted.
@@ -362,7 +365,7 @@ export class KeepaliveEngine {
 
   /** The peer acknowledged `ack`: candidates at ack − 1 were probes, those at ack were ordinary ACKs. */
   private resolveByAck(flow: Flow, proberIsA: boolean, prober: Endpoint, ack: number): void {
-    const c = prober.ka!.candidates;
+    const c = this.probers.get(prober)!.candidates;
     const atProbeSeq = c.some((x) => x.len === 0 && seqDelta(x.seq, ack) === -1);
     if (atProbeSeq) this.confirm(flow, proberIsA, prober, seqAdd(ack, -1));
     else c.length = 0;
@@ -370,14 +373,14 @@ export class KeepaliveEngine {
 
   /** The sender's own later data or TcpFlag.RST starts at seq: candidates at seq − 1 were probes. */
   private resolveBySeq(flow: Flow, fromA: boolean, s: Endpoint, seq: number): void {
-    const c = s.ka!.candidates;
+    const c = this.probers.get(s)!.candidates;
     if (c.some((x) => x.len === 0 && seqDelta(x.seq, seq) === -1)) this.confirm(flow, fromA, s, seqAdd(seq, -1));
     else c.length = 0;
   }
 
   /** Replays the candidates at `seq` as probes, reported late, in capture order. */
   private confirm(flow: Flow, isA: boolean, s: Endpoint, seq: number): void {
-    const pr = s.ka!;
+    const pr = this.probers.get(s)!;
     const confirmed = pr.candidates.filter((x) => x.seq === seq);
     pr.candidates = [];
     for (const x of confirmed) this.probe(flow, isA, s, x.seq, x.len, true, x.frame, x.time, x.recordTime);
@@ -396,17 +399,21 @@ export class KeepaliveEngine {
 
   /** Reports the flow in `slot` if it is to be reported; its record is still readable (unlink keeps it). */
   private retire(slot: number): void {
-    if ((this.table.store.i32[slot * Layout.Words + W.Bits] & Bit.Active) === 0 && !this.opts.allFlows) return;
+    if ((this.table.store.i32[slot * Layout.Words + W.Bits] & Bit.Active) === 0 && !this.opts.allFlows) {
+      this.probers.forget(slot);
+      return;
+    }
     const flow = this.table.flowAt(slot);
     const a = this.closeProber(flow.a), b = this.closeProber(flow.b);
     if (a || b) this.flowsWithKeepalive++;
     const off = this.reports.append();
-    snapshotFlow(flow, this.clock.digits || 6, this.reports.rows, off);
+    snapshotFlow(flow, this.probers.get(flow.a), this.probers.get(flow.b), this.clock.digits || 6, this.reports.rows, off);
+    this.probers.forget(slot);
   }
 
   /** Settles an endpoint's last series at the end of its flow; true when it probed at all. */
   private closeProber(e: Endpoint): boolean {
-    const pr = e.ka;
+    const pr = this.probers.get(e);
     if (pr === null || pr.probes === 0) return false;
     if (pr.awaiting) { pr.closeRun(); if (!pr.icmpAnswered) pr.outcome = 'unanswered'; pr.awaiting = false; }
     this.outcomes[pr.outcome ?? 'unanswered']++;

@@ -1,6 +1,6 @@
 // `keepalive live`: checks, opens the device and output file, runs a session. Every failure before
 // the capture starts is one line on stderr and exit code 2.
-import { limitHeapGrowth } from '../heap-limits';
+import { limitHeapGrowth } from '../runtime/heap-limits';
 import { LIVE_MISSING, loadCap } from './cap-module';
 import { captureFilter } from './filter';
 import { loadNative } from './native-module';

@@ -1,11 +1,13 @@
-// The decode worker: reads and decodes one capture (as readCapture + Analysis.packet do on the
-// main thread) and writes the segments into the ring; the engine runs on the main thread.
+// The decode worker: reads and decodes one capture (readCapture + the DecodingFront, as on one
+// thread) and writes the segments into the ring; the engine runs on the main thread.
 // At the end it posts the capture info and the front state, then marks the ring's end.
 import { workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
-import { Analysis, type FrontState } from '../analysis';
 import { readCapture } from '../capture/open';
 import type { CaptureInfo } from '../capture/types';
+import { CaptureClock } from './capture-clock';
+import { DecodingFront } from './front';
+import type { FrontState } from './segment-sink';
 import { RingWriter, SegmentRing } from './segment-ring';
 
 export interface DecodeJob {
@@ -26,11 +28,12 @@ async function run(job: DecodeJob): Promise<void> {
   const writer = new RingWriter(new SegmentRing(job.sab));
   let done: DecodeDone;
   try {
-    const analysis = new Analysis({}, null, writer);
-    writer.source = analysis;
-    const capture = await readCapture(job.file, analysis, { onProgress: (b, t, f) => writer.progress(b, t, f) });
-    analysis.flush();
-    done = { capture, front: analysis.frontState(), error: null };
+    const clock = new CaptureClock();
+    writer.source = clock;
+    const front = new DecodingFront(writer, clock);
+    const capture = await readCapture(job.file, front, { onProgress: (b, t, f) => writer.progress(b, t, f) });
+    front.flush();
+    done = { capture, front: front.state(), error: null };
   } catch (e) {
     done = { capture: null, front: null, error: e instanceof Error ? e.message : String(e) };
   }

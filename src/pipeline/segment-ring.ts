@@ -5,8 +5,8 @@
 // (decode/segment-record.ts), so the engine reads them where the worker wrote them; ICMP errors
 // about TCP, which are rare, take two slots in the layout below.
 import type { DecodedPacket } from '../decode/packet';
-import { KIND_ICMP_ERROR, makeMeta, S, SLOT_WORDS } from '../decode/segment-record';
-import type { RecordsInPlace, SegmentSink } from '../analysis';
+import { KIND_ICMP_ERROR, makeMeta, SegmentWord, SLOT_WORDS } from '../decode/segment-record';
+import type { RecordsInPlace, SegmentSink } from './segment-sink';
 
 /** Record slots per chunk (64 KiB). */
 export const SLOTS = 1024;
@@ -123,10 +123,10 @@ export class RingWriter implements SegmentSink {
   icmpError(frame: number, p: DecodedPacket): void {
     const r = this.next(2 * SLOT_WORDS);
     const i32 = this.ring.i32;
-    i32[r + S.Meta] = makeMeta(KIND_ICMP_ERROR, 2 * SLOT_WORDS);
-    i32[r + S.Frame] = frame;
-    this.ring.f64[(r + S.Clock) >> 1] = this.time[0];
-    this.ring.f64[(r + S.Rec) >> 1] = this.time[1];
+    i32[r + SegmentWord.Meta] = makeMeta(KIND_ICMP_ERROR, 2 * SLOT_WORDS);
+    i32[r + SegmentWord.Frame] = frame;
+    this.ring.f64[(r + SegmentWord.Clock) >> 1] = this.time[0];
+    this.ring.f64[(r + SegmentWord.Rec) >> 1] = this.time[1];
     i32[r + I.VlanOuter] = p.vlanOuter; i32[r + I.VlanInner] = p.vlanInner;
     i32[r + I.IcmpType] = p.icmpType; i32[r + I.IcmpCode] = p.icmpCode;
     i32[r + I.QuotedIpVersion] = p.quotedIpVersion; i32[r + I.QuotedSrcPort] = p.quotedSrcPort;
@@ -184,5 +184,5 @@ export function readIcmpError(ring: SegmentRing, r: number, p: DecodedPacket): v
 export const icmpDigits = (ring: SegmentRing, r: number): number => ring.i32[r + I.Digits];
 
 /** The two times of the record at word `r`: [0] monotonic capture time, [1] the record's own. */
-export const clockTime = (ring: SegmentRing, r: number): number => ring.f64[(r + S.Clock) >> 1];
-export const recordTime = (ring: SegmentRing, r: number): number => ring.f64[(r + S.Rec) >> 1];
+export const clockTime = (ring: SegmentRing, r: number): number => ring.f64[(r + SegmentWord.Clock) >> 1];
+export const recordTime = (ring: SegmentRing, r: number): number => ring.f64[(r + SegmentWord.Rec) >> 1];

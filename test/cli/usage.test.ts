@@ -38,7 +38,7 @@ test('the bin runs as an executable through its #! line, without NODE_EXTRA_CA_C
   assert.match(r.stdout, /^\d+\.\d+\.\d+/);
   assert.equal(r.stderr, '');
   const shebang = readFileSync(join(ROOT, 'bin', 'keepalive.js'), 'utf8').split('\n')[0];
-  // No node flags: they would slow the decode worker's start (src/heap-limits.ts).
+  // No node flags: they would slow the decode worker's start (src/runtime/heap-limits.ts).
   assert.equal(shebang, '#!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node');
 });
 

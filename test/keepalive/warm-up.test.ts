@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { analyzeFile } from '../../src/analysis';
-import { warmUpEngine } from '../../src/keepalive/warm-up';
+import { warmUpEngine } from '../../src/runtime/warm-up';
 import type { FlowReport } from '../../src/keepalive/model';
 
 const FIXTURE = path.join(__dirname, '..', '..', '..', 'fixtures', 'both-probe.pcap');

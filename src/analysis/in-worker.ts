@@ -1,21 +1,24 @@
-// A capture file analyzed on two threads: a worker reads and decodes (decode-worker.ts) while this
-// thread runs the engine on the segments it hands over. Same result as analyzeFile's one-thread
-// path; it pays off on large files, where reading and decoding are a third of the work.
+// A capture file analyzed on two threads: a worker reads and decodes (pipeline/decode-worker.ts)
+// while this thread runs the engine on the segments it hands over. Same result as the one-thread
+// path (one-thread.ts); it pays off on large files, where reading and decoding are a third of the work.
 import { receiveMessageOnPort } from 'node:worker_threads';
-import { Analysis, type AnalysisOptions, type AnalysisResult, type EventListener } from '../analysis';
 import type { CaptureInfo, ProgressFn } from '../capture/types';
-import { limitHeapGrowth } from '../heap-limits';
-import { warmUpEngine } from '../keepalive/warm-up';
-import type { DecodeDone } from './decode-worker';
-import { takeDecodeWorker } from './decode-worker-start';
-import { Chunk, CHUNK_WORDS, CHUNKS, type SegmentRing } from './segment-ring';
+import { EngineBack, type AnalysisOptions, type AnalysisResult, type EventListener } from '../pipeline/back';
+import { CaptureClock } from '../pipeline/capture-clock';
+import type { DecodeDone } from '../pipeline/decode-worker';
+import { RingReplay } from '../pipeline/replay';
+import { Chunk, CHUNK_WORDS, CHUNKS, type SegmentRing } from '../pipeline/segment-ring';
+import { limitHeapGrowth } from '../runtime/heap-limits';
+import { takeDecodeWorker } from '../runtime/decode-worker-start';
+import { warmUpEngine } from '../runtime/warm-up';
 
 /** How often the reader looks for a failed worker while it waits for segments. */
 const WAIT_MS = 250;
 
 export async function analyzeInWorker(file: string, opts: AnalysisOptions, onEvent: EventListener | null,
   onProgress?: ProgressFn): Promise<{ capture: CaptureInfo; result: AnalysisResult }> {
-  const analysis = new Analysis(opts, onEvent);
+  const back = new EngineBack(opts, new CaptureClock(), onEvent);
+  const replay = new RingReplay(back.engine, back.clock);
   // Often started already by bin/keepalive.js, while this program's modules loaded.
   const started = takeDecodeWorker(file);
   const { ring, worker, port: port1 } = started;
@@ -30,19 +33,18 @@ export async function analyzeInWorker(file: string, opts: AnalysisOptions, onEve
       }
       const n = ring.count(chunk);
       // Now, not earlier: the worker has started (its segments are here), and a V8 flag changed
-      // while it started would have made it reject node's code cache (src/heap-limits.ts).
+      // while it started would have made it reject node's code cache (src/runtime/heap-limits.ts).
       if (chunk === 0) limitHeapGrowth();
       if (n === 0) break;
-      analysis.setClockBase(ring.progress[4], ring.progress[5]);
-      analysis.replay(ring, chunk * CHUNK_WORDS, chunk * CHUNK_WORDS + n);
+      replay.setClockBase(ring.progress[4], ring.progress[5]);
+      replay.replay(ring, chunk * CHUNK_WORDS, chunk * CHUNK_WORDS + n);
       ring.release(chunk);
       updates = progress(ring, updates, onProgress);
     }
     progress(ring, updates, onProgress);
     const done = receiveMessageOnPort(port1)?.message as DecodeDone | undefined;
     if (done === undefined || done.capture === null || done.front === null) throw new Error(done?.error ?? 'decode worker ended without a result');
-    analysis.adoptFront(done.front);
-    return { capture: done.capture, result: analysis.finish() };
+    return { capture: done.capture, result: back.finish(done.front) };
   } finally {
     port1.close();
     void worker.terminate();

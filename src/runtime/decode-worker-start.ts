@@ -7,8 +7,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
-import type { DecodeJob } from './decode-worker';
-import { SegmentRing } from './segment-ring';
+import type { DecodeJob } from '../pipeline/decode-worker';
+import { SegmentRing } from '../pipeline/segment-ring';
 
 /** Below this a file is analyzed on one thread: a worker takes tens of ms to start. */
 export const DECODE_WORKER_MIN_BYTES = 32 * 1024 * 1024;
@@ -42,7 +42,7 @@ export function startDecodeWorker(file: string): StartedDecodeWorker {
   const ring = new SegmentRing();
   const { port1, port2 } = new MessageChannel();
   const job: DecodeJob = { file, sab: ring.sab, port: port2 };
-  const worker = new Worker(path.join(__dirname, 'decode-worker.js'), { workerData: job, transferList: [port2] });
+  const worker = new Worker(path.join(__dirname, '..', 'pipeline', 'decode-worker.js'), { workerData: job, transferList: [port2] });
   const started: StartedDecodeWorker = { file, worker, ring, port: port1, failure: null };
   worker.on('error', (e) => { started.failure ??= e.message; });
   worker.on('exit', (code) => { if (code !== 0) started.failure ??= `decode worker exited with code ${code}`; });

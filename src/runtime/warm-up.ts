@@ -1,5 +1,5 @@
 // A throwaway run of the engine over a short script of segments that takes its branches once each,
-// done while a large capture's decode worker starts (pipeline/analyze-in-worker.ts).
+// done while a large capture's decode worker starts (analysis/in-worker.ts).
 //
 // Why: V8 optimises the engine's functions after a few thousand segments, using what those segments
 // did. A branch none of them took (the first FIN, RST, probe, answer, zero-window probe, idle sweep)
@@ -9,8 +9,8 @@
 // shared code. README "Benchmark" (session 10) has the measurements.
 import { DecodedPacket, TcpFlag } from '../decode/packet';
 import { MAX_RECORD_WORDS, writeSegment } from '../decode/segment-record';
-import { FlowKey } from '../flow/key';
-import { KeepaliveEngine, type EventClock } from './engine';
+import { FlowKey } from '../decode/flow-key';
+import { KeepaliveEngine, type EventClock } from '../keepalive/engine';
 
 /** Times the script runs, each time on new flows: twice each over IPv4, IPv6 and a VLAN. */
 const ROUNDS = 6;

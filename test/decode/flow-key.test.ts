@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { FlowKey, reversePorts } from '../../src/flow/key';
+import { FlowKey, reversePorts } from '../../src/decode/flow-key';
 
 // Both directions of a connection must meet in one bucket, and the words must be the packet's.
 test('flow key: both directions hash alike; words are the address bytes', () => {

@@ -1,0 +1,90 @@
+// The engine's side of an analysis: the keepalive engine fed with segments (directly by the front
+// on one thread, or by replay.ts from a decode worker's ring), and the result once input ends.
+import { KeepaliveEngine } from '../keepalive/engine';
+import type { FlowReports } from '../keepalive/report-store';
+import type { FlowReport, KeepaliveEvent, Summary } from '../keepalive/model';
+import { isoTime, type Nanos } from '../units';
+import type { CaptureClock } from './capture-clock';
+import type { FrontState } from './segment-sink';
+
+export interface AnalysisOptions {
+  /** Flows silent this long (capture time) are evicted; seconds. */
+  readonly idleTimeoutSeconds?: number;
+  /** At most this many flows are tracked at once; the least recently active is evicted. */
+  readonly maxFlows?: number;
+  /** Report every TCP flow, not only those with keepalive or zero-window activity. */
+  readonly allFlows?: boolean;
+  /** Reports gathered in memory before each such run goes to a temporary file, sorted (default 2048). */
+  readonly reportsInMemory?: number;
+  /**
+   * Regular files at least this large are read and decoded by a worker thread while this thread
+   * runs the engine (default DECODE_WORKER_MIN_BYTES; Infinity never, 0 always).
+   */
+  readonly decodeWorkerMinBytes?: number;
+}
+
+/** Longer than Linux's default probing cycle (7200 s idle + 9 × 75 s) so no live series is cut. */
+export const DEFAULT_IDLE_TIMEOUT_SECONDS = 9000;
+export const DEFAULT_MAX_FLOWS = 1_000_000;
+
+export interface AnalysisResult {
+  /** Every reported flow, streamed in flow-id order (from a temporary file past a few thousand). */
+  readonly reports: FlowReports;
+  /** The same reports as an array: convenient for small captures, costly for huge ones. */
+  readonly flows: FlowReport[];
+  readonly summary: Summary;
+  /** The capture's first whole second (Unix time), which the reports' snapshot rows count their times from; NaN without records. */
+  readonly epochSecond: number;
+  /** ISO 8601 UTC of the first and last record, null when there were none. */
+  readonly firstTime: string | null;
+  readonly lastTime: string | null;
+  /** Engine warnings (timestamps stepping backwards, …), one line each. */
+  readonly warnings: string[];
+}
+
+export type EventListener = (e: KeepaliveEvent) => void;
+
+export class EngineBack {
+  /** The segments' sink on the engine's thread. */
+  readonly engine: KeepaliveEngine;
+
+  /** `clock`: the capture's time base as events see it (the front's, or the one replay.ts sets). */
+  constructor(opts: AnalysisOptions, readonly clock: CaptureClock, onEvent: EventListener | null) {
+    this.engine = new KeepaliveEngine({
+      idleTimeoutNs: (opts.idleTimeoutSeconds ?? DEFAULT_IDLE_TIMEOUT_SECONDS) * 1e9,
+      maxFlows: opts.maxFlows ?? DEFAULT_MAX_FLOWS,
+      allFlows: opts.allFlows ?? false,
+      reportsInMemory: opts.reportsInMemory,
+    }, clock, onEvent);
+  }
+
+  /** Ends the analysis once the front has delivered everything: open flows are closed out and reported. */
+  finish(front: FrontState): AnalysisResult {
+    const clock = this.clock;
+    clock.epochSecond = front.epochSec;
+    clock.firstRecord = front.firstRec as Nanos;
+    clock.digits = front.tsDigits;
+    const e = this.engine;
+    const reports = e.finish();
+    const warnings: string[] = [];
+    if (front.backSteps > 0) {
+      warnings.push(`timestamps step backwards ${front.backSteps} time(s), first at frame ${front.firstBackFrame}, ` +
+        `by up to ${(front.maxBackStep / 1e9).toFixed(6)} s; durations use the latest time seen`);
+    }
+    if (e.evictedFlows > 0) warnings.push(`${e.evictedFlows} flow(s) evicted because more than the flow cap were open at once`);
+    const iso = (t: number): string => isoTime(front.epochSec, t as Nanos, front.tsDigits || 6);
+    return {
+      reports,
+      get flows() { return reports.toArray(); },
+      epochSecond: front.epochSec,
+      firstTime: front.records ? iso(front.firstRec) : null,
+      lastTime: front.records ? iso(front.lastRec) : null,
+      warnings,
+      summary: {
+        flows: e.flowsSeen, flowsWithKeepalive: e.flowsWithKeepalive, probes: e.probes,
+        zeroWindowProbes: e.zeroWindowProbes, outcomes: { ...e.outcomes }, evictedFlows: e.evictedFlows, expiredFlows: e.expiredFlows,
+        nonTcpFrames: front.nonTcp, weird: { ...front.weird },
+      },
+    };
+  }
+}
