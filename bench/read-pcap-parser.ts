@@ -12,7 +12,7 @@ class CountingSink implements PacketSink {
   packet(): void { this.packets++; }
 }
 
-const ADAPTER = path.resolve(__dirname, '..', 'src', 'capture', 'pcap-parser-reader.js');
+const ADAPTER = path.resolve(__dirname, 'pcap-parser-reader.js');
 
 function findReader(mod: Record<string, unknown>): Reader | null {
   const named = mod.readCaptureWithPcapParser;
@@ -22,7 +22,7 @@ function findReader(mod: Record<string, unknown>): Reader | null {
 }
 
 runPhase('read-pcap-parser', async (file) => {
-  if (!fs.existsSync(ADAPTER)) return { packets: 0, bytes: 0, error: null, skipped: 'src/capture/pcap-parser-reader.ts is not built' };
+  if (!fs.existsSync(ADAPTER)) return { packets: 0, bytes: 0, error: null, skipped: 'bench/pcap-parser-reader.ts is not built' };
   const read = findReader(await import(ADAPTER) as Record<string, unknown>);
   if (read === null) return { packets: 0, bytes: 0, error: null, skipped: 'pcap-parser-reader exports no read function' };
   const sink = new CountingSink();

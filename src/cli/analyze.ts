@@ -1,15 +1,15 @@
 // `keepalive analyze [options] <capture…>`: each input is read and analyzed in turn and reported
 // in the chosen format; see README.md ("Command line") for the output contract.
 import type { Argv } from 'yargs';
-import { analyzeFile, type AnalysisResult } from '../analysis';
-import type { FlowReport, KeepaliveEvent } from '../keepalive/model';
-import { rowHasActivity } from '../keepalive/report';
+import { analyzeFile } from '../analysis';
+import type { KeepaliveEvent } from '../keepalive/model';
 import { csvHeader, flowRows as csvFlowRows } from '../report/csv';
-import type { AnalyzedInput, FlowList, FlowRows } from '../report/inputs';
+import { reportedFlows } from '../report/flow-list';
+import type { AnalyzedInput } from '../report/inputs';
 import { writeJson } from '../report/json';
 import { eventLine, summaryLine, writeInputLines } from '../report/ndjson';
 import { exitCode } from './exit-codes';
-import { eventMatches, flowMatches, hasActivity, hasFlowFilter } from './filter';
+import { eventMatches, flowMatches, hasFlowFilter } from './filter';
 import {
   DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS, FORMATS, OUTCOMES, TIME_MODES, validateAnalyzeArgs,
   type AnalyzeOptions, type RawAnalyzeArgs,
@@ -53,30 +53,6 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
   );
 }
 
-/**
- * The flows of one input to report, streamed from the engine's store on every pass (the store may
- * be a temporary file of hundreds of thousands of reports). Counting them costs a pass of its own,
- * made only under --host/--port/--flow: otherwise every stored flow is reported (the engine stores
- * only flows with keepalive activity unless --all-flows asks for all). Without those filters the
- * rows alone decide, so writers may take the rows instead of the reports (FlowList.rows).
- */
-function reportedFlows(result: AnalysisResult, o: AnalyzeOptions, index: number): FlowList {
-  const store = result.reports;
-  const filtered = hasFlowFilter(o.filter);
-  const keep = (f: FlowReport): boolean => (o.allFlows || hasActivity(f)) && flowMatches(o.filter, index, f);
-  let length = store.length;
-  if (filtered) { length = 0; for (const f of store) if (keep(f)) length++; }
-  const rows: FlowRows | undefined = filtered ? undefined : {
-    epochSecond: result.epochSecond,
-    each: (visit) => store.eachRow((row, off) => { if (o.allFlows || rowHasActivity(row, off)) visit(row, off); }),
-  };
-  return {
-    length,
-    rows,
-    *[Symbol.iterator]() { for (const f of store) if (keep(f)) yield f; },
-  };
-}
-
 /** `FILE: message`, without repeating the file when the reader's message already starts with it. */
 export function errorLine(file: string, error: string): string {
   return error.startsWith(`${file}: `) ? error : `${file}: ${error}`;
@@ -113,7 +89,8 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
       progress.end();
     }
     const { capture, result } = analyzed;
-    const flows = reportedFlows(result, o, index);
+    const flows = reportedFlows(result, o.allFlows,
+      hasFlowFilter(o.filter) ? (f) => flowMatches(o.filter, index, f) : null);
     const input: AnalyzedInput = { index, capture, result, flows, events };
     inputs.push(input);
     if (capture.error !== null) {

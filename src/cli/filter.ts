@@ -89,7 +89,3 @@ export function eventMatches(filter: FlowFilter, captureIndex: number, e: Keepal
   return idMatches(filter, captureIndex, e.flow) && endpointMatches(filter, [e.from, e.to]);
 }
 
-/** Without --all-flows only flows with keepalive or zero-window activity are reported. */
-export function hasActivity(f: FlowReport): boolean {
-  return f.keepalive.length > 0 || f.zeroWindowProbes > 0;
-}

@@ -7,7 +7,7 @@ import { LIVE_MISSING } from '../live/cap-module';
 import { captureDevices, interfaceLines } from '../live/interfaces';
 import { DEFAULT_BUFFER_BYTES, DEFAULT_SNAPLEN, type LiveFormat, type LiveOptions } from '../live/options';
 import { EXIT_OK, EXIT_USAGE_OR_INPUT } from './exit-codes';
-import { hasActivity } from './filter';
+import { hasActivity } from '../report/flow-list';
 import { DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS } from './options';
 import { UsageError } from './usage-error';
 

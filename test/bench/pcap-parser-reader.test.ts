@@ -3,11 +3,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readCapture } from '../../src/capture/open';
-import { readCaptureWithPcapParser } from '../../src/capture/pcap-parser-reader';
+import { readCaptureWithPcapParser } from '../../bench/pcap-parser-reader';
 import type { CaptureInfo } from '../../src/capture/types';
 import { gzip, patternBytes, pcapFile, pcapngFile, RecordingSink } from '../support/capture-files';
-import { publicCaptures } from './public-captures';
-import { tmpFile } from './read-helpers';
+import { publicCaptures } from '../capture/public-captures';
+import { tmpFile } from '../capture/read-helpers';
 
 async function both(file: string): Promise<[{ info: CaptureInfo; sink: RecordingSink }, { info: CaptureInfo; sink: RecordingSink }]> {
   const a = new RecordingSink();

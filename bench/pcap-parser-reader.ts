@@ -10,15 +10,15 @@
 // pcapng is not pcap-parser's business: such input gets an error, not a silent fallback.
 import { EventEmitter } from 'node:events';
 import * as pcapParser from 'pcap-parser';
-import { ReadContext } from './context';
-import { fillAtLeast, openInput } from './input';
-import { MAX_CAPLEN, PROGRESS_INTERVAL_MS } from './limits';
-import type { ReadOptions } from './open';
-import { newCaptureInfo } from './open';
-import { PCAP_MAGIC_US, pcapMagic } from './pcap';
-import { sniffFormat } from './sniff';
-import { describeIoError } from './source';
-import type { CaptureInfo, PacketSink } from './types';
+import { ReadContext } from '../src/capture/context';
+import { fillAtLeast, openInput } from '../src/capture/input';
+import { MAX_CAPLEN, PROGRESS_INTERVAL_MS } from '../src/capture/limits';
+import type { ReadOptions } from '../src/capture/open';
+import { newCaptureInfo } from '../src/capture/open';
+import { PCAP_MAGIC_US, pcapMagic } from '../src/capture/pcap';
+import { sniffFormat } from '../src/capture/sniff';
+import { describeIoError } from '../src/capture/source';
+import type { CaptureInfo, PacketSink } from '../src/capture/types';
 
 const CHUNK = 64 * 1024; // what fs.createReadStream hands pcap-parser by default
 
