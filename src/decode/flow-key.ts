@@ -4,7 +4,7 @@
 
 export class FlowKey {
   hash = 0;
-  /** ipVersion | vlanOuter << 4 | vlanInner << 16 (VLAN IDs are 12 bits), as the store's W.Key. */
+  /** ipVersion | vlanOuter << 4 | vlanInner << 16 (VLAN IDs are 12 bits), as the store's FlowWord.Key. */
   key = 0;
   /** srcPort << 16 | dstPort (reversePorts gives the other direction's). */
   ports = 0;

@@ -5,11 +5,11 @@
 // keepalive engine learns about each side's probing is kept by the engine (keepalive/prober-slots.ts).
 import type { Nanos } from '../units';
 import { formatEndpoint } from './address';
-import { Bit, D, EBit, Layout, W, type FlowStore } from './store';
+import { FlowBit, FlowDouble, EndpointBit, Layout, FlowWord, type FlowStore } from './store';
 
 export const UNKNOWN_TIME = -1 as Nanos;
 
-/** W.End codes' names, indexed by End. */
+/** FlowWord.End codes' names, indexed by End. */
 export const END_NAMES = ['open', 'rst', 'fin', 'evicted'] as const;
 export type FlowEnd = typeof END_NAMES[number];
 
@@ -28,25 +28,25 @@ export class Endpoint {
     this.shift = isA ? Layout.EA : Layout.EB;
   }
 
-  private bit(b: EBit): boolean { return (this.store.i32[this.r + W.Bits] & (b << this.shift)) !== 0; }
-  private setBit(b: EBit, on: boolean): void {
-    if (on) this.store.i32[this.r + W.Bits] |= b << this.shift; else this.store.i32[this.r + W.Bits] &= ~(b << this.shift);
+  private bit(b: EndpointBit): boolean { return (this.store.i32[this.r + FlowWord.Bits] & (b << this.shift)) !== 0; }
+  private setBit(b: EndpointBit, on: boolean): void {
+    if (on) this.store.i32[this.r + FlowWord.Bits] |= b << this.shift; else this.store.i32[this.r + FlowWord.Bits] &= ~(b << this.shift);
   }
 
-  get nextSeq(): number { return this.store.i32[this.w + W.NextSeqA]; }
-  set nextSeq(v: number) { this.store.i32[this.w + W.NextSeqA] = v; }
-  get nextSeqKnown(): boolean { return this.bit(EBit.NextSeqKnown); }
-  set nextSeqKnown(v: boolean) { this.setBit(EBit.NextSeqKnown, v); }
-  get lastRecv(): Nanos { return this.store.f64[this.d + D.LastRecvA] as Nanos; }
+  get nextSeq(): number { return this.store.i32[this.w + FlowWord.NextSeqA]; }
+  set nextSeq(v: number) { this.store.i32[this.w + FlowWord.NextSeqA] = v; }
+  get nextSeqKnown(): boolean { return this.bit(EndpointBit.NextSeqKnown); }
+  set nextSeqKnown(v: boolean) { this.setBit(EndpointBit.NextSeqKnown, v); }
+  get lastRecv(): Nanos { return this.store.f64[this.d + FlowDouble.LastRecvA] as Nanos; }
 
   /** Whether the keepalive engine holds prober state for this side (keepalive/prober-slots.ts). */
-  get hasProber(): boolean { return this.bit(EBit.HasKa); }
-  set hasProber(v: boolean) { this.setBit(EBit.HasKa, v); }
+  get hasProber(): boolean { return this.bit(EndpointBit.HasKa); }
+  set hasProber(v: boolean) { this.setBit(EndpointBit.HasKa, v); }
 
   /** Records whether this side's prober has unconfirmed candidates and awaits an answer (the per-packet path tests these bits). */
   setProberBits(candidates: boolean, awaiting: boolean): void {
-    this.setBit(EBit.Candidates, candidates);
-    this.setBit(EBit.Awaiting, awaiting);
+    this.setBit(EndpointBit.Candidates, candidates);
+    this.setBit(EndpointBit.Awaiting, awaiting);
   }
 }
 
@@ -64,37 +64,37 @@ export class Flow {
     this.b = new Endpoint(store, slot, false);
   }
 
-  private bit(b: Bit): boolean { return (this.store.i32[this.w + W.Bits] & b) !== 0; }
-  private setBit(b: Bit, on: boolean): void {
-    if (on) this.store.i32[this.w + W.Bits] |= b; else this.store.i32[this.w + W.Bits] &= ~b;
+  private bit(b: FlowBit): boolean { return (this.store.i32[this.w + FlowWord.Bits] & b) !== 0; }
+  private setBit(b: FlowBit, on: boolean): void {
+    if (on) this.store.i32[this.w + FlowWord.Bits] |= b; else this.store.i32[this.w + FlowWord.Bits] &= ~b;
   }
 
-  get id(): number { return this.store.i32[this.w + W.Id]; }
-  get clientIsA(): boolean { return this.bit(Bit.ClientIsA); }
-  get midstream(): boolean { return this.bit(Bit.Midstream); }
-  get end(): FlowEnd { return END_NAMES[this.store.i32[this.w + W.End]]; }
-  set end(v: FlowEnd) { this.store.i32[this.w + W.End] = END_NAMES.indexOf(v); }
-  get active(): boolean { return this.bit(Bit.Active); }
-  set active(v: boolean) { this.setBit(Bit.Active, v); }
-  get packets(): number { return this.store.u32[this.w + W.Packets]; }
-  get firstFrame(): number { return this.store.u32[this.w + W.FirstFrame]; }
-  get lastFrame(): number { return this.store.u32[this.w + W.LastFrame]; }
-  get zeroWindowProbes(): number { return this.store.u32[this.w + W.ZeroWindowProbes]; }
-  set zeroWindowProbes(v: number) { this.store.u32[this.w + W.ZeroWindowProbes] = v; }
-  get ipVersion(): number { return this.store.i32[this.w + W.Key] & 0xf; }
-  get vlanOuter(): number { return (this.store.i32[this.w + W.Key] >>> 4) & 0xfff; }
-  get vlanInner(): number { return (this.store.i32[this.w + W.Key] >>> 16) & 0xfff; }
-  get portA(): number { return this.store.i32[this.w + W.Ports] >>> 16; }
-  get portB(): number { return this.store.i32[this.w + W.Ports] & 0xffff; }
-  get firstTime(): Nanos { return this.store.f64[this.d + D.FirstTime] as Nanos; }
-  get lastTime(): Nanos { return this.store.f64[this.d + D.LastTime] as Nanos; }
-  get maxGap(): number { return this.store.f64[this.d + D.MaxGap]; }
+  get id(): number { return this.store.i32[this.w + FlowWord.Id]; }
+  get clientIsA(): boolean { return this.bit(FlowBit.ClientIsA); }
+  get midstream(): boolean { return this.bit(FlowBit.Midstream); }
+  get end(): FlowEnd { return END_NAMES[this.store.i32[this.w + FlowWord.End]]; }
+  set end(v: FlowEnd) { this.store.i32[this.w + FlowWord.End] = END_NAMES.indexOf(v); }
+  get active(): boolean { return this.bit(FlowBit.Active); }
+  set active(v: boolean) { this.setBit(FlowBit.Active, v); }
+  get packets(): number { return this.store.u32[this.w + FlowWord.Packets]; }
+  get firstFrame(): number { return this.store.u32[this.w + FlowWord.FirstFrame]; }
+  get lastFrame(): number { return this.store.u32[this.w + FlowWord.LastFrame]; }
+  get zeroWindowProbes(): number { return this.store.u32[this.w + FlowWord.ZeroWindowProbes]; }
+  set zeroWindowProbes(v: number) { this.store.u32[this.w + FlowWord.ZeroWindowProbes] = v; }
+  get ipVersion(): number { return this.store.i32[this.w + FlowWord.Key] & 0xf; }
+  get vlanOuter(): number { return (this.store.i32[this.w + FlowWord.Key] >>> 4) & 0xfff; }
+  get vlanInner(): number { return (this.store.i32[this.w + FlowWord.Key] >>> 16) & 0xfff; }
+  get portA(): number { return this.store.i32[this.w + FlowWord.Ports] >>> 16; }
+  get portB(): number { return this.store.i32[this.w + FlowWord.Ports] & 0xffff; }
+  get firstTime(): Nanos { return this.store.f64[this.d + FlowDouble.FirstTime] as Nanos; }
+  get lastTime(): Nanos { return this.store.f64[this.d + FlowDouble.LastTime] as Nanos; }
+  get maxGap(): number { return this.store.f64[this.d + FlowDouble.MaxGap]; }
 
   endpoint(isA: boolean): Endpoint { return isA ? this.a : this.b; }
 
   /** Address word i (0–3; IPv4 uses word 0) of endpoint a or b, as the packet's 32 bits. */
   addrWord(isA: boolean, i: number): number {
-    const w = i === 0 ? (isA ? W.A0 : W.B0) : (isA ? W.A1 : W.B1) + i - 1;
+    const w = i === 0 ? (isA ? FlowWord.A0 : FlowWord.B0) : (isA ? FlowWord.A1 : FlowWord.B1) + i - 1;
     return this.store.i32[this.w + w];
   }
 

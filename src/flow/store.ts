@@ -31,7 +31,7 @@ export const enum Layout {
  * Double fields, as indexes into a record's doubles. Endpoint b's fields are a's + Layout.EndpointBD.
  * Times are Nanos since the analysis epoch; -1 is unknown (UNKNOWN_TIME).
  */
-export const enum D {
+export const enum FlowDouble {
   LastTime = 0,
   /** Longest silence between two segments of the flow, ns. */
   MaxGap = 1,
@@ -46,7 +46,7 @@ export const enum D {
 }
 
 /** 32-bit fields, as word indexes into a record. Endpoint b's fields are a's + Layout.EndpointBW. */
-export const enum W {
+export const enum FlowWord {
   Hash = 12,
   /** Next slot + 1 in the same hash bucket; 0 ends the chain. */
   Next = 13,
@@ -57,7 +57,7 @@ export const enum W {
   /** Word 0 of endpoint a's and b's address (the whole IPv4 address), as the packet's bytes. */
   A0 = 16,
   B0 = 17,
-  /** Flag bits: Bit, and EBit shifted by Layout.EA / Layout.EB. */
+  /** Flag bits: FlowBit, and EBit shifted by Layout.EA / Layout.EB. */
   Bits = 18,
   Packets = 19,
   LastFrame = 20,
@@ -73,7 +73,7 @@ export const enum W {
   AckedB = 26,
   WindowB = 27,
   WScaleB = 28,
-  // Cold: words 32–47 (32–33 are D.FirstTime).
+  // Cold: words 32–47 (32–33 are FlowDouble.FirstTime).
   FirstFrame = 34,
   Id = 35,
   SynSeqA = 36,
@@ -86,8 +86,8 @@ export const enum W {
   B1 = 43,
 }
 
-/** Flow bits in W.Bits. */
-export const enum Bit {
+/** Flow bits in FlowWord.Bits. */
+export const enum FlowBit {
   /** The slot holds a flow the table tracks. */
   Live = 1,
   /** Endpoint a is the client (sent the SYN, or chosen by port evidence). */
@@ -101,12 +101,12 @@ export const enum Bit {
 }
 
 /**
- * Endpoint bits in W.Bits, shifted left by Layout.EA for endpoint a and Layout.EB for b. Candidates
+ * Endpoint bits in FlowWord.Bits, shifted left by Layout.EA for endpoint a and Layout.EB for b. Candidates
  * and Awaiting mirror the endpoint's ProberState (Flow.syncProberBits) so that a packet of a flow
  * with nothing pending never leaves the record: midstream flows get a ProberState for their first probe-shaped
  * segment, and reading it on every later packet cost three more scattered objects per packet.
  */
-export const enum EBit {
+export const enum EndpointBit {
   NextSeqKnown = 1, AckedKnown = 2, SynSeen = 4, FinSent = 8,
   /** The engine holds a ProberState for the endpoint (keepalive/prober-slots.ts). */
   HasKa = 16,
@@ -116,7 +116,7 @@ export const enum EBit {
   Awaiting = 64,
 }
 
-/** W.End codes. */
+/** FlowWord.End codes. */
 export const enum End { Open = 0, Rst = 1, Fin = 2, Evicted = 3 }
 
 export class FlowStore {

@@ -14,7 +14,7 @@
 import { Flow } from './flow';
 import { metaWords, SegmentWord } from '../decode/segment-record';
 import { reversePorts } from '../decode/flow-key';
-import { Bit, D, FlowStore, Layout, W } from './store';
+import { FlowBit, FlowDouble, FlowStore, Layout, FlowWord } from './store';
 
 /** Closed flows stay this long for stragglers (retransmitted RSTs, late ACKs). */
 const CLOSED_LINGER_NS = 120e9;
@@ -96,17 +96,17 @@ export class FlowTable {
     const s0 = rec[at + SegmentWord.Src0], d0 = rec[at + SegmentWord.Dst0];
     const v6 = (key & 0xf) === 6;
     const heads = this.heads;
-    for (let next = heads[hash & (heads.length - 1)]; next !== 0; next = i32[(next - 1) * Layout.Words + W.Next]) {
+    for (let next = heads[hash & (heads.length - 1)]; next !== 0; next = i32[(next - 1) * Layout.Words + FlowWord.Next]) {
       const r = (next - 1) * Layout.Words;
-      if (i32[r + W.Hash] !== hash || i32[r + W.Key] !== key) continue;
-      const flowPorts = i32[r + W.Ports];
-      if (flowPorts === ports && i32[r + W.A0] === s0 && i32[r + W.B0] === d0 &&
-        (!v6 || (sameRest(i32, r + W.A1, rec, at + SegmentWord.Src1) && sameRest(i32, r + W.B1, rec, at + SegmentWord.Dst1)))) {
+      if (i32[r + FlowWord.Hash] !== hash || i32[r + FlowWord.Key] !== key) continue;
+      const flowPorts = i32[r + FlowWord.Ports];
+      if (flowPorts === ports && i32[r + FlowWord.A0] === s0 && i32[r + FlowWord.B0] === d0 &&
+        (!v6 || (sameRest(i32, r + FlowWord.A1, rec, at + SegmentWord.Src1) && sameRest(i32, r + FlowWord.B1, rec, at + SegmentWord.Dst1)))) {
         this.fromA = true;
         return next - 1;
       }
-      if (flowPorts === portsReversed && i32[r + W.A0] === d0 && i32[r + W.B0] === s0 &&
-        (!v6 || (sameRest(i32, r + W.A1, rec, at + SegmentWord.Dst1) && sameRest(i32, r + W.B1, rec, at + SegmentWord.Src1)))) {
+      if (flowPorts === portsReversed && i32[r + FlowWord.A0] === d0 && i32[r + FlowWord.B0] === s0 &&
+        (!v6 || (sameRest(i32, r + FlowWord.A1, rec, at + SegmentWord.Dst1) && sameRest(i32, r + FlowWord.B1, rec, at + SegmentWord.Src1)))) {
         this.fromA = false;
         return next - 1;
       }
@@ -147,22 +147,22 @@ export class FlowTable {
     const i32 = this.store.i32, f64 = this.store.f64;
     const r = slot * Layout.Words, d = slot * Layout.Doubles;
     const hash = rec[at + SegmentWord.KeyHash], key = rec[at + SegmentWord.KeyBits];
-    i32[r + W.Hash] = hash;
-    i32[r + W.Key] = key;
-    i32[r + W.Ports] = rec[at + SegmentWord.KeyPorts];
-    i32[r + W.A0] = rec[at + SegmentWord.Src0];
-    i32[r + W.B0] = rec[at + SegmentWord.Dst0];
+    i32[r + FlowWord.Hash] = hash;
+    i32[r + FlowWord.Key] = key;
+    i32[r + FlowWord.Ports] = rec[at + SegmentWord.KeyPorts];
+    i32[r + FlowWord.A0] = rec[at + SegmentWord.Src0];
+    i32[r + FlowWord.B0] = rec[at + SegmentWord.Dst0];
     if ((key & 0xf) === 6) {
-      for (let i = 0; i < 3; i++) { i32[r + W.A1 + i] = rec[at + SegmentWord.Src1 + i]; i32[r + W.B1 + i] = rec[at + SegmentWord.Dst1 + i]; }
+      for (let i = 0; i < 3; i++) { i32[r + FlowWord.A1 + i] = rec[at + SegmentWord.Src1 + i]; i32[r + FlowWord.B1 + i] = rec[at + SegmentWord.Dst1 + i]; }
     }
-    i32[r + W.Id] = this.nextId++;
-    i32[r + W.Bits] = Bit.Live | Bit.ClientIsA | Bit.Midstream;
-    i32[r + W.WindowA] = i32[r + W.WindowB] = -1;
-    i32[r + W.WScaleA] = i32[r + W.WScaleB] = -1;
-    f64[d + D.LastRecvA] = f64[d + D.LastDataA] = f64[d + D.LastRecvB] = f64[d + D.LastDataB] = -1;
-    f64[d + D.FirstTime] = f64[d + D.LastTime] = now;
+    i32[r + FlowWord.Id] = this.nextId++;
+    i32[r + FlowWord.Bits] = FlowBit.Live | FlowBit.ClientIsA | FlowBit.Midstream;
+    i32[r + FlowWord.WindowA] = i32[r + FlowWord.WindowB] = -1;
+    i32[r + FlowWord.WScaleA] = i32[r + FlowWord.WScaleB] = -1;
+    f64[d + FlowDouble.LastRecvA] = f64[d + FlowDouble.LastDataA] = f64[d + FlowDouble.LastRecvB] = f64[d + FlowDouble.LastDataB] = -1;
+    f64[d + FlowDouble.FirstTime] = f64[d + FlowDouble.LastTime] = now;
     const b = hash & (this.heads.length - 1);
-    i32[r + W.Next] = this.heads[b];
+    i32[r + FlowWord.Next] = this.heads[b];
     this.heads[b] = slot + 1;
     if (++this.live > this.heads.length && this.heads.length < MAX_BUCKETS) this.rehash(this.heads.length * 2);
     this.fromA = true;
@@ -175,9 +175,9 @@ export class FlowTable {
     const i32 = this.store.i32;
     for (let slot = 0, end = this.store.slots; slot < end; slot++) {
       const r = slot * Layout.Words;
-      if ((i32[r + W.Bits] & Bit.Live) === 0) continue;
-      const b = i32[r + W.Hash] & mask;
-      i32[r + W.Next] = heads[b];
+      if ((i32[r + FlowWord.Bits] & FlowBit.Live) === 0) continue;
+      const b = i32[r + FlowWord.Hash] & mask;
+      i32[r + FlowWord.Next] = heads[b];
       heads[b] = slot + 1;
     }
     this.heads = heads;
@@ -187,10 +187,10 @@ export class FlowTable {
   markClosed(slot: number): void {
     const now = this.time[0];
     const i32 = this.store.i32, r = slot * Layout.Words;
-    if (i32[r + W.Bits] & Bit.Closed) return;
-    i32[r + W.Bits] |= Bit.Closed;
+    if (i32[r + FlowWord.Bits] & FlowBit.Closed) return;
+    i32[r + FlowWord.Bits] |= FlowBit.Closed;
     this.closedSlots.push(slot);
-    this.closedIds.push(i32[r + W.Id]);
+    this.closedIds.push(i32[r + FlowWord.Id]);
     this.closedSince.push(now);
   }
 
@@ -216,11 +216,11 @@ export class FlowTable {
     let head = this.closedHead;
     while (head < slots.length) {
       const slot = slots[head], r = slot * Layout.Words;
-      if ((i32[r + W.Bits] & Bit.Live) === 0 || i32[r + W.Id] !== ids[head]) { head++; continue; } // already retired
+      if ((i32[r + FlowWord.Bits] & FlowBit.Live) === 0 || i32[r + FlowWord.Id] !== ids[head]) { head++; continue; } // already retired
       if (now - since[head] <= CLOSED_LINGER_NS) break;
       head++;
       if (this.isStale(slot)) this.drop(slot, 'expired');
-      else { slots.push(slot); ids.push(ids[head - 1]); since.push(this.store.f64[slot * Layout.Doubles + D.LastTime]); }
+      else { slots.push(slot); ids.push(ids[head - 1]); since.push(this.store.f64[slot * Layout.Doubles + FlowDouble.LastTime]); }
     }
     if (head > 4096 && head * 2 > slots.length) {
       // In place: a new array in the field would discard markClosed()'s optimized code.
@@ -238,7 +238,7 @@ export class FlowTable {
     this.nextSweep = now + this.sweepEveryNs;
     const i32 = this.store.i32;
     for (let slot = 0, n = this.store.slots; slot < n; slot++) {
-      if ((i32[slot * Layout.Words + W.Bits] & Bit.Live) !== 0 && this.isStale(slot)) this.drop(slot, 'expired');
+      if ((i32[slot * Layout.Words + FlowWord.Bits] & FlowBit.Live) !== 0 && this.isStale(slot)) this.drop(slot, 'expired');
     }
   }
 
@@ -248,15 +248,15 @@ export class FlowTable {
    */
   unlink(slot: number): void {
     const i32 = this.store.i32, r = slot * Layout.Words;
-    const b = i32[r + W.Hash] & (this.heads.length - 1);
-    if (this.heads[b] === slot + 1) this.heads[b] = i32[r + W.Next];
+    const b = i32[r + FlowWord.Hash] & (this.heads.length - 1);
+    if (this.heads[b] === slot + 1) this.heads[b] = i32[r + FlowWord.Next];
     else {
-      for (let p = this.heads[b]; p !== 0; p = i32[(p - 1) * Layout.Words + W.Next]) {
-        if (i32[(p - 1) * Layout.Words + W.Next] === slot + 1) { i32[(p - 1) * Layout.Words + W.Next] = i32[r + W.Next]; break; }
+      for (let p = this.heads[b]; p !== 0; p = i32[(p - 1) * Layout.Words + FlowWord.Next]) {
+        if (i32[(p - 1) * Layout.Words + FlowWord.Next] === slot + 1) { i32[(p - 1) * Layout.Words + FlowWord.Next] = i32[r + FlowWord.Next]; break; }
       }
     }
-    i32[r + W.Next] = 0;
-    i32[r + W.Bits] &= ~Bit.Live;
+    i32[r + FlowWord.Next] = 0;
+    i32[r + FlowWord.Bits] &= ~FlowBit.Live;
     this.live--;
     this.store.release(slot);
   }
@@ -265,14 +265,14 @@ export class FlowTable {
   drain(): number[] {
     const all: number[] = [];
     const i32 = this.store.i32;
-    for (let slot = 0, n = this.store.slots; slot < n; slot++) if (i32[slot * Layout.Words + W.Bits] & Bit.Live) all.push(slot);
+    for (let slot = 0, n = this.store.slots; slot < n; slot++) if (i32[slot * Layout.Words + FlowWord.Bits] & FlowBit.Live) all.push(slot);
     return all;
   }
 
   /** Silent past the idle timeout, or closed and past its linger, at the current packet's time. */
   isStale(slot: number): boolean {
-    const silent = this.time[0] - this.store.f64[slot * Layout.Doubles + D.LastTime];
-    return silent > ((this.store.i32[slot * Layout.Words + W.Bits] & Bit.Closed) !== 0 ? CLOSED_LINGER_NS : this.idleTimeoutNs);
+    const silent = this.time[0] - this.store.f64[slot * Layout.Doubles + FlowDouble.LastTime];
+    return silent > ((this.store.i32[slot * Layout.Words + FlowWord.Bits] & FlowBit.Closed) !== 0 ? CLOSED_LINGER_NS : this.idleTimeoutNs);
   }
 
 
@@ -290,11 +290,11 @@ export class FlowTable {
     const i32 = this.store.i32, n = this.store.slots;
     const keys = new Float64Array(this.live);
     let k = 0;
-    for (let slot = 0; slot < n; slot++) if (i32[slot * Layout.Words + W.Bits] & Bit.Live) keys[k++] = this.evictionKey(slot);
+    for (let slot = 0; slot < n; slot++) if (i32[slot * Layout.Words + FlowWord.Bits] & FlowBit.Live) keys[k++] = this.evictionKey(slot);
     const cutoff = keys.subarray(0, k).sort()[Math.min(want, k) - 1];
     let evicted = 0;
     for (let slot = 0; slot < n && evicted < want; slot++) {
-      if ((i32[slot * Layout.Words + W.Bits] & Bit.Live) !== 0 && this.evictionKey(slot) <= cutoff) {
+      if ((i32[slot * Layout.Words + FlowWord.Bits] & FlowBit.Live) !== 0 && this.evictionKey(slot) <= cutoff) {
         this.drop(slot, 'evicted');
         evicted++;
       }
@@ -303,8 +303,8 @@ export class FlowTable {
 
   /** Last-seen time, with closed flows shifted far below any capture time so they go first. */
   private evictionKey(slot: number): number {
-    const closed = (this.store.i32[slot * Layout.Words + W.Bits] & Bit.Closed) !== 0;
-    return this.store.f64[slot * Layout.Doubles + D.LastTime] - (closed ? 1e20 : 0);
+    const closed = (this.store.i32[slot * Layout.Words + FlowWord.Bits] & FlowBit.Closed) !== 0;
+    return this.store.f64[slot * Layout.Doubles + FlowDouble.LastTime] - (closed ? 1e20 : 0);
   }
 
   private drop(slot: number, why: RetireReason): void {

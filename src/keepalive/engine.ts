@@ -6,7 +6,7 @@ import { seq32, seqAdd, seqDelta, type FrameNo, type Nanos, type SeqNum } from '
 import { TcpFlag, type DecodedPacket } from '../decode/packet';
 import { MAX_RECORD_WORDS, metaFlags, metaWords, metaWScale, SegmentWord, writeKey } from '../decode/segment-record';
 import { Endpoint, Flow, UNKNOWN_TIME } from '../flow/flow';
-import { Bit, D, EBit, End, Layout, W } from '../flow/store';
+import { FlowBit, FlowDouble, EndpointBit, End, Layout, FlowWord } from '../flow/store';
 import { FlowTable } from '../flow/table';
 import { FlowKey } from '../decode/flow-key';
 import { classifySmallSegment, MIN_PROBE_IDLE_NS, SegmentClass } from './classify';
@@ -63,7 +63,7 @@ export class KeepaliveEngine {
     this.table = new FlowTable(opts.maxFlows, opts.idleTimeoutNs, this.time, (slot, why) => {
       if (why === 'evicted') {
         this.evictedFlows++;
-        this.table.store.i32[slot * Layout.Words + W.End] = End.Evicted;
+        this.table.store.i32[slot * Layout.Words + FlowWord.End] = End.Evicted;
       } else this.expiredFlows++;
       this.retire(slot);
     });
@@ -80,7 +80,7 @@ export class KeepaliveEngine {
    * The segment records in words [from, to) of `rec`, in capture order (`f64` views the same
    * memory, for their times). Their flows' records are touched first, all before any segment is
    * processed: the loads are independent, so the memory system fetches them together (see BATCH in
-   * analysis.ts).
+   * pipeline/front.ts).
    */
   tcpBatch(rec: Int32Array, f64: Float64Array, from: number, to: number): void {
     this.table.prefetch(rec, from, to);
@@ -105,16 +105,16 @@ export class KeepaliveEngine {
     const d = slot * Layout.Doubles;
     if (slot >= 0 && !table.isStale(slot) &&
       !((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.startsNewConnection(slot, table.fromA, rec[r + SegmentWord.Seq]))) {
-      const gap = now - store.f64[d + D.LastTime];
-      if (gap > store.f64[d + D.MaxGap]) store.f64[d + D.MaxGap] = gap;
+      const gap = now - store.f64[d + FlowDouble.LastTime];
+      if (gap > store.f64[d + FlowDouble.MaxGap]) store.f64[d + FlowDouble.MaxGap] = gap;
     } else {
       slot = this.newFlow(slot, frame, flags, rec, r);
       store = table.store;
     }
     const w = slot * Layout.Words;
-    store.f64[slot * Layout.Doubles + D.LastTime] = now;
-    store.u32[w + W.LastFrame] = frame;
-    store.u32[w + W.Packets]++;
+    store.f64[slot * Layout.Doubles + FlowDouble.LastTime] = now;
+    store.u32[w + FlowWord.LastFrame] = frame;
+    store.u32[w + FlowWord.Packets]++;
     this.segment(slot, table.fromA, rec, r);
   }
 
@@ -131,12 +131,12 @@ export class KeepaliveEngine {
     const slot = table.create(rec, r);
     this.flowsSeen++;
     const i32 = table.store.i32, w = slot * Layout.Words;
-    table.store.u32[w + W.FirstFrame] = frame;
+    table.store.u32[w + FlowWord.FirstFrame] = frame;
     const ports = rec[r + SegmentWord.KeyPorts];
     if (flags & TcpFlag.SYN) {
-      i32[w + W.Bits] &= ~(Bit.Midstream | Bit.ClientIsA);
-      if ((flags & TcpFlag.ACK) === 0) i32[w + W.Bits] |= Bit.ClientIsA;
-    } else if (!isClientByPort(ports >>> 16, ports & 0xffff)) i32[w + W.Bits] &= ~Bit.ClientIsA;
+      i32[w + FlowWord.Bits] &= ~(FlowBit.Midstream | FlowBit.ClientIsA);
+      if ((flags & TcpFlag.ACK) === 0) i32[w + FlowWord.Bits] |= FlowBit.ClientIsA;
+    } else if (!isClientByPort(ports >>> 16, ports & 0xffff)) i32[w + FlowWord.Bits] &= ~FlowBit.ClientIsA;
     return slot;
   }
 
@@ -188,33 +188,33 @@ export class KeepaliveEngine {
     const flags = metaFlags(meta), seq = rec[at + SegmentWord.Seq] as SeqNum, ack = rec[at + SegmentWord.Ack] as SeqNum, len = rec[at + SegmentWord.PayloadLen], now = this.now;
     const hasAck = (flags & TcpFlag.ACK) !== 0;
     // The flow's bits, kept in a local and stored back at the end; re-read after each cold branch.
-    let bits = i32[r + W.Bits];
+    let bits = i32[r + FlowWord.Bits];
 
     if (flags & TcpFlag.SYN) {
-      bits |= EBit.SynSeen << sb;
-      i32[r + W.Bits] = bits;
-      i32[r + (fromA ? W.SynSeqA : W.SynSeqB)] = seq;
-      i32[sw + W.WScaleA] = metaWScale(meta);
+      bits |= EndpointBit.SynSeen << sb;
+      i32[r + FlowWord.Bits] = bits;
+      i32[r + (fromA ? FlowWord.SynSeqA : FlowWord.SynSeqB)] = seq;
+      i32[sw + FlowWord.WScaleA] = metaWScale(meta);
     }
     // The peer's ACK may prove that the receiver's earlier probe-shaped segments were probes.
     // Each cold branch below ends with syncProberBits(), so the next branch's test of the bits is exact.
-    if (hasAck && (bits & (EBit.Candidates << rb)) !== 0) {
+    if (hasAck && (bits & (EndpointBit.Candidates << rb)) !== 0) {
       const flow = this.table.flowAt(slot);
       this.resolveByAck(flow, !fromA, flow.endpoint(!fromA), ack);
       this.probers.sync(flow);
-      bits = i32[r + W.Bits];
+      bits = i32[r + FlowWord.Bits];
     }
 
     let cls = SegmentClass.Normal;
     if ((flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) === 0 && len <= 1) {
-      const lastData = f64[sd + D.LastDataA];
-      cls = classifySmallSegment((bits & (EBit.FinSent << sb)) !== 0, (bits & (EBit.AckedKnown << sb)) !== 0,
-        i32[sw + W.AckedA], (bits & (EBit.NextSeqKnown << sb)) !== 0, i32[sw + W.NextSeqA], seq, len,
-        i32[rw + W.WindowA], lastData !== UNKNOWN_TIME && now - lastData < MIN_PROBE_IDLE_NS);
+      const lastData = f64[sd + FlowDouble.LastDataA];
+      cls = classifySmallSegment((bits & (EndpointBit.FinSent << sb)) !== 0, (bits & (EndpointBit.AckedKnown << sb)) !== 0,
+        i32[sw + FlowWord.AckedA], (bits & (EndpointBit.NextSeqKnown << sb)) !== 0, i32[sw + FlowWord.NextSeqA], seq, len,
+        i32[rw + FlowWord.WindowA], lastData !== UNKNOWN_TIME && now - lastData < MIN_PROBE_IDLE_NS);
     }
 
     // Answers to the receiver's outstanding probe.
-    if ((bits & (EBit.Awaiting << rb)) !== 0 && cls !== SegmentClass.Keepalive) {
+    if ((bits & (EndpointBit.Awaiting << rb)) !== 0 && cls !== SegmentClass.Keepalive) {
       const flow = this.table.flowAt(slot);
       const rp = this.probers.get(flow.endpoint(!fromA))!;
       if (flags & TcpFlag.RST) this.answer(flow, !fromA, rp, 'probe-reset');
@@ -223,7 +223,7 @@ export class KeepaliveEngine {
         if (cls === SegmentClass.Candidate) cls = SegmentClass.Normal; // an answer is an ordinary TcpFlag.ACK at snd_nxt
       }
       this.probers.sync(flow);
-      bits = i32[r + W.Bits];
+      bits = i32[r + FlowWord.Bits];
     }
 
     if (cls !== SegmentClass.Normal && cls !== SegmentClass.Retransmission) {
@@ -236,11 +236,11 @@ export class KeepaliveEngine {
         default: break;
       }
       this.probers.sync(flow);
-      bits = i32[r + W.Bits];
+      bits = i32[r + FlowWord.Bits];
     }
 
     // The sender gives up: its RST (Linux) or FIN after unanswered probes.
-    if ((bits & ((EBit.Candidates | EBit.Awaiting) << sb)) !== 0 &&
+    if ((bits & ((EndpointBit.Candidates | EndpointBit.Awaiting) << sb)) !== 0 &&
       ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0 || (len > 0 && cls === SegmentClass.Normal))) {
       const flow = this.table.flowAt(slot);
       const s = flow.endpoint(fromA);
@@ -253,45 +253,45 @@ export class KeepaliveEngine {
         if (sp.awaiting) { sp.closeRun(); sp.awaiting = false; } // data resumed: the keepalive timer is off while data is in flight
       }
       this.probers.sync(flow);
-      bits = i32[r + W.Bits];
+      bits = i32[r + FlowWord.Bits];
     }
 
     // State updates (after classification, which needs the state before this segment).
     const isProbe = cls === SegmentClass.Keepalive || cls === SegmentClass.ZeroWindowProbe || cls === SegmentClass.Candidate;
     if (!isProbe && (flags & TcpFlag.RST) === 0) {
       const end = seqAdd(seq, len + ((flags & TcpFlag.SYN) ? 1 : 0) + ((flags & TcpFlag.FIN) ? 1 : 0));
-      if ((bits & (EBit.NextSeqKnown << sb)) === 0 || seqDelta(end, i32[sw + W.NextSeqA]) > 0) {
-        i32[sw + W.NextSeqA] = end;
-        bits |= EBit.NextSeqKnown << sb;
+      if ((bits & (EndpointBit.NextSeqKnown << sb)) === 0 || seqDelta(end, i32[sw + FlowWord.NextSeqA]) > 0) {
+        i32[sw + FlowWord.NextSeqA] = end;
+        bits |= EndpointBit.NextSeqKnown << sb;
       }
     }
     if (hasAck && (flags & TcpFlag.RST) === 0 &&
-      ((bits & (EBit.AckedKnown << rb)) === 0 || seqDelta(ack, i32[rw + W.AckedA]) > 0)) {
-      i32[rw + W.AckedA] = ack;
-      bits |= EBit.AckedKnown << rb;
+      ((bits & (EndpointBit.AckedKnown << rb)) === 0 || seqDelta(ack, i32[rw + FlowWord.AckedA]) > 0)) {
+      i32[rw + FlowWord.AckedA] = ack;
+      bits |= EndpointBit.AckedKnown << rb;
     }
     if ((flags & TcpFlag.RST) === 0) {
       // RFC 7323: the window field of a SYN is never scaled; later ones are when both SYNs agreed.
-      const sScale = i32[sw + W.WScaleA];
-      const scale = (flags & TcpFlag.SYN) === 0 && sScale >= 0 && i32[rw + W.WScaleA] >= 0 ? sScale : 0;
-      i32[sw + W.WindowA] = rec[at + SegmentWord.Window] * (1 << scale);
+      const sScale = i32[sw + FlowWord.WScaleA];
+      const scale = (flags & TcpFlag.SYN) === 0 && sScale >= 0 && i32[rw + FlowWord.WScaleA] >= 0 ? sScale : 0;
+      i32[sw + FlowWord.WindowA] = rec[at + SegmentWord.Window] * (1 << scale);
     }
-    if (!isProbe) f64[rd + D.LastRecvA] = now;
-    if (len > 0 && !isProbe && cls !== SegmentClass.Retransmission) f64[sd + D.LastDataA] = now;
+    if (!isProbe) f64[rd + FlowDouble.LastRecvA] = now;
+    if (len > 0 && !isProbe && cls !== SegmentClass.Retransmission) f64[sd + FlowDouble.LastDataA] = now;
 
     if (flags & TcpFlag.RST) {
-      i32[r + W.Bits] = bits;
-      i32[r + W.End] = End.Rst;
+      i32[r + FlowWord.Bits] = bits;
+      i32[r + FlowWord.End] = End.Rst;
       this.table.markClosed(slot);
       return;
     }
     if (flags & TcpFlag.FIN) {
-      bits |= (EBit.FinSent << sb) | (fromA ? Bit.FinA : Bit.FinB);
-      i32[r + W.Bits] = bits;
-      if ((bits & (Bit.FinA | Bit.FinB)) === (Bit.FinA | Bit.FinB)) { i32[r + W.End] = End.Fin; this.table.markClosed(slot); }
+      bits |= (EndpointBit.FinSent << sb) | (fromA ? FlowBit.FinA : FlowBit.FinB);
+      i32[r + FlowWord.Bits] = bits;
+      if ((bits & (FlowBit.FinA | FlowBit.FinB)) === (FlowBit.FinA | FlowBit.FinB)) { i32[r + FlowWord.End] = End.Fin; this.table.markClosed(slot); }
       return;
     }
-    i32[r + W.Bits] = bits;
+    i32[r + FlowWord.Bits] = bits;
   }
 
   private probe(flow: Flow, fromA: boolean, s: Endpoint, seq: number, len: number, late: boolean,
@@ -389,17 +389,17 @@ export class KeepaliveEngine {
 
   private startsNewConnection(slot: number, fromA: boolean, seq: number): boolean {
     const store = this.table.store, r = slot * Layout.Words;
-    const bits = store.i32[r + W.Bits];
+    const bits = store.i32[r + FlowWord.Bits];
     // A retransmitted SYN: same initial sequence number, connection not closed.
-    if ((bits & (EBit.SynSeen << (fromA ? Layout.EA : Layout.EB))) !== 0 &&
-      store.i32[r + (fromA ? W.SynSeqA : W.SynSeqB)] === seq &&
-      (bits & Bit.Closed) === 0) return false;
+    if ((bits & (EndpointBit.SynSeen << (fromA ? Layout.EA : Layout.EB))) !== 0 &&
+      store.i32[r + (fromA ? FlowWord.SynSeqA : FlowWord.SynSeqB)] === seq &&
+      (bits & FlowBit.Closed) === 0) return false;
     return true;
   }
 
   /** Reports the flow in `slot` if it is to be reported; its record is still readable (unlink keeps it). */
   private retire(slot: number): void {
-    if ((this.table.store.i32[slot * Layout.Words + W.Bits] & Bit.Active) === 0 && !this.opts.allFlows) {
+    if ((this.table.store.i32[slot * Layout.Words + FlowWord.Bits] & FlowBit.Active) === 0 && !this.opts.allFlows) {
       this.probers.forget(slot);
       return;
     }

@@ -16,11 +16,11 @@ export const NS_TO_S = 1e-9;
 export const NS_TO_MS = 1e-6;
 
 /** Fields of a snapshot row (Float64 each). Endpoint b's fields are a's + ENDPOINT_FIELDS. */
-export const enum F {
+export const enum SnapshotField {
   Id = 0,
   /** Timestamp digits of the capture when the flow was retired (reports show that resolution). */
   Digits = 1,
-  /** ipVersion | vlanOuter << 4 | vlanInner << 16, as the store's W.Key. */
+  /** ipVersion | vlanOuter << 4 | vlanInner << 16, as the store's FlowWord.Key. */
   Key = 2,
   PortA = 3, PortB = 4,
   /** Address words of a and b (IPv4: word 0 only), as signed 32-bit integers. */
@@ -45,42 +45,42 @@ export const SNAPSHOT_DOUBLES = 64;
 
 /** Copies what the report of `flow` needs into `row` from `off`. Run once per retired, reported flow. */
 export function snapshotFlow(flow: Flow, proberA: ProberState | null, proberB: ProberState | null, digits: number, row: Float64Array, off: number): void {
-  row[off + F.Id] = flow.id;
-  row[off + F.Digits] = digits;
-  row[off + F.Key] = flow.ipVersion | flow.vlanOuter << 4 | flow.vlanInner << 16;
-  row[off + F.PortA] = flow.portA;
-  row[off + F.PortB] = flow.portB;
+  row[off + SnapshotField.Id] = flow.id;
+  row[off + SnapshotField.Digits] = digits;
+  row[off + SnapshotField.Key] = flow.ipVersion | flow.vlanOuter << 4 | flow.vlanInner << 16;
+  row[off + SnapshotField.PortA] = flow.portA;
+  row[off + SnapshotField.PortB] = flow.portB;
   for (let i = 0; i < 4; i++) {
-    row[off + F.A0 + i] = flow.addrWord(true, i);
-    row[off + F.B0 + i] = flow.addrWord(false, i);
+    row[off + SnapshotField.A0 + i] = flow.addrWord(true, i);
+    row[off + SnapshotField.B0 + i] = flow.addrWord(false, i);
   }
-  row[off + F.ClientIsA] = flow.clientIsA ? 1 : 0;
-  row[off + F.Midstream] = flow.midstream ? 1 : 0;
-  row[off + F.FirstFrame] = flow.firstFrame;
-  row[off + F.LastFrame] = flow.lastFrame;
-  row[off + F.FirstTime] = flow.firstTime;
-  row[off + F.LastTime] = flow.lastTime;
-  row[off + F.Packets] = flow.packets;
-  row[off + F.MaxGap] = flow.maxGap;
-  row[off + F.ZeroWindowProbes] = flow.zeroWindowProbes;
-  row[off + F.End] = END_NAMES.indexOf(flow.end);
+  row[off + SnapshotField.ClientIsA] = flow.clientIsA ? 1 : 0;
+  row[off + SnapshotField.Midstream] = flow.midstream ? 1 : 0;
+  row[off + SnapshotField.FirstFrame] = flow.firstFrame;
+  row[off + SnapshotField.LastFrame] = flow.lastFrame;
+  row[off + SnapshotField.FirstTime] = flow.firstTime;
+  row[off + SnapshotField.LastTime] = flow.lastTime;
+  row[off + SnapshotField.Packets] = flow.packets;
+  row[off + SnapshotField.MaxGap] = flow.maxGap;
+  row[off + SnapshotField.ZeroWindowProbes] = flow.zeroWindowProbes;
+  row[off + SnapshotField.End] = END_NAMES.indexOf(flow.end);
   snapshotProber(proberA, row, off);
   snapshotProber(proberB, row, off + ENDPOINT_FIELDS);
 }
 
 function snapshotProber(pr: ProberState | null, row: Float64Array, off: number): void {
-  if (pr === null || pr.probes === 0) { row[off + F.Probes] = 0; return; }
-  row[off + F.Probes] = pr.probes;
-  row[off + F.Acked] = pr.acked;
-  row[off + F.Resets] = pr.resets;
-  row[off + F.Icmp] = pr.icmp;
-  row[off + F.ProbeBytes] = pr.probeBytes;
-  row[off + F.MaxUnanswered] = pr.maxUnanswered;
-  row[off + F.Outcome] = pr.outcome === null ? -1 : OUTCOMES.indexOf(pr.outcome);
-  row[off + F.GiveUpAfter] = pr.giveUpAfter ?? -1;
-  snapshotSample(pr.idle, row, off + F.Idle);
-  snapshotSample(pr.interval, row, off + F.Interval);
-  snapshotSample(pr.rtt, row, off + F.Rtt);
+  if (pr === null || pr.probes === 0) { row[off + SnapshotField.Probes] = 0; return; }
+  row[off + SnapshotField.Probes] = pr.probes;
+  row[off + SnapshotField.Acked] = pr.acked;
+  row[off + SnapshotField.Resets] = pr.resets;
+  row[off + SnapshotField.Icmp] = pr.icmp;
+  row[off + SnapshotField.ProbeBytes] = pr.probeBytes;
+  row[off + SnapshotField.MaxUnanswered] = pr.maxUnanswered;
+  row[off + SnapshotField.Outcome] = pr.outcome === null ? -1 : OUTCOMES.indexOf(pr.outcome);
+  row[off + SnapshotField.GiveUpAfter] = pr.giveUpAfter ?? -1;
+  snapshotSample(pr.idle, row, off + SnapshotField.Idle);
+  snapshotSample(pr.interval, row, off + SnapshotField.Interval);
+  snapshotSample(pr.rtt, row, off + SnapshotField.Rtt);
 }
 
 function snapshotSample(s: Sample, row: Float64Array, off: number): void {
@@ -92,7 +92,7 @@ function snapshotSample(s: Sample, row: Float64Array, off: number): void {
 }
 
 /** The id of the snapshot at `off`. */
-export const snapshotId = (row: Float64Array, off: number): number => row[off + F.Id];
+export const snapshotId = (row: Float64Array, off: number): number => row[off + SnapshotField.Id];
 
 /**
  * `scaled`, which is `ns` in seconds or milliseconds, rounded to `digits` decimals where the last
@@ -118,9 +118,9 @@ function spread(row: Float64Array, off: number, factor: number, digits: 6 | 3): 
 }
 
 function proberReport(row: Float64Array, off: number, role: 'client' | 'server'): KeepaliveReport | null {
-  const probes = row[off + F.Probes];
+  const probes = row[off + SnapshotField.Probes];
   if (probes === 0) return null;
-  const acked = row[off + F.Acked], resets = row[off + F.Resets], icmp = row[off + F.Icmp];
+  const acked = row[off + SnapshotField.Acked], resets = row[off + SnapshotField.Resets], icmp = row[off + SnapshotField.Icmp];
   return {
     prober: role,
     probes,
@@ -128,11 +128,11 @@ function proberReport(row: Float64Array, off: number, role: 'client' | 'server')
     unanswered: probes - acked - resets - icmp,
     resets,
     icmp,
-    probeBytes: row[off + F.ProbeBytes],
-    idleSeconds: spread(row, off + F.Idle, NS_TO_S, 6),
-    intervalSeconds: spread(row, off + F.Interval, NS_TO_S, 6),
-    rttMs: spread(row, off + F.Rtt, NS_TO_MS, 3),
-    maxUnanswered: row[off + F.MaxUnanswered],
+    probeBytes: row[off + SnapshotField.ProbeBytes],
+    idleSeconds: spread(row, off + SnapshotField.Idle, NS_TO_S, 6),
+    intervalSeconds: spread(row, off + SnapshotField.Interval, NS_TO_S, 6),
+    rttMs: spread(row, off + SnapshotField.Rtt, NS_TO_MS, 3),
+    maxUnanswered: row[off + SnapshotField.MaxUnanswered],
     outcome: outcomeName(row, off),
     settings: proberSettings(row, off),
   };
@@ -146,28 +146,28 @@ export function sampleValue(row: Float64Array, off: number, i: 1 | 2 | 3, factor
 
 /** The outcome of the prober whose fields start at `off`. */
 export function outcomeName(row: Float64Array, off: number): Outcome {
-  const outcome = row[off + F.Outcome];
+  const outcome = row[off + SnapshotField.Outcome];
   return outcome < 0 ? 'unanswered' : OUTCOMES[outcome];
 }
 
 /** The keepalive settings and stack defaults matching the prober whose fields start at `off`. */
 export function proberSettings(row: Float64Array, off: number): InferredSettings {
-  const idle = row[off + F.Idle] === 0 ? null : sampleValue(row, off + F.Idle, 2, NS_TO_S, 6);
-  const interval = row[off + F.Interval] === 0 ? null : sampleValue(row, off + F.Interval, 2, NS_TO_S, 6);
-  const giveUpAfter = row[off + F.GiveUpAfter];
-  return inferSettings(idle, interval, giveUpAfter < 0 ? null : giveUpAfter, row[off + F.ProbeBytes]);
+  const idle = row[off + SnapshotField.Idle] === 0 ? null : sampleValue(row, off + SnapshotField.Idle, 2, NS_TO_S, 6);
+  const interval = row[off + SnapshotField.Interval] === 0 ? null : sampleValue(row, off + SnapshotField.Interval, 2, NS_TO_S, 6);
+  const giveUpAfter = row[off + SnapshotField.GiveUpAfter];
+  return inferSettings(idle, interval, giveUpAfter < 0 ? null : giveUpAfter, row[off + SnapshotField.ProbeBytes]);
 }
 
 /** Whether the flow at `off` would be reported without --all-flows: either end probed, or zero-window probes were seen. */
 export function rowHasActivity(row: Float64Array, off: number): boolean {
-  return row[off + F.Probes] !== 0 || row[off + ENDPOINT_FIELDS + F.Probes] !== 0 || row[off + F.ZeroWindowProbes] !== 0;
+  return row[off + SnapshotField.Probes] !== 0 || row[off + ENDPOINT_FIELDS + SnapshotField.Probes] !== 0 || row[off + SnapshotField.ZeroWindowProbes] !== 0;
 }
 
 /** `ip:port` of endpoint a (isA) or b of the snapshot at `off`. */
 export function endpointName(row: Float64Array, off: number, isA: boolean): string {
-  const w = off + (isA ? F.A0 : F.B0), port = row[off + (isA ? F.PortA : F.PortB)];
+  const w = off + (isA ? SnapshotField.A0 : SnapshotField.B0), port = row[off + (isA ? SnapshotField.PortA : SnapshotField.PortB)];
   // IPv4 straight from its word, with no Buffer: the 1 GiB bench capture's JSON took 6 ms less.
-  if ((row[off + F.Key] & 0xf) === 4) return formatIpv4Endpoint(row[w], port);
+  if ((row[off + SnapshotField.Key] & 0xf) === 4) return formatIpv4Endpoint(row[w], port);
   const addr = Buffer.alloc(16);
   for (let i = 0; i < 4; i++) addr.writeInt32BE(row[w + i], i * 4);
   return formatEndpoint(addr, port);
@@ -175,31 +175,31 @@ export function endpointName(row: Float64Array, off: number, isA: boolean): stri
 
 /** The report of the snapshot at `off`; `epochSec` is the analysis's epoch second (Nanos count from it). */
 export function buildFlowReport(row: Float64Array, off: number, epochSec: number): FlowReport {
-  const clientIsA = row[off + F.ClientIsA] === 1;
+  const clientIsA = row[off + SnapshotField.ClientIsA] === 1;
   const keepalive: KeepaliveReport[] = [];
   const c = proberReport(row, off + (clientIsA ? 0 : ENDPOINT_FIELDS), 'client');
   if (c) keepalive.push(c);
   const s = proberReport(row, off + (clientIsA ? ENDPOINT_FIELDS : 0), 'server');
   if (s) keepalive.push(s);
-  const key = row[off + F.Key];
+  const key = row[off + SnapshotField.Key];
   const vlan: number[] = [];
   if ((key >>> 4) & 0xfff) vlan.push((key >>> 4) & 0xfff);
   if ((key >>> 16) & 0xfff) vlan.push((key >>> 16) & 0xfff);
-  const digits = row[off + F.Digits];
+  const digits = row[off + SnapshotField.Digits];
   return {
-    id: row[off + F.Id],
+    id: row[off + SnapshotField.Id],
     client: endpointName(row, off, clientIsA),
     server: endpointName(row, off, !clientIsA),
     vlan,
-    firstFrame: row[off + F.FirstFrame] as FrameNo,
-    lastFrame: row[off + F.LastFrame] as FrameNo,
-    firstTime: isoTime(epochSec, row[off + F.FirstTime] as Nanos, digits),
-    lastTime: isoTime(epochSec, row[off + F.LastTime] as Nanos, digits),
-    midstream: row[off + F.Midstream] === 1,
-    packets: row[off + F.Packets],
-    maxIdleSeconds: roundToUs(row[off + F.MaxGap], nanosToSeconds(row[off + F.MaxGap]), 6),
-    zeroWindowProbes: row[off + F.ZeroWindowProbes],
-    end: END_NAMES[row[off + F.End]],
+    firstFrame: row[off + SnapshotField.FirstFrame] as FrameNo,
+    lastFrame: row[off + SnapshotField.LastFrame] as FrameNo,
+    firstTime: isoTime(epochSec, row[off + SnapshotField.FirstTime] as Nanos, digits),
+    lastTime: isoTime(epochSec, row[off + SnapshotField.LastTime] as Nanos, digits),
+    midstream: row[off + SnapshotField.Midstream] === 1,
+    packets: row[off + SnapshotField.Packets],
+    maxIdleSeconds: roundToUs(row[off + SnapshotField.MaxGap], nanosToSeconds(row[off + SnapshotField.MaxGap]), 6),
+    zeroWindowProbes: row[off + SnapshotField.ZeroWindowProbes],
+    end: END_NAMES[row[off + SnapshotField.End]],
     keepalive,
   };
 }

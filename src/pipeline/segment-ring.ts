@@ -24,7 +24,7 @@ export const enum Chunk { Empty = 0, Full = 1 }
  * Word offsets of an ICMP error record (two slots; Meta, Frame, Clock and Rec as in a segment).
  * Src and Dst hold the quoted segment's address bytes (4 or 16).
  */
-const enum I {
+const enum IcmpWord {
   IcmpType = 4, IcmpCode = 5, QuotedIpVersion = 6, QuotedSrcPort = 7, QuotedDstPort = 8, QuotedSeq = 9,
   VlanOuter = 10, VlanInner = 11,
   /** The timestamp digits the writer's analysis had at the error. */
@@ -101,7 +101,7 @@ export class RingWriter implements SegmentSink {
   /** The analysis feeding this writer, set right after it is made. */
   source: ClockSource | null = null;
 
-  /** The decoding side writes its batches into the ring where reserve() says (Analysis.packet). */
+  /** The decoding side writes its batches into the ring where reserve() says (DecodingFront.packet, pipeline/front.ts). */
   readonly inPlace: RecordsInPlace;
 
   constructor(private readonly ring: SegmentRing) {
@@ -127,14 +127,14 @@ export class RingWriter implements SegmentSink {
     i32[r + SegmentWord.Frame] = frame;
     this.ring.f64[(r + SegmentWord.Clock) >> 1] = this.time[0];
     this.ring.f64[(r + SegmentWord.Rec) >> 1] = this.time[1];
-    i32[r + I.VlanOuter] = p.vlanOuter; i32[r + I.VlanInner] = p.vlanInner;
-    i32[r + I.IcmpType] = p.icmpType; i32[r + I.IcmpCode] = p.icmpCode;
-    i32[r + I.QuotedIpVersion] = p.quotedIpVersion; i32[r + I.QuotedSrcPort] = p.quotedSrcPort;
-    i32[r + I.QuotedDstPort] = p.quotedDstPort; i32[r + I.QuotedSeq] = p.quotedSeq | 0;
+    i32[r + IcmpWord.VlanOuter] = p.vlanOuter; i32[r + IcmpWord.VlanInner] = p.vlanInner;
+    i32[r + IcmpWord.IcmpType] = p.icmpType; i32[r + IcmpWord.IcmpCode] = p.icmpCode;
+    i32[r + IcmpWord.QuotedIpVersion] = p.quotedIpVersion; i32[r + IcmpWord.QuotedSrcPort] = p.quotedSrcPort;
+    i32[r + IcmpWord.QuotedDstPort] = p.quotedDstPort; i32[r + IcmpWord.QuotedSeq] = p.quotedSeq | 0;
     const len = p.quotedIpVersion === 6 ? 16 : 4;
-    copyBytes(p.buf, p.quotedSrcOff, this.ring.bytes, (r + I.Src) * 4, len);
-    copyBytes(p.buf, p.quotedDstOff, this.ring.bytes, (r + I.Dst) * 4, len);
-    i32[r + I.Digits] = (this.source as ClockSource).digits;
+    copyBytes(p.buf, p.quotedSrcOff, this.ring.bytes, (r + IcmpWord.Src) * 4, len);
+    copyBytes(p.buf, p.quotedDstOff, this.ring.bytes, (r + IcmpWord.Dst) * 4, len);
+    i32[r + IcmpWord.Digits] = (this.source as ClockSource).digits;
   }
 
   progress(bytes: number, total: number | null, frames: number): void {
@@ -173,15 +173,15 @@ function copyBytes(src: Buffer, from: number, dst: Buffer, to: number, len: numb
 /** Fills `p` from the ICMP error record at word `r`; its addresses point into the ring. */
 export function readIcmpError(ring: SegmentRing, r: number, p: DecodedPacket): void {
   const i32 = ring.i32;
-  p.buf = ring.bytes; p.quotedSrcOff = (r + I.Src) * 4; p.quotedDstOff = (r + I.Dst) * 4;
-  p.vlanOuter = i32[r + I.VlanOuter]; p.vlanInner = i32[r + I.VlanInner];
-  p.icmpType = i32[r + I.IcmpType]; p.icmpCode = i32[r + I.IcmpCode];
-  p.quotedIpVersion = i32[r + I.QuotedIpVersion]; p.quotedSrcPort = i32[r + I.QuotedSrcPort];
-  p.quotedDstPort = i32[r + I.QuotedDstPort]; p.quotedSeq = i32[r + I.QuotedSeq] >>> 0;
+  p.buf = ring.bytes; p.quotedSrcOff = (r + IcmpWord.Src) * 4; p.quotedDstOff = (r + IcmpWord.Dst) * 4;
+  p.vlanOuter = i32[r + IcmpWord.VlanOuter]; p.vlanInner = i32[r + IcmpWord.VlanInner];
+  p.icmpType = i32[r + IcmpWord.IcmpType]; p.icmpCode = i32[r + IcmpWord.IcmpCode];
+  p.quotedIpVersion = i32[r + IcmpWord.QuotedIpVersion]; p.quotedSrcPort = i32[r + IcmpWord.QuotedSrcPort];
+  p.quotedDstPort = i32[r + IcmpWord.QuotedDstPort]; p.quotedSeq = i32[r + IcmpWord.QuotedSeq] >>> 0;
 }
 
 /** The timestamp digits of the ICMP error record at `r`. */
-export const icmpDigits = (ring: SegmentRing, r: number): number => ring.i32[r + I.Digits];
+export const icmpDigits = (ring: SegmentRing, r: number): number => ring.i32[r + IcmpWord.Digits];
 
 /** The two times of the record at word `r`: [0] monotonic capture time, [1] the record's own. */
 export const clockTime = (ring: SegmentRing, r: number): number => ring.f64[(r + SegmentWord.Clock) >> 1];

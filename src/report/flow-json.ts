@@ -9,7 +9,7 @@
 // the stringified report on every bundled capture and on made-up rows for the rare shapes.
 import { END_NAMES } from '../flow/flow';
 import {
-  ENDPOINT_FIELDS, endpointName, F, NS_TO_MS, NS_TO_S, outcomeName, proberSettings, roundToUs, sampleValue,
+  ENDPOINT_FIELDS, endpointName, SnapshotField, NS_TO_MS, NS_TO_S, outcomeName, proberSettings, roundToUs, sampleValue,
 } from '../keepalive/report';
 import { isoDay, isoTime, nanosToSeconds, NS_PER_SEC, SEC_PER_DAY, type Nanos } from '../units';
 
@@ -168,8 +168,8 @@ function writeIpv4Endpoint(buf: Uint8Array, p: number, word: number, port: numbe
 
 /** The endpoint a (isA) or b of the flow at `off`, as endpointName() writes it. */
 function writeEndpoint(buf: Uint8Array, p: number, row: Float64Array, off: number, isA: boolean): number {
-  if ((row[off + F.Key] & 0xf) !== 4) return writeString(buf, p, endpointName(row, off, isA));
-  return writeIpv4Endpoint(buf, p, row[off + (isA ? F.A0 : F.B0)], row[off + (isA ? F.PortA : F.PortB)]);
+  if ((row[off + SnapshotField.Key] & 0xf) !== 4) return writeString(buf, p, endpointName(row, off, isA));
+  return writeIpv4Endpoint(buf, p, row[off + (isA ? SnapshotField.A0 : SnapshotField.B0)], row[off + (isA ? SnapshotField.PortA : SnapshotField.PortB)]);
 }
 
 /** The sample at `off` as `{ min, median, max }`, or null when empty. */
@@ -188,18 +188,18 @@ function writeNumberOrNull(buf: Uint8Array, p: number, n: number | null): number
 
 /** The prober whose fields start at `off` (a KeepaliveReport), from its opening brace's content. */
 function writeProber(buf: Uint8Array, p: number, row: Float64Array, off: number, role: 0 | 1): number {
-  const probes = row[off + F.Probes], acked = row[off + F.Acked], resets = row[off + F.Resets], icmp = row[off + F.Icmp];
+  const probes = row[off + SnapshotField.Probes], acked = row[off + SnapshotField.Acked], resets = row[off + SnapshotField.Resets], icmp = row[off + SnapshotField.Icmp];
   p = bytes(buf, p, PROBER); p = bytes(buf, p, ROLES[role]);
   p = bytes(buf, p, PROBES); p = writeNumber(buf, p, probes);
   p = bytes(buf, p, ACKED); p = writeNumber(buf, p, acked);
   p = bytes(buf, p, UNANSWERED); p = writeNumber(buf, p, probes - acked - resets - icmp);
   p = bytes(buf, p, RESETS); p = writeNumber(buf, p, resets);
   p = bytes(buf, p, ICMP); p = writeNumber(buf, p, icmp);
-  p = bytes(buf, p, PROBE_BYTES); p = writeNumber(buf, p, row[off + F.ProbeBytes]);
-  p = bytes(buf, p, IDLE); p = writeSpread(buf, p, row, off + F.Idle, NS_TO_S, 6);
-  p = bytes(buf, p, INTERVAL); p = writeSpread(buf, p, row, off + F.Interval, NS_TO_S, 6);
-  p = bytes(buf, p, RTT); p = writeSpread(buf, p, row, off + F.Rtt, NS_TO_MS, 3);
-  p = bytes(buf, p, MAX_UNANSWERED); p = writeNumber(buf, p, row[off + F.MaxUnanswered]);
+  p = bytes(buf, p, PROBE_BYTES); p = writeNumber(buf, p, row[off + SnapshotField.ProbeBytes]);
+  p = bytes(buf, p, IDLE); p = writeSpread(buf, p, row, off + SnapshotField.Idle, NS_TO_S, 6);
+  p = bytes(buf, p, INTERVAL); p = writeSpread(buf, p, row, off + SnapshotField.Interval, NS_TO_S, 6);
+  p = bytes(buf, p, RTT); p = writeSpread(buf, p, row, off + SnapshotField.Rtt, NS_TO_MS, 3);
+  p = bytes(buf, p, MAX_UNANSWERED); p = writeNumber(buf, p, row[off + SnapshotField.MaxUnanswered]);
   p = bytes(buf, p, OUTCOME); p = writeString(buf, p, outcomeName(row, off));
   const s = proberSettings(row, off);
   p = bytes(buf, p, SETTINGS); buf[p++] = 123; // {
@@ -226,13 +226,13 @@ function writeProber(buf: Uint8Array, p: number, row: Float64Array, off: number,
  * the analysis's epoch second (AnalysisResult.epochSecond).
  */
 export function writeFlowJson(buf: Uint8Array, p: number, row: Float64Array, off: number, epochSec: number, capture: number): number {
-  const clientIsA = row[off + F.ClientIsA] === 1;
+  const clientIsA = row[off + SnapshotField.ClientIsA] === 1;
   p = bytes(buf, p, FLOW_OPEN); p = writeNumber(buf, p, capture);
-  p = bytes(buf, p, ID); p = writeNumber(buf, p, row[off + F.Id]);
+  p = bytes(buf, p, ID); p = writeNumber(buf, p, row[off + SnapshotField.Id]);
   p = bytes(buf, p, CLIENT); p = writeEndpoint(buf, p, row, off, clientIsA);
   p = bytes(buf, p, SERVER); p = writeEndpoint(buf, p, row, off, !clientIsA);
   p = bytes(buf, p, VLAN);
-  const key = row[off + F.Key], outer = (key >>> 4) & 0xfff, inner = (key >>> 16) & 0xfff;
+  const key = row[off + SnapshotField.Key], outer = (key >>> 4) & 0xfff, inner = (key >>> 16) & 0xfff;
   if (outer === 0 && inner === 0) p = bytes(buf, p, EMPTY_LIST);
   else {
     buf[p++] = 91; // [
@@ -245,21 +245,21 @@ export function writeFlowJson(buf: Uint8Array, p: number, row: Float64Array, off
     }
     p = bytes(buf, p, VLAN_CLOSE);
   }
-  const digits = row[off + F.Digits];
-  p = bytes(buf, p, FIRST_FRAME); p = writeNumber(buf, p, row[off + F.FirstFrame]);
-  p = bytes(buf, p, LAST_FRAME); p = writeNumber(buf, p, row[off + F.LastFrame]);
-  p = bytes(buf, p, FIRST_TIME); p = writeTime(buf, p, epochSec, row[off + F.FirstTime], digits);
-  p = bytes(buf, p, LAST_TIME); p = writeTime(buf, p, epochSec, row[off + F.LastTime], digits);
-  p = bytes(buf, p, MIDSTREAM); p = bytes(buf, p, row[off + F.Midstream] === 1 ? TRUE : FALSE);
-  p = bytes(buf, p, PACKETS); p = writeNumber(buf, p, row[off + F.Packets]);
-  const maxGap = row[off + F.MaxGap];
+  const digits = row[off + SnapshotField.Digits];
+  p = bytes(buf, p, FIRST_FRAME); p = writeNumber(buf, p, row[off + SnapshotField.FirstFrame]);
+  p = bytes(buf, p, LAST_FRAME); p = writeNumber(buf, p, row[off + SnapshotField.LastFrame]);
+  p = bytes(buf, p, FIRST_TIME); p = writeTime(buf, p, epochSec, row[off + SnapshotField.FirstTime], digits);
+  p = bytes(buf, p, LAST_TIME); p = writeTime(buf, p, epochSec, row[off + SnapshotField.LastTime], digits);
+  p = bytes(buf, p, MIDSTREAM); p = bytes(buf, p, row[off + SnapshotField.Midstream] === 1 ? TRUE : FALSE);
+  p = bytes(buf, p, PACKETS); p = writeNumber(buf, p, row[off + SnapshotField.Packets]);
+  const maxGap = row[off + SnapshotField.MaxGap];
   p = bytes(buf, p, MAX_IDLE); p = writeNumber(buf, p, roundToUs(maxGap, nanosToSeconds(maxGap), 6));
-  p = bytes(buf, p, ZERO_WINDOW); p = writeNumber(buf, p, row[off + F.ZeroWindowProbes]);
-  p = bytes(buf, p, END); p = writeString(buf, p, END_NAMES[row[off + F.End]]);
+  p = bytes(buf, p, ZERO_WINDOW); p = writeNumber(buf, p, row[off + SnapshotField.ZeroWindowProbes]);
+  p = bytes(buf, p, END); p = writeString(buf, p, END_NAMES[row[off + SnapshotField.End]]);
   p = bytes(buf, p, KEEPALIVE);
   // The client's prober first, then the server's, as buildFlowReport lists them.
   const client = off + (clientIsA ? 0 : ENDPOINT_FIELDS), server = off + (clientIsA ? ENDPOINT_FIELDS : 0);
-  const clientProbes = row[client + F.Probes] !== 0, serverProbes = row[server + F.Probes] !== 0;
+  const clientProbes = row[client + SnapshotField.Probes] !== 0, serverProbes = row[server + SnapshotField.Probes] !== 0;
   if (!clientProbes && !serverProbes) p = bytes(buf, p, EMPTY_LIST);
   else {
     if (clientProbes) { p = bytes(buf, p, PROBERS_OPEN); p = writeProber(buf, p, row, client, 0); }

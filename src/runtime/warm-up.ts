@@ -73,7 +73,7 @@ class Script {
  */
 export function warmUpEngine(rounds = ROUNDS): KeepaliveEngine {
   const clock: EventClock = { iso: () => '', rel: () => 0, epochSecond: 0, digits: 6 };
-  // The options with the same fields as an analysis's (analysis.ts), so the engine sees one shape.
+  // The options with the same fields as an analysis's (pipeline/back.ts), so the engine sees one shape.
   const opts = { idleTimeoutNs: 9000e9, maxFlows: 1_000_000, allFlows: false, reportsInMemory: undefined };
   const engine = new KeepaliveEngine(opts, clock, null);
   const s = new Script(engine);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeFile } from '../../src/analysis';
-import { buildFlowReport, ENDPOINT_FIELDS, F, SNAPSHOT_DOUBLES } from '../../src/keepalive/report';
+import { buildFlowReport, ENDPOINT_FIELDS, SnapshotField, SNAPSHOT_DOUBLES } from '../../src/keepalive/report';
 import { FLOW_JSON_MAX_BYTES, writeFlowJson, writeNumber } from '../../src/report/flow-json';
 import { nest, renderJson } from '../../src/report/json';
 import type { AnalyzedInput } from '../../src/report/inputs';
@@ -38,8 +38,8 @@ test('every flow of every bundled capture is written as its stringified report',
     const { result } = await analyzeFile(file, { allFlows: true });
     result.reports.eachRow((row, off) => {
       flows++;
-      if (row[off + F.Probes] !== 0 || row[off + ENDPOINT_FIELDS + F.Probes] !== 0) withProbes++;
-      assert.equal(written(row, off, result.epochSecond, 3), expected(row, off, result.epochSecond, 3), `${file} flow ${row[off + F.Id]}`);
+      if (row[off + SnapshotField.Probes] !== 0 || row[off + ENDPOINT_FIELDS + SnapshotField.Probes] !== 0) withProbes++;
+      assert.equal(written(row, off, result.epochSecond, 3), expected(row, off, result.epochSecond, 3), `${file} flow ${row[off + SnapshotField.Id]}`);
     });
   }
   // Enough of both kinds that the comparison means something.
@@ -49,16 +49,16 @@ test('every flow of every bundled capture is written as its stringified report',
 /** A snapshot row of a flow whose both ends probed, to be varied per case. */
 function madeUpRow(): Float64Array {
   const row = new Float64Array(SNAPSHOT_DOUBLES);
-  row[F.Id] = 41; row[F.Digits] = 6; row[F.Key] = 4; row[F.PortA] = 50123; row[F.PortB] = 443;
-  row[F.A0] = (10 << 24) | 1; row[F.B0] = ((192 << 24) | (168 << 16) | 7) | 0;
-  row[F.ClientIsA] = 1; row[F.FirstFrame] = 1; row[F.LastFrame] = 4_000_000_000; row[F.FirstTime] = 12_000;
-  row[F.LastTime] = 7_325_123_456_000; row[F.Packets] = 99; row[F.MaxGap] = 7_200_104_512_000; row[F.End] = 1;
+  row[SnapshotField.Id] = 41; row[SnapshotField.Digits] = 6; row[SnapshotField.Key] = 4; row[SnapshotField.PortA] = 50123; row[SnapshotField.PortB] = 443;
+  row[SnapshotField.A0] = (10 << 24) | 1; row[SnapshotField.B0] = ((192 << 24) | (168 << 16) | 7) | 0;
+  row[SnapshotField.ClientIsA] = 1; row[SnapshotField.FirstFrame] = 1; row[SnapshotField.LastFrame] = 4_000_000_000; row[SnapshotField.FirstTime] = 12_000;
+  row[SnapshotField.LastTime] = 7_325_123_456_000; row[SnapshotField.Packets] = 99; row[SnapshotField.MaxGap] = 7_200_104_512_000; row[SnapshotField.End] = 1;
   for (const e of [0, ENDPOINT_FIELDS]) {
-    row[e + F.Probes] = 9; row[e + F.Acked] = 2; row[e + F.Resets] = 1; row[e + F.Icmp] = 1; row[e + F.ProbeBytes] = 1;
-    row[e + F.MaxUnanswered] = 5; row[e + F.Outcome] = 3; row[e + F.GiveUpAfter] = 9;
-    row.set([3, 7_200_004_000_000, 7_200_104_512_000, 7_300_000_000_000], e + F.Idle);
-    row.set([6, 75_000_000_000, 75_012_000_000, 76_500_000_000], e + F.Interval);
-    row.set([2, 210_000, 1_234_000, 98_765_000], e + F.Rtt);
+    row[e + SnapshotField.Probes] = 9; row[e + SnapshotField.Acked] = 2; row[e + SnapshotField.Resets] = 1; row[e + SnapshotField.Icmp] = 1; row[e + SnapshotField.ProbeBytes] = 1;
+    row[e + SnapshotField.MaxUnanswered] = 5; row[e + SnapshotField.Outcome] = 3; row[e + SnapshotField.GiveUpAfter] = 9;
+    row.set([3, 7_200_004_000_000, 7_200_104_512_000, 7_300_000_000_000], e + SnapshotField.Idle);
+    row.set([6, 75_000_000_000, 75_012_000_000, 76_500_000_000], e + SnapshotField.Interval);
+    row.set([2, 210_000, 1_234_000, 98_765_000], e + SnapshotField.Rtt);
   }
   return row;
 }
@@ -66,26 +66,26 @@ function madeUpRow(): Float64Array {
 test('made-up rows: IPv6, VLAN tags, nanosecond times, odd durations, empty samples, far years', () => {
   const cases: [string, (row: Float64Array) => void, number][] = [
     ['both ends probing, middlebox notes', () => {}, 1_700_000_000],
-    ['server is endpoint a', (r) => { r[F.ClientIsA] = 0; r[F.Midstream] = 1; }, 1_700_000_000],
-    ['only the server probes', (r) => { r[F.Probes] = 0; }, 1_700_000_000],
-    ['no probes, zero-window only', (r) => { r[F.Probes] = 0; r[ENDPOINT_FIELDS + F.Probes] = 0; r[F.ZeroWindowProbes] = 3; }, 0],
+    ['server is endpoint a', (r) => { r[SnapshotField.ClientIsA] = 0; r[SnapshotField.Midstream] = 1; }, 1_700_000_000],
+    ['only the server probes', (r) => { r[SnapshotField.Probes] = 0; }, 1_700_000_000],
+    ['no probes, zero-window only', (r) => { r[SnapshotField.Probes] = 0; r[ENDPOINT_FIELDS + SnapshotField.Probes] = 0; r[SnapshotField.ZeroWindowProbes] = 3; }, 0],
     ['IPv6 with both VLAN tags', (r) => {
-      r[F.Key] = 6 | (100 << 4) | (4094 << 16);
-      r.set([0x20010db8, 0, 0, 1], F.A0); r.set([0xfe800000 | 0, 0, 0x02000000, 0x0000ffff], F.B0);
+      r[SnapshotField.Key] = 6 | (100 << 4) | (4094 << 16);
+      r.set([0x20010db8, 0, 0, 1], SnapshotField.A0); r.set([0xfe800000 | 0, 0, 0x02000000, 0x0000ffff], SnapshotField.B0);
     }, 1_700_000_000],
-    ['inner VLAN tag only', (r) => { r[F.Key] = 4 | (7 << 16); }, 1_700_000_000],
+    ['inner VLAN tag only', (r) => { r[SnapshotField.Key] = 4 | (7 << 16); }, 1_700_000_000],
     ['nanosecond capture, durations not whole µs', (r) => {
-      r[F.Digits] = 9; r[F.FirstTime] = 123_456_789; r[F.MaxGap] = 1_234_567_891;
-      r.set([1, 3_000_000_001, 3_000_000_001, 3_000_000_001], F.Idle);
-      r.set([2, 1_500, 2_499_999, 7_777_777_777], F.Rtt);
+      r[SnapshotField.Digits] = 9; r[SnapshotField.FirstTime] = 123_456_789; r[SnapshotField.MaxGap] = 1_234_567_891;
+      r.set([1, 3_000_000_001, 3_000_000_001, 3_000_000_001], SnapshotField.Idle);
+      r.set([2, 1_500, 2_499_999, 7_777_777_777], SnapshotField.Rtt);
     }, 1_700_000_000],
     ['empty samples, outcome still open, no give-up', (r) => {
-      r[F.Idle] = 0; r[F.Interval] = 0; r[F.Rtt] = 0; r[F.Outcome] = -1; r[F.GiveUpAfter] = -1; r[F.ProbeBytes] = 0;
+      r[SnapshotField.Idle] = 0; r[SnapshotField.Interval] = 0; r[SnapshotField.Rtt] = 0; r[SnapshotField.Outcome] = -1; r[SnapshotField.GiveUpAfter] = -1; r[SnapshotField.ProbeBytes] = 0;
     }, 1_700_000_000],
-    ['timestamps without fraction digits', (r) => { r[F.Digits] = 0; }, 1_700_000_000],
+    ['timestamps without fraction digits', (r) => { r[SnapshotField.Digits] = 0; }, 1_700_000_000],
     ['a year past 9999', () => {}, 253_402_300_800],
-    ['a time before 1970', (r) => { r[F.FirstTime] = -1_500_000_000; }, 0],
-    ['evicted, huge counts', (r) => { r[F.End] = 3; r[F.Packets] = 2 ** 40 + 1; r[F.Id] = 2 ** 31; }, 1_700_000_000],
+    ['a time before 1970', (r) => { r[SnapshotField.FirstTime] = -1_500_000_000; }, 0],
+    ['evicted, huge counts', (r) => { r[SnapshotField.End] = 3; r[SnapshotField.Packets] = 2 ** 40 + 1; r[SnapshotField.Id] = 2 ** 31; }, 1_700_000_000],
   ];
   for (const [name, change, epoch] of cases) {
     const row = madeUpRow();
@@ -96,12 +96,12 @@ test('made-up rows: IPv6, VLAN tags, nanosecond times, odd durations, empty samp
 
 test('the longest possible flow fits in FLOW_JSON_MAX_BYTES', () => {
   const row = madeUpRow();
-  row[F.Key] = 6 | (4095 << 4) | (4095 << 16);
+  row[SnapshotField.Key] = 6 | (4095 << 4) | (4095 << 16);
   // Address words are stored signed, as the flow record holds them.
-  row.set([0x20010db8, 0x12345678, 0x9abcdef0 | 0, 0x12345678], F.A0);
-  row.set([0x20010db8, 0x12345678, 0x9abcdef0 | 0, 0x12345679], F.B0);
-  row[F.Digits] = 9;
-  for (const e of [0, ENDPOINT_FIELDS]) row.set([3, 1234.567891234e9, 1234.567891234e9, 1e18 + 1], e + F.Idle);
+  row.set([0x20010db8, 0x12345678, 0x9abcdef0 | 0, 0x12345678], SnapshotField.A0);
+  row.set([0x20010db8, 0x12345678, 0x9abcdef0 | 0, 0x12345679], SnapshotField.B0);
+  row[SnapshotField.Digits] = 9;
+  for (const e of [0, ENDPOINT_FIELDS]) row.set([3, 1234.567891234e9, 1234.567891234e9, 1e18 + 1], e + SnapshotField.Idle);
   const text = written(row, 0, 1_700_000_000, 2 ** 31);
   assert.equal(text, expected(row, 0, 1_700_000_000, 2 ** 31));
   assert.ok(text.length < FLOW_JSON_MAX_BYTES / 2, `${text.length} bytes`);
