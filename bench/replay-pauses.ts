@@ -3,7 +3,7 @@
 // memory (as the decode worker writes them); then each pass replays them through a fresh EngineBack
 // on this thread, timing every ring chunk (up to 1024 segments). A chunk's normal cost is a fraction of a
 // millisecond, so the chunks at the median rate show the work, and the few chunks hundreds of times
-// slower show pauses (README "Benchmark", session 8). Not part of `npm run bench`: it holds the
+// slower show pauses (bench/README.md). Not part of `npm run bench`: it holds the
 // whole decoded capture in memory (128 bytes per segment).
 import { CaptureClock } from '../src/pipeline/capture-clock';
 import { EngineBack } from '../src/pipeline/back';

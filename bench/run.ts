@@ -21,7 +21,7 @@ const TIMEOUT_S = Number(process.env.BENCH_TIMEOUT_S ?? '3600');
 /**
  * Every timed command runs this often and the fastest run counts, tcpdump's as ours: on the shared
  * VM this was written on, one command's wall time varied by 1.5–2× between back-to-back runs
- * (README "Benchmark"). The notes list every run, so the spread stays visible.
+ * (bench/README.md). The notes list every run, so the spread stays visible.
  */
 const RUNS = Math.max(1, Math.floor(Number(process.env.BENCH_RUNS ?? '3')) || 3);
 /** Seconds of each stall probe (stall-probe.ts), run before and after the measurements; 0 skips them. */
@@ -61,7 +61,7 @@ type Runs = { best: Measured; times: number[]; maxRssKB: number | null } | { bad
 
 /**
  * RUNS rounds of the given commands, one run of each per round, alternating: the host's pauses
- * drift over minutes (README "Benchmark", session 8), and alternating lets the drift hit tcpdump
+ * drift over minutes (bench/README.md), and alternating lets the drift hit tcpdump
  * and the analysis alike. A command that fails is not run again.
  */
 async function alternateRuns(cmds: readonly (readonly [string, readonly string[]] | null)[]): Promise<(Runs | null)[]> {

@@ -1,6 +1,6 @@
 // How much of the wall clock this machine takes away from a busy thread. On the shared VM the
 // project is developed on, a loop that never sleeps still sees pauses of up to ~300 ms, and they
-// grow with the memory the loop touches (README "Benchmark", session 8). Every timed command of
+// grow with the memory the loop touches (bench/README.md). Every timed command of
 // the bench pays them, so the bench prints this next to its ratios. The probe runs in the bench's
 // own process while no measured command runs; it allocates nothing inside the loop.
 import { performance } from 'node:perf_hooks';

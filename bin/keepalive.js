@@ -1,9 +1,9 @@
 #!/usr/bin/env -S -u NODE_EXTRA_CA_CERTS node
 'use strict';
-// No node flags here: any V8 flag on the command line made the decode worker start 20 ms slower
-// (src/runtime/heap-limits.ts sets the heap limits at run time instead). NODE_EXTRA_CA_CERTS is dropped:
-// node 20 parses that certificate file before running any script (about 30 ms with the system
-// bundle here), and keepalive makes no TLS connection.
+// No node flags here: any V8 flag on the command line slows the decode worker's start
+// (src/runtime/heap-limits.ts sets the heap limits at run time instead). NODE_EXTRA_CA_CERTS is
+// dropped: node 20 parses that certificate file before running any script, and keepalive makes no
+// TLS connection (both measured in bench/README.md).
 const argv = process.argv.slice(2);
 // Before the CLI's modules load: a large first capture starts being read and decoded on a worker
 // thread now (src/runtime/decode-worker-start.ts), so the worker's start overlaps their loading.

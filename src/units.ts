@@ -64,7 +64,7 @@ export function isoDay(day: number): string {
 
 /**
  * `YYYY-MM-DDTHH:MM:SS` of a Unix second, as Date's toISOString gives it. The date part is made
- * by Date once per day; a Date and its text per timestamp cost 0.6 µs, two per reported flow.
+ * by Date once per day, not per timestamp (two per reported flow; cost in bench/README.md).
  */
 function isoSecond(sec: number): string {
   const day = Math.floor(sec / SEC_PER_DAY);

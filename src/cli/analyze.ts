@@ -101,7 +101,7 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
 
     switch (o.format) {
       case 'table': {
-        // Loaded here, not at the top: the table package takes 8 ms to load, a cost the other formats need not pay.
+        // Loaded here, not at the top: the table package is slow to load, a cost the other formats need not pay (bench/README.md).
         const { writeInputTable } = await import('../report/table');
         const batch = new OutputBatch(io);
         if (index > 0) batch.add('\n');

@@ -72,7 +72,7 @@ export async function main(argv: string[]): Promise<void> {
     fatal(e, argv);
   }
   // Done and written: leave now instead of waiting for node to free the heap and join the finished
-  // decode worker (exit 8–16 ms after the last write on the 1 GiB bench capture; 6–7 this way). Only
+  // decode worker, which takes milliseconds (bench/README.md). Only
   // when nothing waits in stdout's or stderr's queue, as after writes to a file: a pipe's stream
   // counts its writes as pending until its next tick (and on macOS they are), so there the process
   // ends the usual way, once they are out.

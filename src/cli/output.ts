@@ -37,11 +37,9 @@ const MAX_UTF8_PER_UNIT = 3;
 
 /**
  * Gathers many small pieces (one per flow) into writes of about 64 KiB. stdout writes to a pipe are
- * synchronous on Linux, so each one waits for the reader. Rendering and writing the JSON of the
- * 1 GiB bench capture's 11.5k flows into a pipe, two paired runs: 4.0 and 4.3 s with one write
- * per flow, 2.5 and 1.3 s batched. The pieces are encoded straight into a buffer: joining them into
- * one string first, which stdout then encoded, allocated the whole report's text twice more (14 MB
- * of the 1 GiB JSON's 107 MB of garbage; its output took 5 ms longer).
+ * synchronous on Linux, so each one waits for the reader: one write per flow is much slower
+ * (bench/README.md). The pieces are encoded straight into a buffer: joining them into one string
+ * first, which stdout then encodes, would allocate the whole report's text twice more.
  */
 export class OutputBatch {
   private buf = Buffer.allocUnsafe(2 * BATCH_BYTES);
@@ -78,8 +76,7 @@ export class OutputBatch {
   flush(): void {
     if (this.used === 0) return;
     // The same buffer again only when the write is done with it: a write to a pipe may still be queued.
-    // (A new 128 KiB buffer per flush was 216 allocations for the 1 GiB capture's JSON, 28 MB of
-    // external memory that brought on collections.)
+    // (A new buffer per flush is external memory that brings on collections; bench/README.md.)
     if (!this.io.outBytes(this.buf.subarray(0, this.used))) this.buf = Buffer.allocUnsafe(2 * BATCH_BYTES);
     this.used = 0;
   }

@@ -1,10 +1,8 @@
 // A decoded TCP segment as the engine reads it: a record of Int32 words, not an object. The
 // decoding side writes it once (its own batch buffer, or the decode worker's ring), and the engine
 // reads the fields it needs straight from there. An IPv4 segment is 16 words, one 64-byte cache
-// line; an IPv6 segment takes a second 16 for its other address words. Copying the decode worker's
-// 32-word records into a DecodedPacket and a FlowKey took 0.6 s of the engine thread's 2.4 s on
-// the 4 GiB bench capture (profile), much of it waiting for lines the worker's core had written;
-// read in place, the whole run went from 2.41 to 2.19 s (README "Benchmark").
+// line; an IPv6 segment takes a second 16 for its other address words. Read in place, the engine's
+// thread copies nothing out of the lines the worker's core wrote (bench/README.md).
 import type { FlowKey } from './flow-key';
 import type { DecodedPacket } from './packet';
 

@@ -1,13 +1,12 @@
 // Every flow's state as one fixed-size record in a single ArrayBuffer, indexed by the flow's slot.
 //
-// Why records and not objects: the 1 GiB bench capture interleaves 50,000 open connections, so
-// most packets land on a flow that is no longer in the CPU's caches. With a Flow object, two
+// Why records and not objects: a busy capture interleaves tens of thousands of open connections,
+// so most packets land on a flow that is no longer in the CPU's caches. With a Flow object, two
 // Endpoint objects and two typed arrays, one packet read fields spread over all of them. In a
 // record the fields one packet needs sit in its first 128 bytes, nothing in it is a pointer the
-// garbage collector must trace, and sequence numbers stay small integers. (Measured afterwards:
-// 1.4 µs per packet in the engine with 500 open flows, 2.1 µs with 50,000. The misses that remain
-// are overlapped by the engine's batches, tcpBatch; README "Benchmark".) The Flow and Endpoint
-// classes remain as views over a record for the cold paths (probes, reports).
+// garbage collector must trace, and sequence numbers stay small integers (costs in
+// bench/README.md; the misses that remain are overlapped by the engine's batches, tcpBatch). The
+// Flow and Endpoint classes remain as views over a record for the cold paths (probes, reports).
 
 /**
  * The record's sizes and endpoint offsets. A const enum, so every use compiles to the number

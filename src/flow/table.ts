@@ -3,14 +3,12 @@
 // little, and the table never exceeds its cap. Flows are named by their store slot; the Flow view
 // of a slot (flowAt) is for the cold paths.
 //
-// There is no recency list. Keeping one exact (move the flow to the tail on every packet) cost
-// pointer writes into tens of thousands of old objects per second of capture: 1.5 s of list
-// updates plus the scavenger's remembered-set work on the 1 GiB bench capture. Instead the table
-// sweeps the records' last-seen times a few times per idle timeout, and a lookup that lands on a
-// flow past its timeout treats it as gone, so what the user sees (when a flow ends and a new one
-// begins) is what an exact list would give. Closed flows, which linger only 120 s, wait in a queue
-// in closing order instead: sweeping every slot 8 times per linger cost 1.0 s of the 1 GiB
-// capture's 8 s (400 scans of 50k slots).
+// There is no recency list: keeping one exact writes pointers into old objects on every packet
+// (bench/README.md). Instead the table sweeps the records' last-seen times a few times per idle
+// timeout, and a lookup that lands on a flow past its timeout treats it as gone, so what the user
+// sees (when a flow ends and a new one begins) is what an exact list would give. Closed flows,
+// which linger only 120 s, wait in a queue in closing order, so no sweep of every slot is needed
+// per linger (bench/README.md).
 import { Flow } from './flow';
 import { metaWords, SegmentWord } from '../decode/segment-record';
 import { reversePorts } from '../decode/flow-key';
@@ -35,14 +33,13 @@ export type RetireReason = 'expired' | 'evicted';
 export class FlowTable {
   /** Chain heads indexed by hash bits: slot + 1, 0 for none. */
   // Sized to the flows actually open, not to the cap: every packet reads one head at random, and
-  // 4 MiB of heads for the default cap of 1M flows missed the cache where 256–512 KiB for the
-  // bench capture's 50,000 open flows need not (README "Benchmark").
+  // heads for a million flows do not fit the cache (bench/README.md).
   // The bucket of a hash is `hash & (heads.length - 1)`: a separate mask field, changed by each
   // rehash, discarded the optimized code that had read it as a constant (--trace-deopt).
   private heads = new Int32Array(INITIAL_BUCKETS);
   /**
    * The Flow view of a slot, created the first time a cold path asks for it. Sparse: most flows
-   * never probe and are retired without one (a view per slot was 12 MB of old objects on 1 GiB).
+   * never probe and are retired without one (a view per slot fills the old generation; bench/README.md).
    */
   private readonly views = new Map<number, Flow>();
   private nextId = 0;
@@ -197,8 +194,8 @@ export class FlowTable {
   /** Retires flows silent longer than the idle timeout and closed flows past their linger. */
   expire(): void {
     const now = this.time[0];
-    // Neither call is passed `now`: TurboFan boxed that double argument into a heap number ahead
-    // of the branches, so every packet allocated one (1 GiB bench capture: 374 scavenges → 341).
+    // Neither call is passed `now`: TurboFan boxes a double argument into a heap number ahead of
+    // the branches, one allocation per packet (bench/README.md).
     // For the same reason isStale() reads the time itself.
     if (now >= this.nextClosedCheck) this.retireClosed();
     if (now >= this.nextSweep) this.sweep();

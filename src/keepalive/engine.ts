@@ -163,7 +163,7 @@ export class KeepaliveEngine {
   /**
    * Closes out every flow still open; returns all reports (they iterate in flow-id order). Called
    * once, at the end: the open flows are reported where they are, without unlinking each from its
-   * hash chain first (50,000 of them at the end of the 1 GiB bench capture: 5 ms).
+   * hash chain first (tens of thousands at the end of a busy capture; bench/README.md).
    */
   finish(): ReportStore {
     this.table.sweep(); // flows already stale at the last packet count as expired

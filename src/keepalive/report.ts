@@ -1,9 +1,8 @@
 // Flow state → the report shape of the output contract (model.ts), in two steps. When a flow is
 // retired, snapshotFlow() copies what its report needs into one row of numbers (no strings, no
 // objects); the text (times, addresses, rounded spreads, settings) is made from the row only when
-// the report is read. Building the report objects as flows retired, and keeping them as JSON text
-// past a few thousand, cost the engine's thread 17 µs per reported flow: 0.6 s of the 4 GiB bench
-// capture's 3.1 s (README "Benchmark").
+// the report is read: building the report objects as flows retire, on the engine's thread, costs
+// a large share of its time on big captures (bench/README.md).
 import { formatEndpoint, formatIpv4Endpoint } from '../flow/address';
 import { END_NAMES, type Flow } from '../flow/flow';
 import type { ProberState } from './prober';
@@ -99,7 +98,7 @@ export const snapshotId = (row: Float64Array, off: number): number => row[off + 
  * one is a microsecond (seconds to 6, milliseconds to 3): Number(scaled.toFixed(digits)). A whole
  * number of microseconds, which every value of a µs capture is, needs no text: µs / 10^digits is
  * the double nearest that decimal, the one Number() parses (checked over 10 M values against both
- * ways of scaling used here). toFixed took 10 % of rendering the 1 GiB bench capture's JSON.
+ * ways of scaling used here). toFixed is a visible share of rendering JSON (bench/README.md).
  */
 export function roundToUs(ns: number, scaled: number, digits: 6 | 3): number {
   const us = ns / 1000;
@@ -166,7 +165,7 @@ export function rowHasActivity(row: Float64Array, off: number): boolean {
 /** `ip:port` of endpoint a (isA) or b of the snapshot at `off`. */
 export function endpointName(row: Float64Array, off: number, isA: boolean): string {
   const w = off + (isA ? SnapshotField.A0 : SnapshotField.B0), port = row[off + (isA ? SnapshotField.PortA : SnapshotField.PortB)];
-  // IPv4 straight from its word, with no Buffer: the 1 GiB bench capture's JSON took 6 ms less.
+  // IPv4 straight from its word, with no Buffer (bench/README.md).
   if ((row[off + SnapshotField.Key] & 0xf) === 4) return formatIpv4Endpoint(row[w], port);
   const addr = Buffer.alloc(16);
   for (let i = 0; i < 4; i++) addr.writeInt32BE(row[w + i], i * 4);

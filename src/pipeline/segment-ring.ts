@@ -13,8 +13,7 @@ export const SLOTS = 1024;
 export const CHUNK_WORDS = SLOTS * SLOT_WORDS;
 /**
  * 4 MiB in all. The engine's thread is the slower side, but the worker has its own hiccups (a
- * read, a collection); with 16 chunks the engine's thread waited for it 50 ms per 1 GiB bench
- * capture and 126 ms per 4 GiB, with 64 hardly at all (4 GiB best of 4: 2.13 -> 2.10 s).
+ * read, a collection), which 64 chunks absorb where 16 did not (bench/README.md).
  */
 export const CHUNKS = 64;
 

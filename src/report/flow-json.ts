@@ -1,10 +1,9 @@
 // The JSON text of one flow, written as bytes straight from its snapshot row (keepalive/report.ts):
 // the same text as `{ capture, ...buildFlowReport(row) }` stringified at its depth in the report
-// (json.ts), without the report objects, their strings and the text's UTF-8 copy. Writing the
-// 1 GiB bench capture's 11,559 flows to /dev/null in one process: 72 ms the first time and 30–33
-// warm, against about 100 and 72–77 for building and stringifying the reports (README
-// "Benchmark", session 11). Times and IPv4 endpoints are written digit by digit rather than made
-// as strings first: those strings were half of what writing a flow allocated. Every value comes
+// (json.ts), without the report objects, their strings and the text's UTF-8 copy, which makes
+// writing the flows cheaper than building and stringifying the reports (bench/README.md). Times and
+// IPv4 endpoints are written digit by digit rather than made as strings first: those strings were
+// half of what writing a flow allocated. Every value comes
 // from the helpers buildFlowReport uses; test/report/flow-json.test.ts checks the bytes against
 // the stringified report on every bundled capture and on made-up rows for the rare shapes.
 import { END_NAMES } from '../flow/flow';

@@ -2,8 +2,8 @@
 // space of padding, lines only under the header and at the ends), so any number of flows streams
 // out in constant memory.
 //
-// Why not `table` for this part: it costs about 1.3 ms per row here (README "Table (default)"): 27 s
-// for the 11.5k flows of the 1 GiB bench capture, and it needs every row in memory at once. The
+// Why not `table` for this part: its cost per row makes large captures take minutes
+// (bench/README.md), and it needs every row in memory at once. The
 // small --events timelines still go through `table`, and test/report/grid.test.ts checks that
 // this draws the same text as `table` does.
 import { getBorderCharacters } from 'table';

@@ -38,9 +38,8 @@ export function renderJson(inputs: readonly AnalyzedInput[], withEvents: boolean
 /**
  * JSON.stringify(v, null, 2) for a value `depth` levels inside the document: every line after the
  * first indented by 2 × depth more spaces. The value is stringified inside `depth` nested arrays,
- * which JSON.stringify indents exactly so, and cut back out (a slice, not a copy). Re-indenting
- * with a regular expression instead allocated four times the text: 63 MB of the main thread's
- * 254 MB on the 1 GiB bench capture, and most of the JSON rendering time.
+ * which JSON.stringify indents exactly so, and cut back out (a slice, not a copy): re-indenting
+ * with a regular expression allocates four times the text (bench/README.md).
  */
 export function nest(v: unknown, depth: number): string {
   let wrapped = v;
@@ -119,8 +118,8 @@ function endList(sink: JsonSink, key: string, empty: boolean): void {
 
 /**
  * A flow or event as if it were { capture, ...item }: its text with the capture field put in front
- * of the first, in pieces. Copying each item into a new object, and joining the pieces into one
- * string first, was a fifth of the 1 GiB bench capture's JSON garbage.
+ * of the first, in pieces, without copying the item into a new object or joining the pieces into
+ * one string (garbage; bench/README.md).
  */
 function itemText(sink: JsonSink, capture: number, item: object): void {
   sink.add(`{\n      "capture": ${capture},`);

@@ -4,9 +4,9 @@
 // Why: V8 optimises the engine's functions after a few thousand segments, using what those segments
 // did. A branch none of them took (the first FIN, RST, probe, answer, zero-window probe, idle sweep)
 // has no type feedback, so the first segment that takes it throws the optimised code away, and the
-// function is compiled again: a dozen times in the first second of a 1 GiB run (--trace-deopt).
+// function is compiled again, a dozen times early in a large run (--trace-deopt).
 // The engine's state is all in the throwaway instance; what carries over is V8's feedback on the
-// shared code. README "Benchmark" (session 10) has the measurements.
+// shared code. bench/README.md has the measurements.
 import { DecodedPacket, TcpFlag } from '../decode/packet';
 import { MAX_RECORD_WORDS, writeSegment } from '../decode/segment-record';
 import { FlowKey } from '../decode/flow-key';
