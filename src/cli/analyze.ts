@@ -6,9 +6,11 @@ import type { KeepaliveEvent } from '../keepalive/model';
 import { csvHeader, flowRows as csvFlowRows } from '../report/csv';
 import { reportedFlows } from '../report/flow-list';
 import type { AnalyzedInput } from '../report/inputs';
+import { HTML_MAX_EVENTS, writeHtml } from '../report/html';
 import { writeJson } from '../report/json';
 import { eventLine, summaryLine, writeInputLines } from '../report/ndjson';
 import { exitCode } from './exit-codes';
+import { openFileOutput } from './file-output';
 import { eventMatches, flowMatches, hasFlowFilter } from './filter';
 import {
   DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS, FORMATS, OUTCOMES, TIME_MODES, validateAnalyzeArgs,
@@ -34,9 +36,11 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
       .option('fail-on', { describe: `exit 1 if a reported keepalive outcome is one of these (comma-separated: ${OUTCOMES.join(', ')})`, type: 'string', requiresArg: true })
       .option('idle-timeout', { describe: 'forget flows silent this long in capture time (seconds)', type: 'number', default: DEFAULT_IDLE_TIMEOUT_S, requiresArg: true })
       .option('max-flows', { describe: 'track at most this many flows at once (least recently active evicted)', type: 'number', default: DEFAULT_MAX_FLOWS, requiresArg: true })
+      .option('output', { alias: 'o', describe: 'write the report to this file instead of standard output', type: 'string', requiresArg: true })
       .example('$0 analyze trace.pcap', 'table of every flow with keepalive probes')
       .example('$0 analyze --events --time relative --port 443 trace.pcapng', 'probe/answer timeline of port-443 flows')
       .example('$0 analyze --format json a.pcap b.pcap.gz > report.json', 'one JSON report for both inputs')
+      .example('$0 analyze --format html -o report.html trace.pcap', 'one self-contained page: timelines, distributions, flows table')
       .example('tcpdump -w - -i eth0 tcp | $0 analyze --format ndjson -', 'stream events from standard input')
       .example('$0 analyze --fail-on timeout,reset trace.pcap', 'exit 1 when a keepalive timed out or was reset'),
     // A repeated option arrives as an array, a single one as a value. (No `array: true`: that
@@ -47,7 +51,7 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
       await run({
         capture: argv.capture, format: argv.format, events: argv.events, time: argv.time,
         host: list(argv.host), port: list(argv.port), flow: list(argv.flow), allFlows: argv.allFlows,
-        failOn: list(argv.failOn), idleTimeout: argv.idleTimeout, maxFlows: argv.maxFlows,
+        failOn: list(argv.failOn), idleTimeout: argv.idleTimeout, maxFlows: argv.maxFlows, output: argv.output,
       });
     },
   );
@@ -61,12 +65,21 @@ export function errorLine(file: string, error: string): string {
 /** Runs the command; returns the exit code. Usage errors are thrown as UsageError. */
 export async function runAnalyze(raw: RawAnalyzeArgs, io: Output, progressStream: ProgressStream): Promise<number> {
   const o = validateAnalyzeArgs(raw);
-  return analyzeAll(o, io, progressStream);
+  if (o.output === null) return analyzeAll(o, io, progressStream);
+  const file = openFileOutput(o.output, io);
+  try {
+    return await analyzeAll(o, file, progressStream);
+  } finally {
+    file.close();
+  }
 }
 
 export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: ProgressStream): Promise<number> {
   const inputs: AnalyzedInput[] = [];
-  const bufferEvents = o.events && (o.format === 'table' || o.format === 'json');
+  // The HTML page draws every flow's timeline from its events, with or without --events.
+  const bufferEvents = (o.events && (o.format === 'table' || o.format === 'json')) || o.format === 'html';
+  const eventCap = o.format === 'html' ? HTML_MAX_EVENTS : Infinity;
+  let eventsKept = 0, eventsLeftOut = 0;
   let inputErrors = 0;
   let failOnHits = 0;
   if (o.format === 'csv') io.out(csvHeader());
@@ -78,7 +91,7 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
     const onEvent = o.format !== 'ndjson' && !bufferEvents ? null : (e: KeepaliveEvent): void => {
       if (!eventMatches(o.filter, index, e)) return;
       if (o.format === 'ndjson') io.out(eventLine(index, e));
-      else events.push(e);
+      else if (eventsKept < eventCap) { events.push(e); eventsKept++; } else eventsLeftOut++;
     };
     const progress = createProgress(progressStream, file);
     let analyzed;
@@ -122,12 +135,17 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
         batch.flush();
         break;
       }
-      case 'json': break;
+      case 'json': case 'html': break;
     }
   }
   if (o.format === 'json') {
     const batch = new OutputBatch(io);
     writeJson(inputs, o.events, batch);
+    batch.flush();
+  }
+  if (o.format === 'html') {
+    const batch = new OutputBatch(io);
+    writeHtml(inputs, { eventsLeftOut }, batch);
     batch.flush();
   }
   if (o.format === 'ndjson') io.out(summaryLine(inputs));

@@ -4,7 +4,7 @@ import type { TimeMode } from '../report/format';
 import { parseFlowSelectors, parseHosts, parsePorts, type FlowFilter } from './filter';
 import { UsageError } from './usage-error';
 
-export const FORMATS = ['table', 'json', 'ndjson', 'csv'] as const;
+export const FORMATS = ['table', 'json', 'ndjson', 'csv', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
 export const TIME_MODES: readonly TimeMode[] = ['absolute', 'relative', 'epoch'];
 export { OUTCOMES };
@@ -28,6 +28,8 @@ export interface AnalyzeOptions {
   readonly failOn: ReadonlySet<Outcome>;
   readonly idleTimeoutSeconds: number;
   readonly maxFlows: number;
+  /** -o FILE: the report goes there instead of standard output; null for standard output. */
+  readonly output: string | null;
 }
 
 /** What yargs hands over (types as declared in the builder; values still unchecked). */
@@ -43,6 +45,7 @@ export interface RawAnalyzeArgs {
   readonly failOn?: readonly string[];
   readonly idleTimeout?: number;
   readonly maxFlows?: number;
+  readonly output?: string | number;
 }
 
 export function parseFailOn(values: readonly string[]): Set<Outcome> {
@@ -67,6 +70,14 @@ function positive(name: string, v: number | undefined, dflt: number, integer: bo
   return v;
 }
 
+function outputFile(v: string | number | undefined): string | null {
+  if (v === undefined) return null;
+  const file = unStdin(v);
+  if (file === '') throw new UsageError('-o: empty file name');
+  // `-o -` is standard output, as for the inputs.
+  return file === '-' ? null : file;
+}
+
 export function validateAnalyzeArgs(a: RawAnalyzeArgs): AnalyzeOptions {
   const captures = (a.capture ?? []).map(unStdin);
   if (captures.length === 0) throw new UsageError('no capture file given');
@@ -87,5 +98,6 @@ export function validateAnalyzeArgs(a: RawAnalyzeArgs): AnalyzeOptions {
     failOn: parseFailOn((a.failOn ?? []).map(unStdin)),
     idleTimeoutSeconds: positive('idle-timeout', a.idleTimeout, DEFAULT_IDLE_TIMEOUT_S, false),
     maxFlows: positive('max-flows', a.maxFlows, DEFAULT_MAX_FLOWS, true),
+    output: outputFile(a.output),
   };
 }

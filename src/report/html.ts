@@ -1,0 +1,142 @@
+// `--format html`: one self-contained page. The report's data is the JSON report (json.ts, with
+// events) embedded as it is, so the page reads the same objects scripts read; the page's script
+// and style (report/html/) and the uPlot charting library are inlined. Nothing is fetched: the page
+// opens from a mail attachment or an air-gapped laptop.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { AnalyzedInput, FlowList, FlowRows } from './inputs';
+import { writeJson, type JsonSink } from './json';
+import { MIDDLEBOXES } from '../keepalive/settings';
+
+/**
+ * At most this many flows are embedded (about 1–1.5 kB each); the page says how many more the report
+ * had. With HTML_MAX_EVENTS (about 0.25 kB each) the page stays under about 60 MB (README).
+ */
+export const HTML_MAX_FLOWS = 20_000;
+/** At most this many events are kept (in capture order; later flows' timelines lack the rest). */
+export const HTML_MAX_EVENTS = 100_000;
+
+/** What the page needs besides the JSON report. */
+export interface HtmlExtras {
+  /** Events that were not kept because HTML_MAX_EVENTS was reached. */
+  readonly eventsLeftOut: number;
+  /** Most flows to embed; HTML_MAX_FLOWS unless a test asks for fewer. */
+  readonly maxFlows?: number;
+}
+
+/** The page's own notes on what was embedded, written beside the JSON report. */
+export interface HtmlMeta {
+  readonly reportedFlows: number;
+  readonly embeddedFlows: number;
+  readonly eventsLeftOut: number;
+  readonly maxFlows: number;
+  /** Catalogue idle timeouts the timelines mark (keepalive/settings.ts), smallest first. */
+  readonly middleboxes: readonly { readonly name: string; readonly seconds: number }[];
+}
+
+interface Assets { readonly css: string; readonly script: string; readonly uplot: string; readonly uplotCss: string }
+let assets: Assets | null = null;
+
+/**
+ * The files inlined into every page, read once. The page's own files sit in src/report/html/ (not
+ * compiled: they run in the browser); from dist/src/report/ that is three levels up, then src/.
+ */
+function loadAssets(): Assets {
+  if (assets !== null) return assets;
+  const own = [join(__dirname, 'html'), join(__dirname, '..', '..', '..', 'src', 'report', 'html')]
+    .find((d) => { try { readFileSync(join(d, 'page.js')); return true; } catch { return false; } });
+  if (own === undefined) throw new Error('the HTML report\'s page.js is missing from the installation');
+  const uplotDir = join(require.resolve('uplot'), '..');
+  const licence = readFileSync(join(uplotDir, '..', 'LICENSE'), 'utf8').trim();
+  // The library's banner names its home page; the licence text (which names the author) replaces it,
+  // so the page holds no address at all.
+  const lib = readFileSync(join(uplotDir, 'uPlot.iife.min.js'), 'utf8').replace(/^\/\*![^*]*\*\/\s*/, '');
+  assets = {
+    css: readFileSync(join(own, 'page.css'), 'utf8'),
+    script: readFileSync(join(own, 'page.js'), 'utf8'),
+    uplot: `/* uPlot ${uplotVersion(uplotDir)}\n${licence}\n*/\n${lib}`,
+    uplotCss: readFileSync(join(uplotDir, 'uPlot.min.css'), 'utf8'),
+  };
+  return assets;
+}
+
+function uplotVersion(dir: string): string {
+  try {
+    const pkg = JSON.parse(readFileSync(join(dir, '..', 'package.json'), 'utf8')) as { version?: unknown };
+    return typeof pkg.version === 'string' ? `v${pkg.version}` : '';
+  } catch { return ''; }
+}
+
+/** Text inside <script> or <style>: a `</script` or `</style` in it would end the element early. */
+const inElement = (text: string): string => text.replace(/<\/(script|style)/gi, '<\\/$1');
+
+/**
+ * The JSON report inside <script type="application/json">: every `<` becomes `\u003c`, the same
+ * string to JSON.parse, so no text in it (a file name, a warning) can close the element. Flow rows
+ * written as bytes hold only numbers, addresses and fixed names, never a `<`.
+ */
+class ScriptJsonSink implements JsonSink {
+  constructor(private readonly sink: JsonSink) {}
+  add(text: string): void { this.sink.add(text.includes('<') ? text.replace(/</g, '\\u003c') : text); }
+  room(maxBytes: number): Uint8Array { return this.sink.room(maxBytes); }
+  get position(): number { return this.sink.position; }
+  advance(to: number): void { this.sink.advance(to); }
+}
+
+/** The first `max` flows of a list, keeping the snapshot rows' fast path when it has one. */
+function firstFlows(flows: FlowList, max: number): FlowList {
+  if (flows.length <= max) return flows;
+  const rows: FlowRows | undefined = flows.rows === undefined ? undefined : {
+    epochSecond: flows.rows.epochSecond,
+    each: (visit) => { let n = 0; flows.rows?.each((row, off) => { if (n++ < max) visit(row, off); }); },
+  };
+  return {
+    length: max,
+    rows,
+    *[Symbol.iterator]() {
+      let n = 0;
+      for (const f of flows) { if (n++ >= max) return; yield f; }
+    },
+  };
+}
+
+/** The inputs cut to `max` flows in all, and the events of the flows kept. */
+function embedded(inputs: readonly AnalyzedInput[], max: number): AnalyzedInput[] {
+  let room = max;
+  return inputs.map((input) => {
+    const n = Math.min(room, input.flows.length);
+    room -= n;
+    if (n === input.flows.length) return input;
+    const flows = firstFlows(input.flows, n);
+    const kept = new Set<number>();
+    for (const f of flows) kept.add(f.id);
+    return { ...input, flows, events: input.events.filter((e) => kept.has(e.flow)) };
+  });
+}
+
+export function writeHtml(inputs: readonly AnalyzedInput[], extras: HtmlExtras, sink: JsonSink): void {
+  const a = loadAssets();
+  const maxFlows = extras.maxFlows ?? HTML_MAX_FLOWS;
+  const kept = embedded(inputs, maxFlows);
+  let reportedFlows = 0, embeddedFlows = 0;
+  for (const input of inputs) reportedFlows += input.flows.length;
+  for (const input of kept) embeddedFlows += input.flows.length;
+  const meta: HtmlMeta = {
+    reportedFlows, embeddedFlows, eventsLeftOut: extras.eventsLeftOut, maxFlows, middleboxes: MIDDLEBOXES,
+  };
+  const files = inputs.map((i) => i.capture.file).join(', ');
+  sink.add('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+    + '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+    + `<title>keepalive report: ${escapeHtml(files)}</title>\n`
+    + `<style>\n${inElement(a.uplotCss)}\n${inElement(a.css)}</style>\n</head>\n<body>\n`
+    + '<noscript><p>This report draws its tables and charts with JavaScript; the data is in the page source as JSON.</p></noscript>\n'
+    + '<main id="app"></main>\n'
+    + `<script type="application/json" id="report-meta">${JSON.stringify(meta).replace(/</g, '\\u003c')}</script>\n`
+    + '<script type="application/json" id="report-data">');
+  writeJson(kept, true, new ScriptJsonSink(sink));
+  sink.add(`</script>\n<script>\n${inElement(a.uplot)}\n</script>\n<script>\n${inElement(a.script)}</script>\n</body>\n</html>\n`);
+}
+
+function escapeHtml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}

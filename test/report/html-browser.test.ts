@@ -1,0 +1,224 @@
+// The HTML report opened in a real browser: Debian's chromium, driven by playwright-core (no browser
+// download). Every bundled fixture's page must load without errors or requests, show one row per
+// flow of the JSON report and one timeline mark per event of `--format json --events`, filter, and
+// show the timeline of a clicked flow. Screenshots go to dist/test-output/html/.
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import { join } from 'node:path';
+import test from 'node:test';
+import type { BrowserContext, Page } from 'playwright-core';
+import type { JsonReport } from '../../src/report/json';
+import { HTML_MAX_FLOWS, writeHtml } from '../../src/report/html';
+import { OutputBatch } from '../../src/cli/output';
+import type { FrameNo } from '../../src/units';
+import { makeFlow, makeInput, probing } from './fixtures';
+import { ROOT, run } from '../cli/run';
+
+const CHROMIUM = '/usr/bin/chromium';
+const OUT = join(ROOT, 'dist', 'test-output', 'html');
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const FIXTURES = readdirSync(join(ROOT, 'fixtures')).filter((n) => n.endsWith('.pcap')).sort();
+const OUTCOME_ORDER = ['timeout', 'reset', 'icmp', 'unanswered', 'alive'];
+
+function skipReason(): string | null {
+  if (!existsSync(CHROMIUM)) return `chromium not installed (${CHROMIUM}; apt-get install chromium)`;
+  try { require.resolve('playwright-core'); } catch { return 'playwright-core not installed (npm ci)'; }
+  return null;
+}
+
+let context: BrowserContext | null = null;
+let profile: string | null = null;
+
+async function browser(): Promise<BrowserContext> {
+  if (context !== null) return context;
+  const { chromium } = await import('playwright-core');
+  profile = mkdtempSync(join(os.tmpdir(), 'keepalive-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM, headless: true, args: ARGS, viewport: { width: 1300, height: 1000 },
+  });
+  return context;
+}
+
+test.after(async () => {
+  if (context !== null) await context.close();
+  if (profile !== null) rmSync(profile, { recursive: true, force: true });
+});
+
+interface Opened { readonly page: Page; readonly problems: string[] }
+
+/** Opens a page, recording console errors, uncaught exceptions and any request that is not the file itself. */
+async function open(file: string): Promise<Opened> {
+  const ctx = await browser();
+  const page = await ctx.newPage();
+  const problems: string[] = [];
+  page.on('console', (m) => { if (m.type() === 'error' || m.type() === 'warning') problems.push(`console ${m.type()}: ${m.text()}`); });
+  page.on('pageerror', (e) => problems.push(`page error: ${e.message}`));
+  page.on('request', (r) => { if (r.url() !== `file://${file}`) problems.push(`request: ${r.url()}`); });
+  await page.goto(`file://${file}`, { timeout: 180_000 });
+  await page.waitForSelector('#flow-rows');
+  return { page, problems };
+}
+
+/**
+ * Every `data-flow` of the table, scrolling its lazily rendered body from top to bottom. (Browser
+ * code as text: the tests compile without the DOM's types.)
+ */
+const ROW_KEYS = `(async () => {
+  const body = document.getElementById('flow-rows');
+  const seen = new Set();
+  body.scrollTop = 0;
+  for (;;) {
+    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+    for (const e of body.querySelectorAll('[data-flow]')) seen.add(e.dataset.flow);
+    if (body.scrollTop + body.clientHeight >= body.scrollHeight - 1) break;
+    body.scrollTop += body.clientHeight;
+  }
+  body.scrollTop = 0;
+  return [...seen];
+})()`;
+
+async function allRowKeys(page: Page): Promise<string[]> {
+  return page.evaluate(ROW_KEYS) as Promise<string[]>;
+}
+
+async function visibleRowCount(page: Page): Promise<number> {
+  await page.waitForTimeout(250); // the address and port boxes filter after a short pause
+  return (await allRowKeys(page)).length;
+}
+
+function report(args: readonly string[]): JsonReport {
+  const r = run(['analyze', '--format', 'json', ...args]);
+  assert.equal(r.code, 0, r.stderr);
+  return JSON.parse(r.stdout) as JsonReport;
+}
+
+const worst = (f: JsonReport['flows'][number]): string =>
+  f.keepalive.map((k) => k.outcome as string).sort((a, b) => OUTCOME_ORDER.indexOf(a) - OUTCOME_ORDER.indexOf(b))[0] ?? 'none';
+const portOf = (ep: string): number => Number(ep.slice(ep.lastIndexOf(':') + 1));
+
+for (const name of FIXTURES) {
+  test(`html in chromium: fixtures/${name} shows every flow and event of the JSON report, filters, and draws timelines`, async (t) => {
+    const reason = skipReason();
+    if (reason !== null) { t.skip(reason); return; }
+    mkdirSync(OUT, { recursive: true });
+    const capture = join(ROOT, 'fixtures', name);
+    const html = join(OUT, name.replace(/\.pcap$/, '.html'));
+    const made = run(['analyze', '--format', 'html', '-o', html, capture]);
+    assert.equal(made.code, 0, made.stderr);
+    const json = report(['--events', capture]);
+    const events = json.events ?? [];
+    const { page, problems } = await open(html);
+    try {
+      // One row per flow of the JSON report.
+      const keys = await allRowKeys(page);
+      assert.deepEqual(keys.sort(), json.flows.map((f) => `${f.capture}:${f.id}`).sort());
+
+      // Each flow's timeline: one mark per event, probes as the flow's probe count, by clicking its row.
+      let probeMarks = 0;
+      for (const f of json.flows) {
+        const key = `${f.capture}:${f.id}`;
+        await page.locator(`#flow-rows [data-flow="${key}"]`).click();
+        await page.waitForSelector(`#tl-chart[data-timeline-flow="${key}"]`);
+        assert.match(await page.locator('#tl-title').innerText(), new RegExp(`Flow ${key}: ${f.client.replace(/[[\]]/g, '\\$&')}`));
+        const mine = events.filter((e) => e.flow === f.id);
+        for (const type of ['probe', 'probe-ack', 'probe-reset', 'probe-icmp', 'zero-window-probe', 'keepalive-timeout']) {
+          const n = await page.locator(`#tl [data-event="${type}"]`).count();
+          assert.equal(n, mine.filter((e) => e.type === type).length, `${key}: ${type} marks`);
+        }
+        const probes = await page.locator('#tl [data-event="probe"]').count();
+        assert.equal(probes, f.keepalive.reduce((n, k) => n + k.probes, 0), `${key}: probe marks`);
+        assert.equal(await page.locator('#tl [data-event="rst"]').count(), f.end === 'rst' ? 1 : 0, `${key}: rst mark`);
+        assert.equal(await page.locator('#tl [data-event="zero-window-probe"]').count(), f.zeroWindowProbes, `${key}: zero-window marks`);
+        const answered = new Set(mine.flatMap((e) => ('probeFrame' in e ? [e.probeFrame] : [])));
+        assert.equal(await page.locator('#tl [data-event="probe"][data-answered="yes"]').count(),
+          mine.filter((e) => e.type === 'probe' && answered.has(e.frame)).length, `${key}: answered probes`);
+        // Hovering a mark names its frame.
+        const first = page.locator('#tl [data-event]').first();
+        if (await first.count() > 0) {
+          await first.hover();
+          assert.match(await page.locator('#mark-info').innerText(), /^frame \d+ · /);
+        }
+        probeMarks += probes;
+      }
+      assert.equal(probeMarks, json.summary.probes);
+
+      // Filters change the rows: a port no flow has, then the first flow's server port, then each outcome.
+      const total = json.flows.length;
+      const ports = new Set(json.flows.flatMap((f) => [portOf(f.client), portOf(f.server)]));
+      let unused = 1;
+      while (ports.has(unused)) unused++;
+      await page.fill('#f-port', String(unused));
+      assert.equal(await visibleRowCount(page), 0);
+      const p = portOf(json.flows[0].server);
+      await page.fill('#f-port', String(p));
+      assert.equal(await visibleRowCount(page), json.flows.filter((f) => portOf(f.client) === p || portOf(f.server) === p).length);
+      await page.fill('#f-port', '');
+      assert.equal(await visibleRowCount(page), total);
+      for (const o of new Set(json.flows.map(worst))) {
+        await page.selectOption('#f-outcome', o);
+        assert.equal(await visibleRowCount(page), json.flows.filter((f) => worst(f) === o).length, `outcome ${o}`);
+      }
+      await page.selectOption('#f-outcome', '');
+      await page.fill('#f-addr', json.flows[0].client.slice(0, json.flows[0].client.lastIndexOf(':')));
+      assert.ok(await visibleRowCount(page) >= 1);
+      await page.fill('#f-addr', 'no such address');
+      assert.equal(await visibleRowCount(page), 0);
+      await page.fill('#f-addr', '');
+      assert.equal(await visibleRowCount(page), total);
+
+      await page.locator(`#flow-rows [data-flow="${json.flows[0].capture}:${json.flows[0].id}"]`).click();
+      await page.screenshot({ path: join(OUT, name.replace(/\.pcap$/, '.png')), fullPage: true });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+}
+
+test('html in chromium: a report of 100,000 flows embeds the first HTML_MAX_FLOWS, says so, and keeps the table lazy, sortable and filterable', async (t) => {
+  const reason = skipReason();
+  if (reason !== null) { t.skip(reason); return; }
+  mkdirSync(OUT, { recursive: true });
+  const N = 100_000;
+  const flows = [];
+  for (let i = 0; i < N; i++) {
+    const outcome = i % 10 === 0 ? 'timeout' as const : 'alive' as const;
+    flows.push(makeFlow({
+      id: i, client: `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}:${40000 + (i % 20000)}`, server: `192.0.2.1:${i % 7 === 0 ? 443 : 80}`,
+      firstFrame: (i * 10 + 1) as FrameNo, lastFrame: (i * 10 + 10) as FrameNo, maxIdleSeconds: 100 + (i % 900),
+      keepalive: [{ ...probing, outcome }],
+    }));
+  }
+  const file = join(OUT, 'many-made-up-flows.html');
+  const chunks: Buffer[] = [];
+  const batch = new OutputBatch({ out: (s) => chunks.push(Buffer.from(s)), outBytes: (b) => { chunks.push(Buffer.from(b)); return true; }, err: () => {} });
+  writeHtml([makeInput(0, flows)], { eventsLeftOut: 0 }, batch);
+  batch.flush();
+  writeFileSync(file, Buffer.concat(chunks));
+  const { page, problems } = await open(file);
+  try {
+    const M = HTML_MAX_FLOWS;
+    assert.ok(M < N);
+    assert.equal(await page.locator('#f-count').innerText(), `${M} of ${M} flows`);
+    assert.match(await page.locator('#cap-note').innerText(), new RegExp(`^${N - M} more flows \\(of ${N}\\) are not in this page.*--flow/--host`));
+    const kept = flows.slice(0, M);
+    const inDom = await page.locator('#flow-rows [data-flow]').count();
+    assert.ok(inDom > 0 && inDom < 200, `${inDom} rows in the DOM`);
+    await page.selectOption('#f-outcome', 'timeout');
+    assert.equal(await page.locator('#f-count').innerText(), `${M / 10} of ${M} flows`);
+    await page.fill('#f-port', '443');
+    const both = kept.filter((f, i) => i % 10 === 0 && i % 7 === 0).length;
+    await page.waitForFunction(`document.getElementById('f-count').textContent === '${both} of ${M} flows'`);
+    await page.locator('.fhead button[data-sort="maxidle"]').click();
+    const firstKey = await page.locator('#flow-rows [data-flow]').first().getAttribute('data-flow');
+    const min = Math.min(...kept.filter((f, i) => i % 70 === 0).map((f) => f.maxIdleSeconds));
+    assert.equal(flows[Number(firstKey?.split(':')[1])].maxIdleSeconds, min);
+    await page.locator('#flow-rows [data-flow]').first().click();
+    await page.waitForSelector(`#tl-chart[data-timeline-flow="${firstKey}"]`);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
