@@ -1,6 +1,6 @@
 // Bench rows, target checks and the plain-text table printed at the end (meant for the README).
 
-export type PhaseId = 'tcpdump' | 'read' | 'read-pcap-parser' | 'decode' | 'analyze' | 'tshark';
+export type PhaseId = 'tcpdump' | 'read' | 'read-pcap-parser' | 'decode' | 'analyze' | 'html' | 'tshark';
 
 export interface Row {
   readonly sizeGiB: number;
@@ -32,6 +32,8 @@ export const TARGETS = {
   decodeRssMB: 100,
   analyzeVsTcpdump: 1.5,
   analyzeRssMB: 150,
+  /** `--format html` (events collected, page inlined) against `--format json` on the same capture. */
+  htmlVsJson: 2.0,
   /** "Not growing with file size": the largest capture may use this much more than the smallest. */
   rssGrowthMB: 10,
 } as const;

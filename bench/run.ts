@@ -159,6 +159,22 @@ function analyze(meta: CaptureMeta, ref: number | null, r: Runs | null): Row {
   });
 }
 
+/** `--format html` of the same capture, its runs alternating with the JSON's: time against the JSON's best. */
+function html(meta: CaptureMeta, ref: number | null, json: Row, r: Runs | null): Row {
+  const label = `keepalive analyze --format html (CLI, best of ${RUNS})`;
+  const target = `≤${TARGETS.htmlVsJson.toFixed(1)}× --format json`;
+  if (r === null) return row(meta, 'html', label, { target, note: 'bin/keepalive.js missing' });
+  if ('bad' in r) return row(meta, 'html', label, { target, pass: false, note: `html: ${r.bad}` });
+  const wallS = r.best.wallS;
+  const vsJson = json.elapsedS === null ? null : wallS / json.elapsedS;
+  return row(meta, 'html', label, {
+    elapsedS: wallS, packets: meta.packets, packetsPerS: meta.packets / wallS, mbPerS: meta.bytes / MB / wallS,
+    peakRssMB: r.maxRssKB === null ? null : r.maxRssKB / 1024, vsTcpdump: ref === null ? null : wallS / ref, target,
+    pass: vsJson === null ? null : vsJson <= TARGETS.htmlVsJson,
+    note: `${vsJson === null ? '?' : vsJson.toFixed(2)}× the JSON's best; whole process, stdout to /dev/null; ${runsNote(r.times)}`,
+  });
+}
+
 interface TsharkRun { readonly prefix: Prefix; readonly wallS: number; readonly startupS: number; readonly rssMB: number | null; readonly flagged: number; readonly error: string | null }
 
 async function tsharkOn(prefix: Prefix): Promise<TsharkRun> {
@@ -229,6 +245,15 @@ function verdicts(rows: readonly Row[], sizes: readonly number[], metas: readonl
     }
   }
   for (const size of sizes) {
+    const h = get(size, 'html'), j = get(size, 'analyze');
+    if (h === undefined) continue;
+    v.push({
+      name: `${size} GiB HTML report: ${h.target ?? ''}`, pass: h.pass,
+      detail: h.elapsedS === null || j?.elapsedS == null ? (h.note ?? 'not measured')
+        : `${h.elapsedS.toFixed(2)} s vs JSON ${j.elapsedS.toFixed(2)} s = ${(h.elapsedS / j.elapsedS).toFixed(2)}×`,
+    });
+  }
+  for (const size of sizes) {
     const a = get(size, 'read'), b = get(size, 'read-pcap-parser');
     if (a?.elapsedS != null && b?.elapsedS != null) {
       v.push({ name: `${size} GiB reading alone, readCapture vs pcap-parser`, pass: null,
@@ -280,9 +305,10 @@ async function main(): Promise<void> {
     say(`${meta.file}: ${meta.packets.toLocaleString('en-US')} packets, ${(meta.bytes / MB).toFixed(0)} MB`);
     // tcpdump and the analysis alternate, round by round; their rows keep the table's order. The
     // analysis is executed as users run it (npx / an installed bin), so the V8 flags on its #! line apply.
-    const [dumped, analyzed] = await alternateRuns([
+    const [dumped, analyzed, paged] = await alternateRuns([
       tools.tcpdump === null ? null : ['tcpdump', ['-r', meta.file, '-w', '/dev/null', 'tcp']],
       fs.existsSync(CLI) ? [CLI, ['analyze', '--format', 'json', meta.file]] : null,
+      fs.existsSync(CLI) ? [CLI, ['analyze', '--format', 'html', meta.file]] : null,
     ]);
     const ref = add(tcpdump(meta, dumped)).elapsedS;
     add(await nodePhase(meta, 'read.js', 'read', 'read: readCapture, counting sink', ref, null));
@@ -291,7 +317,8 @@ async function main(): Promise<void> {
       target: `≤${TARGETS.decodeVsTcpdump.toFixed(2)}× tcpdump, RSS<${TARGETS.decodeRssMB} MB`,
       pass: r.peakRssMB !== null && r.peakRssMB < TARGETS.decodeRssMB && (r.vsTcpdump === null || r.vsTcpdump <= TARGETS.decodeVsTcpdump),
     }), RUNS));
-    add(analyze(meta, ref, analyzed));
+    const json = add(analyze(meta, ref, analyzed));
+    add(html(meta, ref, json, paged));
     add(await tshark(meta, tools, ref, tsharkRuns, prefixMB));
   }
   probe('after');

@@ -222,3 +222,34 @@ test('html in chromium: a report of 100,000 flows embeds the first HTML_MAX_FLOW
     await page.close();
   }
 });
+
+test('html in chromium: flows with a fate get a fate column and filter, and a paths list is shown first', async (t) => {
+  const reason = skipReason();
+  if (reason !== null) { t.skip(reason); return; }
+  mkdirSync(OUT, { recursive: true });
+  // Fields a later engine adds (flow.fate, a top-level paths list) reach the page as the JSON has them.
+  const fates = ['survived', 'died', 'died', 'unknown'];
+  const flows = fates.map((fate, i) => ({ ...makeFlow({ id: i, client: `198.51.100.${i + 1}:5000${i}` }), fate }));
+  const input = makeInput(0, flows);
+  const parts: Buffer[] = [];
+  const batch = new OutputBatch({ out: (s) => parts.push(Buffer.from(s)), outBytes: (b) => { parts.push(Buffer.from(b)); return true; }, err: () => {} });
+  writeHtml([input], { eventsLeftOut: 0 }, batch);
+  batch.flush();
+  const paths = [{ path: '198.51.100.0/24 → 192.0.2.1:443', survivedSeconds: 300, diedSeconds: 360 }];
+  const page0 = Buffer.concat(parts).toString('utf8')
+    .replace('"summary": {', `"paths": ${JSON.stringify(paths)},\n  "summary": {`);
+  const file = join(OUT, 'fate.html');
+  writeFileSync(file, page0);
+  const { page, problems } = await open(file);
+  try {
+    assert.equal(await page.locator('.fhead button[data-sort="fate"]').count(), 1);
+    assert.match(await page.locator('#paths').innerText(), /198\.51\.100\.0\/24 → 192\.0\.2\.1:443\s+300\s+360/);
+    for (const fate of new Set(fates)) {
+      await page.selectOption('#f-fate', fate);
+      assert.equal(await visibleRowCount(page), fates.filter((f) => f === fate).length, fate);
+    }
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});

@@ -56,7 +56,8 @@
     if (s === 0) return '0';
     const a = Math.abs(s), sign = s < 0 ? '-' : '';
     if (a >= 3600) { const h = Math.floor(a / 3600), m = Math.round((a % 3600) / 60); return sign + h + 'h' + (m ? ' ' + m + 'm' : ''); }
-    if (a >= 600) return sign + Math.round(a / 60) + 'm';
+    if (a >= 60 && a % 60 === 0) return sign + a / 60 + 'm';
+    if (a >= 600) return sign + Math.floor(a / 60) + 'm ' + Math.round(a % 60) + 's';
     if (a >= 10) return sign + Math.round(a) + ' s';
     if (a >= 1) return sign + (+a.toFixed(2)) + ' s';
     return sign + (+(a * 1000).toFixed(2)) + ' ms';
@@ -314,8 +315,8 @@
 
   const COLUMNS = [
     { key: 'flow', title: 'flow', w: '70px', value: (r) => (multiCapture ? r.key : r.f.id), sort: (r) => r.f.capture * 1e9 + r.f.id },
-    { key: 'client', title: 'client', w: 'minmax(120px, 1.3fr)', value: (r) => r.f.client, sort: (r) => r.f.client },
-    { key: 'server', title: 'server', w: 'minmax(120px, 1.3fr)', value: (r) => r.f.server, sort: (r) => r.f.server },
+    { key: 'client', title: 'client', w: 'minmax(150px, 1.6fr)', value: (r) => r.f.client, sort: (r) => r.f.client },
+    { key: 'server', title: 'server', w: 'minmax(150px, 1.6fr)', value: (r) => r.f.server, sort: (r) => r.f.server },
     { key: 'outcome', title: 'outcome', w: '100px', pill: true, value: (r) => r.outcome, sort: (r) => OUTCOME_ORDER.indexOf(r.outcome) },
   ].concat(hasFate ? [{ key: 'fate', title: 'fate', w: '100px', value: (r) => r.fate || '-', sort: (r) => r.fate || '' }] : []).concat([
     { key: 'probes', title: 'probes', w: '64px', num: true, value: (r) => r.probes, sort: (r) => r.probes },
@@ -325,7 +326,7 @@
     { key: 'duration', title: 'duration', w: '100px', num: true, value: (r) => fmtDuration(r.duration), sort: (r) => r.duration },
     { key: 'packets', title: 'packets', w: '72px', num: true, value: (r) => r.f.packets, sort: (r) => r.f.packets },
     { key: 'end', title: 'end', w: '60px', value: (r) => r.f.end, sort: (r) => r.f.end },
-    { key: 'hints', title: 'stack / middlebox hints', w: 'minmax(140px, 2fr)', value: (r) => [r.stack, r.hints].filter(Boolean).join(' · ') || '-', sort: (r) => r.hints },
+    { key: 'hints', title: 'stack / middlebox hints', w: 'minmax(120px, 1.4fr)', value: (r) => [r.stack, r.hints].filter(Boolean).join(' · ') || '-', sort: (r) => r.hints },
   ]);
 
   const view = { order: rows.map((_, i) => i), shown: [], sortKey: 'outcome', sortDir: 1, selected: null, printing: false };
@@ -468,6 +469,9 @@
   // ---- the timeline of one flow -----------------------------------------------------------------------
 
   const LANES = { flow: 3, client: 2, server: 1 };
+  /** Tick spacings of the time axis, in seconds: round durations at every zoom. */
+  const TICK_STEPS = [1e-6, 2e-6, 5e-6, 1e-5, 2e-5, 5e-5, 1e-4, 2e-4, 5e-4, 0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5,
+    1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 10800, 21600, 43200, 86400, 172800, 604800];
   const LANE_NAMES = { 3: 'flow', 2: 'client', 1: 'server' };
   let timeline = null;
 
@@ -588,7 +592,7 @@
       legend: { show: false },
       scales: { x: { time: false, range: (u, min, max) => (min === max ? [min - 1, max + 1] : [min, max]) }, y: { range: [0.4, 3.6] } },
       axes: [
-        { values: (u, sp) => sp.map(fmtTick), label: 'time since the capture\'s first packet', labelSize: 18, size: 34 },
+        { values: (u, sp) => sp.map(fmtTick), incrs: TICK_STEPS, label: 'time since the capture\'s first packet', labelSize: 18, size: 34 },
         { splits: () => [1, 2, 3], values: (u, sp) => sp.map((v) => LANE_NAMES[v] || ''), size: 56, grid: { show: true } },
       ],
       series: [{}, { label: 'span', stroke: 'transparent', points: { show: false } }],
