@@ -6,7 +6,7 @@ import type { KeepaliveEvent } from '../keepalive/model';
 import { csvHeader, flowRows as csvFlowRows } from '../report/csv';
 import { reportedFlows } from '../report/flow-list';
 import type { AnalyzedInput } from '../report/inputs';
-import { HTML_MAX_EVENTS, writeHtml } from '../report/html';
+import { HtmlEvents, writeHtml } from '../report/html';
 import { writeJson } from '../report/json';
 import { eventLine, summaryLine, writeInputLines } from '../report/ndjson';
 import { exitCode } from './exit-codes';
@@ -76,10 +76,9 @@ export async function runAnalyze(raw: RawAnalyzeArgs, io: Output, progressStream
 
 export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: ProgressStream): Promise<number> {
   const inputs: AnalyzedInput[] = [];
+  const bufferEvents = o.events && (o.format === 'table' || o.format === 'json');
   // The HTML page draws every flow's timeline from its events, with or without --events.
-  const bufferEvents = (o.events && (o.format === 'table' || o.format === 'json')) || o.format === 'html';
-  const eventCap = o.format === 'html' ? HTML_MAX_EVENTS : Infinity;
-  let eventsKept = 0, eventsLeftOut = 0;
+  const htmlEvents = o.format === 'html' ? new HtmlEvents() : null;
   let inputErrors = 0;
   let failOnHits = 0;
   if (o.format === 'csv') io.out(csvHeader());
@@ -88,10 +87,11 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
     const file = o.captures[index];
     const events: KeepaliveEvent[] = [];
     // Without a reader for events the engine builds none (their text is most of its report cost).
-    const onEvent = o.format !== 'ndjson' && !bufferEvents ? null : (e: KeepaliveEvent): void => {
+    const onEvent = o.format !== 'ndjson' && !bufferEvents && htmlEvents === null ? null : (e: KeepaliveEvent): void => {
       if (!eventMatches(o.filter, index, e)) return;
       if (o.format === 'ndjson') io.out(eventLine(index, e));
-      else if (eventsKept < eventCap) { events.push(e); eventsKept++; } else eventsLeftOut++;
+      else if (htmlEvents !== null) htmlEvents.add(index, e);
+      else events.push(e);
     };
     const progress = createProgress(progressStream, file);
     let analyzed;
@@ -143,9 +143,9 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
     writeJson(inputs, o.events, batch);
     batch.flush();
   }
-  if (o.format === 'html') {
+  if (htmlEvents !== null) {
     const batch = new OutputBatch(io);
-    writeHtml(inputs, { eventsLeftOut }, batch);
+    writeHtml(inputs, htmlEvents, batch);
     batch.flush();
   }
   if (o.format === 'ndjson') io.out(summaryLine(inputs));

@@ -4,6 +4,7 @@
 // opens from a mail attachment or an air-gapped laptop.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { KeepaliveEvent } from '../keepalive/model';
 import type { AnalyzedInput, FlowList, FlowRows } from './inputs';
 import { writeJson, type JsonSink } from './json';
 import { MIDDLEBOXES } from '../keepalive/settings';
@@ -16,12 +17,61 @@ export const HTML_MAX_FLOWS = 20_000;
 /** At most this many events are kept (in capture order; later flows' timelines lack the rest). */
 export const HTML_MAX_EVENTS = 100_000;
 
-/** What the page needs besides the JSON report. */
-export interface HtmlExtras {
-  /** Events that were not kept because HTML_MAX_EVENTS was reached. */
-  readonly eventsLeftOut: number;
-  /** Most flows to embed; HTML_MAX_FLOWS unless a test asks for fewer. */
-  readonly maxFlows?: number;
+/**
+ * The events of every input, kept for the page as the JSON report's event objects (`{ capture,
+ * ...event }`) in compact JSON text, in one growing buffer. Keeping the 1 GiB bench capture's
+ * 70,000 events as objects until the end and pretty-printing them then made the page take 2.1× the
+ * JSON report's time; as bytes they cost the collector nothing to keep.
+ */
+export class HtmlEvents {
+  private buf = Buffer.allocUnsafe(1 << 20);
+  private used = 0;
+  /** Per event: where its text ends in buf, its input and its flow id. */
+  private readonly ends: number[] = [];
+  private readonly captures: number[] = [];
+  private readonly flows: number[] = [];
+  /** Events not kept because HTML_MAX_EVENTS were. */
+  leftOut = 0;
+
+  constructor(private readonly max = HTML_MAX_EVENTS) {}
+
+  get length(): number { return this.ends.length; }
+
+  add(capture: number, e: KeepaliveEvent): void {
+    if (this.ends.length >= this.max) { this.leftOut++; return; }
+    let text = JSON.stringify({ capture, ...e });
+    if (text.includes('<')) text = text.replace(/</g, '\\u003c'); // see ScriptJsonSink
+    const need = text.length * 3;
+    if (this.used + need > this.buf.length) {
+      const bigger = Buffer.allocUnsafe(Math.max(this.buf.length * 2, this.used + need));
+      this.buf.copy(bigger, 0, 0, this.used);
+      this.buf = bigger;
+    }
+    this.used += this.buf.write(text, this.used);
+    this.ends.push(this.used);
+    this.captures.push(capture);
+    this.flows.push(e.flow);
+  }
+
+  /** Writes `[event,event,…]` of the events `keep` accepts (all when null). */
+  write(sink: JsonSink, keep: ((capture: number, flow: number) => boolean) | null): void {
+    sink.add('[');
+    let start = 0, first = true;
+    for (let i = 0; i < this.ends.length; i++) {
+      const end = this.ends[i];
+      if (keep === null || keep(this.captures[i], this.flows[i])) {
+        const len = end - start + 1;
+        const out = sink.room(len);
+        let p = sink.position;
+        if (!first) out[p++] = 0x2c; // ,
+        first = false;
+        out.set(this.buf.subarray(start, end), p);
+        sink.advance(p + end - start);
+      }
+      start = end;
+    }
+    sink.add(']');
+  }
 }
 
 /** The page's own notes on what was embedded, written beside the JSON report. */
@@ -100,29 +150,33 @@ function firstFlows(flows: FlowList, max: number): FlowList {
   };
 }
 
-/** The inputs cut to `max` flows in all, and the events of the flows kept. */
+/** The inputs cut to `max` flows in all (their events are not needed: the page has HtmlEvents). */
 function embedded(inputs: readonly AnalyzedInput[], max: number): AnalyzedInput[] {
   let room = max;
   return inputs.map((input) => {
     const n = Math.min(room, input.flows.length);
     room -= n;
-    if (n === input.flows.length) return input;
-    const flows = firstFlows(input.flows, n);
-    const kept = new Set<number>();
-    for (const f of flows) kept.add(f.id);
-    return { ...input, flows, events: input.events.filter((e) => kept.has(e.flow)) };
+    return { ...input, flows: n === input.flows.length ? input.flows : firstFlows(input.flows, n), events: [] };
   });
 }
 
-export function writeHtml(inputs: readonly AnalyzedInput[], extras: HtmlExtras, sink: JsonSink): void {
+/**
+ * The page: the JSON report without events in `report-data`, its events in `report-events` (the
+ * page puts them back as the report's `events`), the page's notes in `report-meta`.
+ */
+export function writeHtml(inputs: readonly AnalyzedInput[], events: HtmlEvents, sink: JsonSink, maxFlows = HTML_MAX_FLOWS): void {
   const a = loadAssets();
-  const maxFlows = extras.maxFlows ?? HTML_MAX_FLOWS;
   const kept = embedded(inputs, maxFlows);
   let reportedFlows = 0, embeddedFlows = 0;
   for (const input of inputs) reportedFlows += input.flows.length;
   for (const input of kept) embeddedFlows += input.flows.length;
+  let keep: ((capture: number, flow: number) => boolean) | null = null;
+  if (embeddedFlows < reportedFlows) {
+    const ids = kept.map((input) => { const set = new Set<number>(); for (const f of input.flows) set.add(f.id); return set; });
+    keep = (capture, flow) => ids[capture]?.has(flow) === true;
+  }
   const meta: HtmlMeta = {
-    reportedFlows, embeddedFlows, eventsLeftOut: extras.eventsLeftOut, maxFlows, middleboxes: MIDDLEBOXES,
+    reportedFlows, embeddedFlows, eventsLeftOut: events.leftOut, maxFlows, middleboxes: MIDDLEBOXES,
   };
   const files = inputs.map((i) => i.capture.file).join(', ');
   sink.add('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -133,7 +187,9 @@ export function writeHtml(inputs: readonly AnalyzedInput[], extras: HtmlExtras, 
     + '<main id="app"></main>\n'
     + `<script type="application/json" id="report-meta">${JSON.stringify(meta).replace(/</g, '\\u003c')}</script>\n`
     + '<script type="application/json" id="report-data">');
-  writeJson(kept, true, new ScriptJsonSink(sink));
+  writeJson(kept, false, new ScriptJsonSink(sink));
+  sink.add('</script>\n<script type="application/json" id="report-events">');
+  events.write(new ScriptJsonSink(sink), keep);
   sink.add(`</script>\n<script>\n${inElement(a.uplot)}\n</script>\n<script>\n${inElement(a.script)}</script>\n</body>\n</html>\n`);
 }
 

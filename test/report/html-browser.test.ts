@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { JsonReport } from '../../src/report/json';
-import { HTML_MAX_FLOWS, writeHtml } from '../../src/report/html';
+import { HTML_MAX_FLOWS, HtmlEvents, writeHtml } from '../../src/report/html';
 import { OutputBatch } from '../../src/cli/output';
 import type { FrameNo } from '../../src/units';
 import { makeFlow, makeInput, probing } from './fixtures';
@@ -194,7 +194,7 @@ test('html in chromium: a report of 100,000 flows embeds the first HTML_MAX_FLOW
   const file = join(OUT, 'many-made-up-flows.html');
   const chunks: Buffer[] = [];
   const batch = new OutputBatch({ out: (s) => chunks.push(Buffer.from(s)), outBytes: (b) => { chunks.push(Buffer.from(b)); return true; }, err: () => {} });
-  writeHtml([makeInput(0, flows)], { eventsLeftOut: 0 }, batch);
+  writeHtml([makeInput(0, flows)], new HtmlEvents(), batch);
   batch.flush();
   writeFileSync(file, Buffer.concat(chunks));
   const { page, problems } = await open(file);
@@ -233,7 +233,7 @@ test('html in chromium: flows with a fate get a fate column and filter, and a pa
   const input = makeInput(0, flows);
   const parts: Buffer[] = [];
   const batch = new OutputBatch({ out: (s) => parts.push(Buffer.from(s)), outBytes: (b) => { parts.push(Buffer.from(b)); return true; }, err: () => {} });
-  writeHtml([input], { eventsLeftOut: 0 }, batch);
+  writeHtml([input], new HtmlEvents(), batch);
   batch.flush();
   const paths = [{ path: '198.51.100.0/24 → 192.0.2.1:443', survivedSeconds: 300, diedSeconds: 360 }];
   const page0 = Buffer.concat(parts).toString('utf8')

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import { OutputBatch } from '../../src/cli/output';
 import type { KeepaliveEvent } from '../../src/keepalive/model';
-import { writeHtml, type HtmlMeta } from '../../src/report/html';
+import { HtmlEvents, writeHtml, type HtmlMeta } from '../../src/report/html';
 import type { AnalyzedInput } from '../../src/report/inputs';
 import { assertCleanStderr, ROOT, run } from '../cli/run';
 import { makeFlow, makeInput, probeEvent } from './fixtures';
@@ -22,10 +22,13 @@ function scriptJson(html: string, id: string): unknown {
   return JSON.parse(html.slice(at + open.length, end));
 }
 
-function render(inputs: readonly AnalyzedInput[], maxFlows?: number): string {
+/** The page of made-up inputs, their events as the CLI hands them over. */
+function render(inputs: readonly AnalyzedInput[], maxFlows?: number, maxEvents?: number): string {
   const parts: Buffer[] = [];
   const batch = new OutputBatch({ out: (s) => parts.push(Buffer.from(s)), outBytes: (b) => { parts.push(Buffer.from(b)); return true; }, err: () => {} });
-  writeHtml(inputs, { eventsLeftOut: 0, maxFlows }, batch);
+  const events = new HtmlEvents(maxEvents);
+  for (const input of inputs) for (const e of input.events) events.add(input.index, e);
+  writeHtml(inputs, events, batch, maxFlows);
   batch.flush();
   return Buffer.concat(parts).toString('utf8');
 }
@@ -48,7 +51,10 @@ test('html: the page\'s data is the JSON report with events, object for object',
   const json = run(['analyze', '--format', 'json', '--events', ...FIXTURES]);
   assert.equal(html.code, 0, html.stderr);
   assert.equal(json.code, 0, json.stderr);
-  assert.deepEqual(scriptJson(html.stdout, 'report-data'), JSON.parse(json.stdout));
+  const data = scriptJson(html.stdout, 'report-data') as Record<string, unknown>;
+  assert.equal(data.events, undefined);
+  // The page keeps the events in an element of their own and puts them back as the report's `events`.
+  assert.deepEqual({ ...data, events: scriptJson(html.stdout, 'report-events') }, JSON.parse(json.stdout));
   const meta = scriptJson(html.stdout, 'report-meta') as HtmlMeta;
   const flows = (JSON.parse(json.stdout) as { flows: unknown[] }).flows.length;
   assert.equal(meta.reportedFlows, flows);
@@ -63,6 +69,7 @@ test('html: text from the capture cannot end the data element or inject markup',
   assert.doesNotMatch(html, /<img src=x/);
   const data = scriptJson(html, 'report-data') as { captures: { file: string; warnings: string[] }[] };
   assert.equal(data.captures[0].file, nasty);
+  assert.deepEqual(scriptJson(html, 'report-events'), [{ capture: 0, ...probeEvent }]);
   assert.equal(data.captures[0].warnings[0], `${nasty}: </style> warning`);
   assert.match(html, /<title>keepalive report: a&#60;\/script&#62;/);
 });
@@ -73,13 +80,18 @@ test('html: past the cap only the first flows and their events are embedded, and
   const a = makeInput(0, flows.slice(0, 3), events.slice(0, 3));
   const b = makeInput(1, flows.slice(3), events.slice(3));
   const html = render([a, b], 2);
-  const data = scriptJson(html, 'report-data') as { flows: { capture: number; id: number }[]; events: { flow: number }[] };
+  const data = scriptJson(html, 'report-data') as { flows: { capture: number; id: number }[] };
   assert.deepEqual(data.flows.map((f) => [f.capture, f.id]), [[0, 1], [0, 2]]);
-  assert.deepEqual(data.events.map((e) => e.flow), [1, 2]);
+  assert.deepEqual((scriptJson(html, 'report-events') as { capture: number; flow: number }[]).map((e) => [e.capture, e.flow]), [[0, 1], [0, 2]]);
   const meta = scriptJson(html, 'report-meta') as HtmlMeta;
   assert.equal(meta.reportedFlows, 5);
   assert.equal(meta.embeddedFlows, 2);
   assert.equal(meta.maxFlows, 2);
+  assert.equal(meta.eventsLeftOut, 0);
+  // Past the event cap the first events are kept and the rest counted.
+  const capped = render([a, b], undefined, 3);
+  assert.deepEqual((scriptJson(capped, 'report-events') as { flow: number }[]).map((e) => e.flow), [1, 2, 3]);
+  assert.equal((scriptJson(capped, 'report-meta') as HtmlMeta).eventsLeftOut, 2);
 });
 
 test('-o FILE: every format writes to the file what it writes to standard output, and nothing to standard output', () => {

@@ -8,6 +8,8 @@
 
   const META = JSON.parse(document.getElementById('report-meta').textContent);
   const DATA = JSON.parse(document.getElementById('report-data').textContent);
+  // The events travel in an element of their own (written compactly); the report holds them as `events`.
+  DATA.events = JSON.parse(document.getElementById('report-events').textContent);
   const OUTCOME_ORDER = ['timeout', 'reset', 'icmp', 'unanswered', 'alive', 'none'];
   const OUTCOME_TEXT = {
     timeout: 'keepalive gave up', reset: 'probe answered by RST', icmp: 'probe answered by ICMP error',
@@ -314,19 +316,19 @@
   // ---- the flows table ------------------------------------------------------------------------------
 
   const COLUMNS = [
-    { key: 'flow', title: 'flow', w: '70px', value: (r) => (multiCapture ? r.key : r.f.id), sort: (r) => r.f.capture * 1e9 + r.f.id },
-    { key: 'client', title: 'client', w: 'minmax(150px, 1.6fr)', value: (r) => r.f.client, sort: (r) => r.f.client },
-    { key: 'server', title: 'server', w: 'minmax(150px, 1.6fr)', value: (r) => r.f.server, sort: (r) => r.f.server },
-    { key: 'outcome', title: 'outcome', w: '100px', pill: true, value: (r) => r.outcome, sort: (r) => OUTCOME_ORDER.indexOf(r.outcome) },
+    { key: 'flow', title: 'flow', w: '56px', value: (r) => (multiCapture ? r.key : r.f.id), sort: (r) => r.f.capture * 1e9 + r.f.id },
+    { key: 'client', title: 'client', w: 'minmax(140px, 1.6fr)', value: (r) => r.f.client, sort: (r) => r.f.client },
+    { key: 'server', title: 'server', w: 'minmax(140px, 1.6fr)', value: (r) => r.f.server, sort: (r) => r.f.server },
+    { key: 'outcome', title: 'outcome', w: '96px', pill: true, value: (r) => r.outcome, sort: (r) => OUTCOME_ORDER.indexOf(r.outcome) },
   ].concat(hasFate ? [{ key: 'fate', title: 'fate', w: '100px', value: (r) => r.fate || '-', sort: (r) => r.fate || '' }] : []).concat([
-    { key: 'probes', title: 'probes', w: '64px', num: true, value: (r) => r.probes, sort: (r) => r.probes },
-    { key: 'acked', title: 'answered', w: '84px', num: true, value: (r) => r.acked, sort: (r) => r.acked },
-    { key: 'idle', title: 'idle before probe', w: '132px', num: true, value: (r) => fmtDuration(r.idle), sort: (r) => (r.idle === null ? -1 : r.idle) },
-    { key: 'maxidle', title: 'longest idle', w: '108px', num: true, value: (r) => fmtDuration(r.f.maxIdleSeconds), sort: (r) => r.f.maxIdleSeconds },
-    { key: 'duration', title: 'duration', w: '100px', num: true, value: (r) => fmtDuration(r.duration), sort: (r) => r.duration },
-    { key: 'packets', title: 'packets', w: '72px', num: true, value: (r) => r.f.packets, sort: (r) => r.f.packets },
-    { key: 'end', title: 'end', w: '60px', value: (r) => r.f.end, sort: (r) => r.f.end },
-    { key: 'hints', title: 'stack / middlebox hints', w: 'minmax(120px, 1.4fr)', value: (r) => [r.stack, r.hints].filter(Boolean).join(' · ') || '-', sort: (r) => r.hints },
+    { key: 'probes', title: 'probes', w: '60px', num: true, value: (r) => r.probes, sort: (r) => r.probes },
+    { key: 'acked', title: 'answered', w: '80px', num: true, value: (r) => r.acked, sort: (r) => r.acked },
+    { key: 'idle', title: 'idle before probe', w: '126px', num: true, value: (r) => fmtDuration(r.idle), sort: (r) => (r.idle === null ? -1 : r.idle) },
+    { key: 'maxidle', title: 'longest idle', w: '104px', num: true, value: (r) => fmtDuration(r.f.maxIdleSeconds), sort: (r) => r.f.maxIdleSeconds },
+    { key: 'duration', title: 'duration', w: '96px', num: true, value: (r) => fmtDuration(r.duration), sort: (r) => r.duration },
+    { key: 'packets', title: 'packets', w: '70px', num: true, value: (r) => r.f.packets, sort: (r) => r.f.packets },
+    { key: 'end', title: 'end', w: '48px', value: (r) => r.f.end, sort: (r) => r.f.end },
+    { key: 'hints', title: 'stack / middlebox hints', w: 'minmax(110px, 1.4fr)', value: (r) => [r.stack, r.hints].filter(Boolean).join(' · ') || '-', sort: (r) => r.hints },
   ]);
 
   const view = { order: rows.map((_, i) => i), shown: [], sortKey: 'outcome', sortDir: 1, selected: null, printing: false };
