@@ -11,6 +11,7 @@ import type { BrowserContext, Page } from 'playwright-core';
 import type { JsonReport } from '../../src/report/json';
 import { HTML_MAX_FLOWS, HtmlEvents, writeHtml } from '../../src/report/html';
 import { OutputBatch } from '../../src/cli/output';
+import { MIDDLEBOXES } from '../../src/keepalive/settings';
 import type { FrameNo } from '../../src/units';
 import { makeFlow, makeInput, probing } from './fixtures';
 import { ROOT, run } from '../cli/run';
@@ -21,6 +22,7 @@ const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '
   '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const FIXTURES = readdirSync(join(ROOT, 'fixtures')).filter((n) => n.endsWith('.pcap')).sort();
 const OUTCOME_ORDER = ['timeout', 'reset', 'icmp', 'unanswered', 'alive'];
+const MIDDLEBOX_COUNT = MIDDLEBOXES.length;
 
 function skipReason(): string | null {
   if (!existsSync(CHROMIUM)) return `chromium not installed (${CHROMIUM}; apt-get install chromium)`;
@@ -140,6 +142,18 @@ for (const name of FIXTURES) {
           await first.hover();
           assert.match(await page.locator('#mark-info').innerText(), /^frame \d+ · /);
         }
+        // Silences are labelled, catalogue timeouts marked from the last segment heard before a series.
+        const series = mine.filter((e) => e.type === 'probe' && e.idleSeconds !== null).length;
+        assert.equal(await page.locator('#tl [data-point="last-heard"]').count(), series, `${key}: last-heard points`);
+        assert.equal(await page.locator('#tl [data-timeout]').count(), series > 0 ? MIDDLEBOX_COUNT : 0, `${key}: catalogue markers`);
+        if (probes > 0) assert.ok(await page.locator('#tl [data-gap]').count() > 0, `${key}: labelled silences`);
+        // Zooming into the middle hides the first packet; the whole flow shows it again.
+        const firstPacket = page.locator('#tl [data-point="first"]');
+        assert.ok(await firstPacket.isVisible());
+        for (let i = 0; i < 4; i++) await page.getByRole('button', { name: 'zoom in' }).click();
+        assert.ok(!(await firstPacket.isVisible()), `${key}: zoomed in`);
+        await page.getByRole('button', { name: 'whole flow' }).click();
+        assert.ok(await firstPacket.isVisible(), `${key}: whole flow again`);
         probeMarks += probes;
       }
       assert.equal(probeMarks, json.summary.probes);
@@ -170,6 +184,12 @@ for (const name of FIXTURES) {
 
       await page.locator(`#flow-rows [data-flow="${json.flows[0].capture}:${json.flows[0].id}"]`).click();
       await page.screenshot({ path: join(OUT, name.replace(/\.pcap$/, '.png')), fullPage: true });
+      // Printed: no controls, the timeline and the table still there.
+      await page.emulateMedia({ media: 'print' });
+      assert.ok(!(await page.locator('#f-port').isVisible()));
+      assert.ok(!(await page.getByRole('button', { name: 'zoom in' }).isVisible()));
+      assert.ok(await page.locator('#tl-chart').isVisible());
+      await page.emulateMedia({ media: 'screen' });
       assert.deepEqual(problems, []);
     } finally {
       await page.close();
@@ -248,6 +268,30 @@ test('html in chromium: flows with a fate get a fate column and filter, and a pa
       await page.selectOption('#f-fate', fate);
       assert.equal(await visibleRowCount(page), fates.filter((f) => f === fate).length, fate);
     }
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('html in chromium: one page of every public capture opens without errors, a row per flow', async (t) => {
+  const reason = skipReason();
+  if (reason !== null) { t.skip(reason); return; }
+  mkdirSync(OUT, { recursive: true });
+  const dir = join(ROOT, 'fixtures', 'public');
+  const files = readdirSync(dir).filter((n) => /\.pcap(ng)?(\.gz)?$/.test(n)).sort().map((n) => join(dir, n));
+  const html = join(OUT, 'public.html');
+  const made = run(['analyze', '--format', 'html', '-o', html, ...files]);
+  assert.equal(made.code, 0, made.stderr);
+  const json = report(files);
+  const { page, problems } = await open(html);
+  try {
+    assert.deepEqual((await allRowKeys(page)).sort(), json.flows.map((f) => `${f.capture}:${f.id}`).sort());
+    const f = json.flows[0];
+    await page.locator(`#flow-rows [data-flow="${f.capture}:${f.id}"]`).click();
+    await page.waitForSelector(`#tl-chart[data-timeline-flow="${f.capture}:${f.id}"]`);
+    assert.equal(await page.locator('#tl [data-event="probe"]').count(), f.keepalive.reduce((n, k) => n + k.probes, 0));
+    await page.screenshot({ path: join(OUT, 'public.png'), fullPage: true });
     assert.deepEqual(problems, []);
   } finally {
     await page.close();

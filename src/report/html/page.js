@@ -58,8 +58,7 @@
     if (s === 0) return '0';
     const a = Math.abs(s), sign = s < 0 ? '-' : '';
     if (a >= 3600) { const h = Math.floor(a / 3600), m = Math.round((a % 3600) / 60); return sign + h + 'h' + (m ? ' ' + m + 'm' : ''); }
-    if (a >= 60 && a % 60 === 0) return sign + a / 60 + 'm';
-    if (a >= 600) return sign + Math.floor(a / 60) + 'm ' + Math.round(a % 60) + 's';
+    if (a >= 600) return sign + Math.floor(a / 60) + 'm' + (Math.round(a % 60) ? ' ' + Math.round(a % 60) + 's' : '');
     if (a >= 10) return sign + Math.round(a) + ' s';
     if (a >= 1) return sign + (+a.toFixed(2)) + ' s';
     return sign + (+(a * 1000).toFixed(2)) + ' ms';
