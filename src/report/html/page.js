@@ -540,7 +540,7 @@
         el('span', { class: 'muted', text: f.packets + ' packets, frames ' + f.firstFrame + '–' + f.lastFrame + ', ' + fmtDuration(r.duration) + (f.midstream ? ', joined mid-stream' : '') }),
       ]),
       el('div', { class: 'tl-tools' }, [
-        toolButton('whole flow', 'reset zoom (or double-click the chart)', () => zoomTo(m.start, m.end)),
+        toolButton('whole flow', 'reset zoom (or double-click the chart)', () => zoomTo(timeline.full[0], timeline.full[1])),
         toolButton('zoom in', 'or scroll up over the chart', () => zoomBy(0.5)),
         toolButton('zoom out', 'or scroll down over the chart', () => zoomBy(2)),
         toolButton('◀ pan', 'or shift + scroll', () => panBy(-0.3)),
@@ -555,8 +555,11 @@
     const chart = el('div', { class: 'tl-chart', id: 'tl-chart', 'data-timeline-flow': r.key });
     const info = el('div', { class: 'mark-info', id: 'mark-info', text: 'Hover or click a mark: frame, exact time and what it is.' });
     host.append(chart, legend(), info);
-    const pad = Math.max((m.end - m.start) * 0.02, 0.5);
-    const full = [m.start - pad, m.end + pad];
+    // Every mark inside, even when the capture's time stepped back within the flow.
+    let lo = m.start, hi = m.end;
+    for (const k of m.marks) { if (k.t < lo) lo = k.t; if (k.t > hi) hi = k.t; }
+    const pad = Math.max((hi - lo) * 0.02, 0.5);
+    const full = [lo - pad, hi + pad];
     const overlay = el('div', { class: 'overlay' });
     const markEls = m.marks.map((k) => {
       const e = el('button', {
