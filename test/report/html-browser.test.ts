@@ -274,26 +274,35 @@ test('html in chromium: flows with a fate get a fate column and filter, and a pa
   }
 });
 
-test('html in chromium: one page of every public capture opens without errors, a row per flow', async (t) => {
-  const reason = skipReason();
-  if (reason !== null) { t.skip(reason); return; }
-  mkdirSync(OUT, { recursive: true });
-  const dir = join(ROOT, 'fixtures', 'public');
-  const files = readdirSync(dir).filter((n) => /\.pcap(ng)?(\.gz)?$/.test(n)).sort().map((n) => join(dir, n));
-  const html = join(OUT, 'public.html');
-  const made = run(['analyze', '--format', 'html', '-o', html, ...files]);
-  assert.equal(made.code, 0, made.stderr);
-  const json = report(files);
-  const { page, problems } = await open(html);
-  try {
-    assert.deepEqual((await allRowKeys(page)).sort(), json.flows.map((f) => `${f.capture}:${f.id}`).sort());
-    const f = json.flows[0];
-    await page.locator(`#flow-rows [data-flow="${f.capture}:${f.id}"]`).click();
-    await page.waitForSelector(`#tl-chart[data-timeline-flow="${f.capture}:${f.id}"]`);
-    assert.equal(await page.locator('#tl [data-event="probe"]').count(), f.keepalive.reduce((n, k) => n + k.probes, 0));
-    await page.screenshot({ path: join(OUT, 'public.png'), fullPage: true });
-    assert.deepEqual(problems, []);
-  } finally {
-    await page.close();
-  }
-});
+const CAPTURE_SETS: readonly (readonly [string, string])[] = [['public', 'fixtures/public'], ['path', 'fixtures/path']];
+
+for (const [set, folder] of CAPTURE_SETS) {
+  test(`html in chromium: one page of every capture in ${folder} opens without errors, a row per flow`, async (t) => {
+    const reason = skipReason();
+    if (reason !== null) { t.skip(reason); return; }
+    mkdirSync(OUT, { recursive: true });
+    const dir = join(ROOT, folder);
+    const files = readdirSync(dir).filter((n) => /\.pcap(ng)?(\.gz)?$/.test(n)).sort().map((n) => join(dir, n));
+    assert.ok(files.length > 0, `no capture in ${folder}`);
+    const html = join(OUT, `${set}.html`);
+    const made = run(['analyze', '--format', 'html', '-o', html, ...files]);
+    assert.equal(made.code, 0, made.stderr);
+    const json = report(['--events', ...files]);
+    const { page, problems } = await open(html);
+    try {
+      assert.deepEqual((await allRowKeys(page)).sort(), json.flows.map((f) => `${f.capture}:${f.id}`).sort());
+      for (const f of json.flows.slice(0, 12)) {
+        const key = `${f.capture}:${f.id}`;
+        await page.locator(`#flow-rows [data-flow="${key}"]`).click();
+        await page.waitForSelector(`#tl-chart[data-timeline-flow="${key}"]`);
+        assert.equal(await page.locator('#tl [data-event="probe"]').count(), f.keepalive.reduce((n, k) => n + k.probes, 0), key);
+        const mine = (json.events ?? []).filter((e) => e.capture === f.capture && e.flow === f.id);
+        assert.equal(await page.locator('#tl [data-event]').count(), mine.length + (f.end === 'rst' ? 1 : 0), key);
+      }
+      await page.screenshot({ path: join(OUT, `${set}.png`), fullPage: true });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+}
