@@ -1,5 +1,5 @@
-// `--format html`: one self-contained page. The report's data is the JSON report (json.ts, with
-// events) embedded as it is, so the page reads the same objects scripts read; the page's script
+// `--format html`: one self-contained page. The report's data is the JSON report (json.ts) and its
+// events embedded as they are, so the page reads the same objects scripts read; the page's script
 // and style (report/html/) and the uPlot charting library are inlined. Nothing is fetched: the page
 // opens from a mail attachment or an air-gapped laptop.
 import { readFileSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { MIDDLEBOXES } from '../keepalive/settings';
 
 /**
  * At most this many flows are embedded (about 1–1.5 kB each); the page says how many more the report
- * had. With HTML_MAX_EVENTS (about 0.25 kB each) the page stays under about 60 MB (README).
+ * had. With HTML_MAX_EVENTS (about 0.2 kB each) the page stays under about 50 MB (README).
  */
 export const HTML_MAX_FLOWS = 20_000;
 /** At most this many events are kept (in capture order; later flows' timelines lack the rest). */
