@@ -66,7 +66,7 @@ export function errorLine(file: string, error: string): string {
 export async function runAnalyze(raw: RawAnalyzeArgs, io: Output, progressStream: ProgressStream): Promise<number> {
   const o = validateAnalyzeArgs(raw);
   if (o.output === null) return analyzeAll(o, io, progressStream);
-  const file = openFileOutput(o.output, io);
+  const file = openFileOutput(o.output, io, o.captures);
   try {
     return await analyzeAll(o, file, progressStream);
   } finally {

@@ -1,5 +1,5 @@
 // `-o FILE`: the report written to a file instead of standard output; errors still go to stderr.
-import { closeSync, openSync, writeSync } from 'node:fs';
+import { closeSync, openSync, statSync, writeSync, type Stats } from 'node:fs';
 import { EXIT_USAGE_OR_INPUT } from './exit-codes';
 import type { Output } from './output';
 import { UsageError } from './usage-error';
@@ -9,7 +9,12 @@ export interface FileOutput extends Output {
 }
 
 /** Writes everything to `file`, created or truncated now (before any input is read). */
-export function openFileOutput(file: string, stderr: Output): FileOutput {
+export function openFileOutput(file: string, stderr: Output, inputs: readonly string[]): FileOutput {
+  // Truncating an input before reading it would destroy the capture.
+  const out = statOrNull(file);
+  if (out !== null && inputs.some((i) => { const s = i === '-' ? null : statOrNull(i); return s !== null && s.dev === out.dev && s.ino === out.ino; })) {
+    throw new UsageError(`-o: ${file} is one of the captures to read`);
+  }
   let fd: number;
   try {
     fd = openSync(file, 'w');
@@ -32,4 +37,8 @@ export function openFileOutput(file: string, stderr: Output): FileOutput {
     err: (s) => stderr.err(s),
     close: () => closeSync(fd),
   };
+}
+
+function statOrNull(file: string): Stats | null {
+  try { return statSync(file); } catch { return null; }
 }

@@ -127,3 +127,18 @@ test('-o FILE that cannot be written: one line naming it, exit 2, no report anyw
   const lines = assertCleanStderr(r.stderr);
   assert.match(lines[0], new RegExp(`^keepalive: -o: cannot write ${bad.replace(/[/.]/g, '\\$&')}: ENOENT`));
 });
+
+test('-o FILE naming one of the captures: refused before the capture is touched', () => {
+  const dir = fs.mkdtempSync(join(os.tmpdir(), 'keepalive-o-'));
+  try {
+    const copy = join(dir, 'trace.pcap');
+    fs.copyFileSync(FIXTURES[0], copy);
+    const before = fs.readFileSync(copy);
+    const r = run(['analyze', '--format', 'html', '-o', join(dir, '.', 'trace.pcap'), copy]);
+    assert.equal(r.code, 2);
+    assert.match(assertCleanStderr(r.stderr)[0], /^keepalive: -o: .*trace\.pcap is one of the captures to read$/);
+    assert.deepEqual(fs.readFileSync(copy), before);
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
