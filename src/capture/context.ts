@@ -38,8 +38,13 @@ export class ReadContext {
     if (n === undefined) { this.warnFirst.set(key, msg); this.warnCount.set(key, 1); } else this.warnCount.set(key, n + 1);
   }
 
+  /** Link types seen: a set, since a file may describe a million interfaces over 65,536 types. */
+  private readonly linkTypesSeen = new Set<number>();
+
   addLinkType(linkType: number): void {
-    if (!this.info.linkTypes.includes(linkType)) this.info.linkTypes.push(linkType);
+    if (this.linkTypesSeen.has(linkType)) return;
+    this.linkTypesSeen.add(linkType);
+    this.info.linkTypes.push(linkType);
   }
 
   noteDigits(digits: number): void {

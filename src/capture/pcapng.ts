@@ -14,6 +14,8 @@ const EPB_TYPE = 6;
 const BYTE_ORDER_MAGIC = 0x1a2b3c4d;
 const OPT_IF_TSRESOL = 9;
 const OPT_IF_TSOFFSET = 14;
+/** Distinct (if_tsresol, if_tsoffset) pairs whose converters are shared; further ones get their own. */
+const MAX_SHARED_CONVERTERS = 1024;
 
 /** Smallest valid total length of a block of this type (header, fixed fields, trailer). */
 function minLength(type: number): number {
@@ -46,6 +48,7 @@ export class PcapngParser implements RecordParser {
   private ifLink: number[] = [];
   private ifSnap: number[] = [];
   private ifTs: TsConverter[] = [];
+  private readonly converters = new Map<string, TsConverter>();
 
   constructor(private readonly ctx: ReadContext) {}
 
@@ -159,7 +162,8 @@ export class PcapngParser implements RecordParser {
       const olen = le ? buf.readUInt16LE(o + 2) : buf.readUInt16BE(o + 2);
       if (code === 0) break; // opt_endofopt
       if (o + 4 + olen > optEnd) {
-        ctx.warn(`idb-opt-${ctx.base + p}`, `interface description block at byte ${ctx.base + p}: option ${code} of length ${olen} runs past the block; later options ignored`);
+        // One key for the kind, not per block: a file of a million such blocks gives one line with its count.
+        ctx.warn('idb-opt', `interface description block at byte ${ctx.base + p}: option ${code} of length ${olen} runs past the block; later options ignored`);
         break;
       }
       if (code === OPT_IF_TSRESOL && olen >= 1) tsresol = buf[o + 4];
@@ -170,12 +174,26 @@ export class PcapngParser implements RecordParser {
       }
       o += 4 + ((olen + 3) & ~3);
     }
-    const ts = new TsConverter(tsresol, tsoffset);
+    const ts = this.converter(tsresol, tsoffset);
     this.ifLink.push(linkType);
     this.ifSnap.push(snaplen);
     this.ifTs.push(ts);
     ctx.addLinkType(linkType);
     ctx.noteDigits(ts.digits);
+  }
+
+  /**
+   * Interfaces with the same time unit and offset share a converter (it holds no per-interface
+   * state beyond them): a flood of interface blocks then costs a number each, not an object each.
+   */
+  private converter(tsresol: number, tsoffset: number): TsConverter {
+    const key = `${tsresol}/${tsoffset}`;
+    let ts = this.converters.get(key);
+    if (ts === undefined) {
+      ts = new TsConverter(tsresol, tsoffset);
+      if (this.converters.size < MAX_SHARED_CONVERTERS) this.converters.set(key, ts);
+    }
+    return ts;
   }
 
   private section(buf: Buffer, p: number, le: boolean): boolean {
