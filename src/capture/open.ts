@@ -71,7 +71,9 @@ export async function readCapture(file: string, sink: PacketSink, opts: ReadOpti
         const n = typeof r === 'number' ? r : await r;
         if (n === 0) eof = true; else end += n;
       } catch (e) {
-        ctx.fail(`${info.gzip ? '' : 'read error: '}${describeIoError(e)} at byte ${ctx.base + end}`);
+        // A gzip message names its compressed byte; the reader's place is a byte of the decompressed data.
+        ctx.fail(info.gzip ? `${describeIoError(e)}; read up to decompressed byte ${ctx.base + end}, after frame ${ctx.frames}`
+          : `read error: ${describeIoError(e)} at byte ${ctx.base + end}`);
         break;
       }
     }
