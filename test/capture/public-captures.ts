@@ -1,8 +1,8 @@
-// Where the public reference captures live: fixtures/public/ in the repository, else the shared copy.
+// Where the public reference captures live: fixtures/public/ in the repository (tests read nothing outside it).
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-const CANDIDATES = [path.join(__dirname, '../../../fixtures/public'), '/work/shared/captures'];
+const CANDIDATES = [path.join(__dirname, '../../../fixtures/public')];
 
 /** The directory and its capture files, or a reason why there are none. */
 export function publicCaptures(): { dir: string; files: string[] } | { reason: string } {

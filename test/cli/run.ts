@@ -13,13 +13,10 @@ export function run(args: readonly string[], input?: Buffer): RunResult {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-/** A capture from fixtures/public, else the shared copy; null when neither exists. */
+/** A capture from the repository's fixtures/public; null when it is not there. */
 export function fixture(name: string): string | null {
-  for (const dir of [join(ROOT, 'fixtures', 'public'), '/work/shared/captures']) {
-    const p = join(dir, name);
-    if (existsSync(p)) return p;
-  }
-  return null;
+  const p = join(ROOT, 'fixtures', 'public', name);
+  return existsSync(p) ? p : null;
 }
 
 /** stderr must be plain `keepalive: …` lines: no stack frames, no yargs help dump. */

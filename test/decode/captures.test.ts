@@ -10,8 +10,8 @@ import { Decoder } from '../../src/decode/decoder';
 import { PacketKind } from '../../src/decode/packet';
 import { haveTshark, tsharkFields } from './helpers';
 
-const DIRS = ['/work/shared/captures', join(__dirname, '../../../fixtures/public')];
-const dir = DIRS.find((d) => existsSync(d));
+const PUBLIC = join(__dirname, '../../../fixtures/public');
+const dir = existsSync(PUBLIC) ? PUBLIC : undefined;
 const files = dir ? readdirSync(dir).filter((f) => /\.pcap(ng)?$/.test(f)).sort() : [];
 
 const FIELDS = ['frame.number', 'tcp.srcport', 'tcp.dstport', 'tcp.seq_raw', 'tcp.ack_raw', 'tcp.flags', 'tcp.len', 'vlan.id'];

@@ -232,8 +232,10 @@ test('live: unknown interface, bad filter, no permission are one line each, exit
     const bad = run(['live', '-i', 'lo', '-f', 'tcp and and'], preload);
     assert.equal(bad.status, 2, `${name}: ${bad.stderr}`);
     assert.match(bad.stderr, /^keepalive: bad capture filter 'tcp and and': .*syntax error\n$/, name);
-    if (!has('setpriv')) { t.diagnostic('needs setpriv to drop root'); continue; }
-    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', process.execPath, ...preload, BIN, 'live', '-i', 'lo'],
+    if (!has('setpriv')) { t.diagnostic('needs setpriv to drop the capture capabilities'); continue; }
+    // Root without CAP_NET_RAW/CAP_NET_ADMIN, not another user: another user may not be able to
+    // read the checkout (a 0700 home or mktemp -d), and would fail to load the command instead.
+    const r = spawnSync('setpriv', ['--bounding-set=-net_raw,-net_admin', '--', process.execPath, ...preload, BIN, 'live', '-i', 'lo'],
       { encoding: 'utf8', timeout: 20_000 });
     assert.equal(r.status, 2, `${name}: ${r.stderr}`);
     assert.match(r.stderr, /^keepalive: no permission to capture on lo \(.*\): .*\n$/, name);

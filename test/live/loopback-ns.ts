@@ -1,6 +1,8 @@
 // A namespace with only loopback, for the soak run (test/support/netns.ts has the veth pairs).
-// Names carry the `kalive` prefix and the pid so parallel runs never collide.
+// Names are `kalive-TAG-PID-SERIAL`: parallel runs never collide, and a killed run's leftovers are
+// recognised by their pid (removeStaleNamespaces).
 import { execFileSync, spawnSync } from 'node:child_process';
+import { removeStaleNamespaces } from '../support/netns';
 
 export function sh(cmd: string, args: readonly string[]): string {
   return execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
@@ -23,7 +25,8 @@ export interface LoopbackNs {
 }
 
 export function createLoopbackNs(tag: string): LoopbackNs {
-  const ns = `kalive-${tag}-${process.pid % 100000}${serial++}`;
+  removeStaleNamespaces();
+  const ns = `kalive-${tag}-${process.pid}-${serial++}`;
   sh('ip', ['netns', 'add', ns]);
   try {
     sh('ip', ['-n', ns, 'link', 'set', 'lo', 'up']);

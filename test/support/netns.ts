@@ -6,7 +6,7 @@ import { execFileSync, spawn, spawnSync, type ChildProcess, type SpawnSyncReturn
 export type Side = 'a' | 'b';
 
 export interface NetnsPairOptions {
-  /** Namespace name prefix; the pid and a counter are appended (names must be unique per host). */
+  /** Namespace name prefix; `-a-`/`-b-`, the pid, `-` and a counter are appended (names must be unique per host). */
   readonly prefix?: string;
   /** IPv4 addresses of a and b, with prefix length implied /24. */
   readonly ipv4?: readonly [string, string];
@@ -31,6 +31,38 @@ export function canUseNetns(tools: readonly string[] = ['ip', 'tcpdump']): strin
 export function canUseTools(tools: readonly string[]): string | null {
   for (const tool of tools) if (!hasTool(tool)) return `${tool} not found on PATH`;
   return null;
+}
+
+/** The namespace names `ip netns list` shows (a line may end in ` (id: N)`). */
+export function namespaces(): string[] {
+  const out = spawnSync('ip', ['netns', 'list'], { encoding: 'utf8' }).stdout ?? '';
+  return out.split('\n').map((l) => l.split(' ')[0]).filter((n) => n !== '');
+}
+
+/** The pid in a namespace name made by these tests (NetnsPair, loopback-ns.ts, record.sh), or null. */
+export function creatorPid(name: string): number | null {
+  const m = /^(?:ka|kalive)-.+-(\d+)-\d+$/.exec(name) ?? /^ka-[ab]\d*-(\d+)$/.exec(name);
+  return m === null ? null : Number(m[1]);
+}
+
+function alive(pid: number): boolean {
+  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+}
+
+let staleRemoved = false;
+
+/**
+ * Deletes the namespaces an earlier run left behind when it was killed (SIGKILL runs no cleanup):
+ * names made here carry their creator's pid, and a name whose process is gone is stale. Runs once
+ * per process, before its first namespace.
+ */
+export function removeStaleNamespaces(again = false): void {
+  if (staleRemoved && !again) return;
+  staleRemoved = true;
+  for (const name of namespaces()) {
+    const pid = creatorPid(name);
+    if (pid !== null && pid !== process.pid && !alive(pid)) spawnSync('ip', ['netns', 'del', name], { stdio: 'ignore' });
+  }
 }
 
 let counter = 0;
@@ -70,6 +102,7 @@ export class NetnsPair {
 
   /** Creates both namespaces and the veth pair; on any failure undoes what was done and throws. */
   static create(o: NetnsPairOptions = {}): NetnsPair {
+    removeStaleNamespaces();
     const pair = new NetnsPair(o);
     live.add(pair);
     try {
