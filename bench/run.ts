@@ -13,6 +13,7 @@ import { ensurePrefix, type Prefix } from './prefix';
 import type { PhaseOutput } from './phase';
 import { rowsTable, table, TARGETS, type PhaseId, type Row, type Verdict } from './results';
 import { describeProbes, probeStalls, type StallProbe } from './stall-probe';
+import { probesBench } from './probes';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const CACHE = path.join(ROOT, '.bench-cache');
@@ -321,6 +322,8 @@ async function main(): Promise<void> {
     add(html(meta, ref, json, paged));
     add(await tshark(meta, tools, ref, tsharkRuns, prefixMB));
   }
+  say('many probes per flow, and event output:');
+  const manyProbes = fs.existsSync(CLI) ? await probesBench(CACHE, CLI, RUNS, TIMEOUT_S, say) : null;
   probe('after');
 
   const caps = table(['capture', 'GiB', 'MB', 'packets', 'span h', 'flows', 'IPv6', 'VLAN', 'KA probes', 'KA dead', 'ZW probes', 'gen s'],
@@ -329,20 +332,21 @@ async function main(): Promise<void> {
       String(m.traffic.keepaliveProbes), String(m.traffic.deadSeriesEndedByRst), String(m.traffic.zeroWindowProbes), m.generateSeconds.toFixed(1)]),
     new Set([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11]));
   const results = rowsTable(rows);
-  const v = verdicts(rows, sizes, metas);
+  const v = [...verdicts(rows, sizes, metas), ...(manyProbes?.verdicts ?? [])];
   const closing = v.map((x) => `${x.pass === null ? 'INFO' : x.pass ? 'PASS' : 'FAIL'}  ${x.name}: ${x.detail}`).join('\n');
   say('');
   say(caps);
   say('');
   say(results);
   say('');
+  if (manyProbes !== null) { say(manyProbes.text); say(''); }
   say(closing);
   for (const p of probes) say(`${p.when === 'before' ? 'Before' : 'After'} the runs, ${describeProbes(p.probes)}`);
   say('Times are wall-clock on a shared machine; captures come from the page cache (tcpdump reads each one first).');
   const out = path.join(CACHE, 'last-results.json');
   fs.writeFileSync(out, `${JSON.stringify({
     startedAt: started.toISOString(), node: process.version, cpus: os.cpus().length, loadavg: os.loadavg(),
-    generatorVersion: GENERATOR_VERSION, sizesGiB: sizes, captures: metas, rows, verdicts: v, stallProbes: probes, text: `${caps}\n\n${results}\n\n${closing}`,
+    generatorVersion: GENERATOR_VERSION, sizesGiB: sizes, captures: metas, rows, verdicts: v, stallProbes: probes, text: `${caps}\n\n${results}\n\n${manyProbes === null ? '' : `${manyProbes.text}\n\n`}${closing}`,
   }, null, 2)}\n`);
   say(`written ${path.relative(process.cwd(), out) || out}`);
 }
