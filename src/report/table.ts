@@ -1,9 +1,8 @@
 // `--format table` (default): per input a header, one row per probing endpoint, optional
 // per-flow event timelines (--events), and a summary line.
-import { getBorderCharacters, table, type TableUserConfig } from 'table';
 import type { FlowReport, KeepaliveEvent, KeepaliveReport } from '../keepalive/model';
 import type { AnalyzedInput } from './inputs';
-import { bottomRule, fitWidths, gridRow, headerRule, topRule, type Alignment } from './grid';
+import { bottomRule, fitWidths, gridRow, headerRule, textWidth, topRule, type Alignment } from './grid';
 import {
   formatDuration, formatEventTime, formatMillis, formatRelative, formatSpread, isoDiffSeconds,
   linkTypeName, resolutionName, type TimeMode,
@@ -15,12 +14,6 @@ export interface TableOptions {
 }
 
 const assertNever = (x: never): never => { throw new Error(`unexpected ${String(x)}`); };
-
-const PLAIN: TableUserConfig = {
-  border: getBorderCharacters('void'),
-  columnDefault: { paddingLeft: 0, paddingRight: 2 },
-  drawHorizontalLine: () => false,
-};
 
 export function captureHeader(input: AnalyzedInput): string {
   const { capture: c, result: r } = input;
@@ -122,7 +115,12 @@ function direction(f: FlowReport | undefined, e: KeepaliveEvent): string {
   return e.from === f.client ? 'client → server' : 'server → client';
 }
 
-export function eventsTimeline(input: AnalyzedInput, opts: TableOptions): string {
+/**
+ * The per-flow timelines of --events, handed to `out` one flow at a time. Laid out as the `table`
+ * package draws them with void borders (timelineRows), which took 0.9 ms per row here: 36 s for
+ * 38,400 events, against 3.7 s for the same events as JSON.
+ */
+export function writeEventsTimeline(input: AnalyzedInput, opts: TableOptions, out: (s: string) => void): void {
   const byFlow = new Map<number, KeepaliveEvent[]>();
   for (const e of input.events) {
     let list = byFlow.get(e.flow);
@@ -131,10 +129,8 @@ export function eventsTimeline(input: AnalyzedInput, opts: TableOptions): string
   }
   const flows = new Map(Array.from(input.flows, (f) => [f.id, f] as const));
   const digits = input.capture.tsDigits;
-  let out = '';
   for (const [id, events] of byFlow) {
     const f = flows.get(id);
-    out += `\nevents of flow #${id}${f === undefined ? '' : ` ${f.client} → ${f.server}`}\n`;
     const head = opts.timeMode === 'relative' ? ['frame', 'rel (s)', 'dir', 'event'] : ['frame', 'rel (s)', 'time', 'dir', 'event'];
     const rows: string[][] = [head];
     for (const e of events) {
@@ -144,9 +140,36 @@ export function eventsTimeline(input: AnalyzedInput, opts: TableOptions): string
       row.push(direction(f, e), describeEvent(e));
       rows.push(row);
     }
-    out += table(rows, { ...PLAIN, columns: { 0: { alignment: 'right' }, 1: { alignment: 'right' } } }).replace(/^/gm, '  ').replace(/ +$/gm, '');
+    out(`\nevents of flow #${id}${f === undefined ? '' : ` ${f.client} → ${f.server}`}\n${timelineRows(rows, 2)}`);
   }
-  return out;
+}
+
+export function eventsTimeline(input: AnalyzedInput, opts: TableOptions): string {
+  let text = '';
+  writeEventsTimeline(input, opts, (s) => { text += s; });
+  return text;
+}
+
+/**
+ * `rows` as the `table` package draws them (void borders, no rules, padding 0 left and 2 right) with its first `rightAligned` columns right-aligned,
+ * each line indented by two spaces and without trailing spaces: every cell padded to its
+ * column's width, then two spaces.
+ */
+export function timelineRows(rows: readonly (readonly string[])[], rightAligned: number): string {
+  const widths: number[] = [];
+  for (const r of rows) fitWidths(widths, r);
+  let text = '';
+  for (const r of rows) {
+    let line = '  ';
+    for (let c = 0; c < r.length; c++) {
+      const gap = ' '.repeat(widths[c] - textWidth(r[c]));
+      line += c < rightAligned ? `${gap}${r[c]}  ` : `${r[c]}${gap}  `;
+    }
+    let end = line.length;
+    while (end > 0 && line.charCodeAt(end - 1) === 32) end--;
+    text += `${line.slice(0, end)}\n`;
+  }
+  return text;
 }
 
 export function summaryText(input: AnalyzedInput): string {
@@ -170,7 +193,7 @@ export function writeInputTable(input: AnalyzedInput, opts: TableOptions, allFlo
   } else {
     writeFlowsTable(input.flows, out);
   }
-  if (opts.events && input.events.length > 0) out(`${eventsTimeline(input, opts)}\n`);
+  if (opts.events && input.events.length > 0) { writeEventsTimeline(input, opts, out); out('\n'); }
   out(summaryText(input));
 }
 
