@@ -7,7 +7,7 @@ import { csvHeader, flowRows as csvFlowRows } from '../report/csv';
 import { reportedFlows } from '../report/flow-list';
 import type { AnalyzedInput } from '../report/inputs';
 import { HtmlEvents, writeHtml } from '../report/html';
-import { writeJson } from '../report/json';
+import { jsonEventSpool, writeJson } from '../report/json';
 import { eventLine, summaryLine, writeInputLines } from '../report/ndjson';
 import { exitCode } from './exit-codes';
 import { openFileOutput } from './file-output';
@@ -79,6 +79,8 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
   const bufferEvents = o.events && (o.format === 'table' || o.format === 'json');
   // The HTML page draws every flow's timeline from its events, with or without --events.
   const htmlEvents = o.format === 'html' ? new HtmlEvents() : null;
+  // JSON's events wait for the end of the report as text, most of it in a temporary file.
+  const spool = o.events && o.format === 'json' ? jsonEventSpool() : null;
   let inputErrors = 0;
   let failOnHits = 0;
   if (o.format === 'csv') io.out(csvHeader());
@@ -91,6 +93,7 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
       if (!eventMatches(o.filter, index, e)) return;
       if (o.format === 'ndjson') io.out(eventLine(index, e));
       else if (htmlEvents !== null) htmlEvents.add(index, e);
+      else if (spool !== null) spool.add(index, e);
       else events.push(e);
     };
     const progress = createProgress(progressStream, file);
@@ -140,7 +143,11 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
   }
   if (o.format === 'json') {
     const batch = new OutputBatch(io);
-    writeJson(inputs, o.events, batch);
+    try {
+      writeJson(inputs, o.events, batch, spool);
+    } finally {
+      spool?.close();
+    }
     batch.flush();
   }
   if (htmlEvents !== null) {

@@ -145,7 +145,7 @@ function sortRows(rows: Float64Array, n: number, width: number): Float64Array {
 }
 
 /** An already-unlinked temporary file (the kernel frees it when it is closed), or -1. */
-function openSpillFile(): number {
+export function openSpillFile(): number {
   let dir: string | null = null;
   try {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'keepalive-'));

@@ -4,6 +4,7 @@ import type { FlowReport, KeepaliveEvent } from '../keepalive/model';
 import { captureJson, type CaptureJson } from './capture-info';
 import { FLOW_JSON_MAX_BYTES, writeFlowJson } from './flow-json';
 import { mergeSummaries, type AnalyzedInput, type MergedSummary } from './inputs';
+import { EventSpool } from './event-spool';
 
 export type FlowJson = { readonly capture: number } & FlowReport;
 export type EventJson = { readonly capture: number } & KeepaliveEvent;
@@ -69,7 +70,7 @@ const FLOW_SEPARATOR = Buffer.from(',\n    ');
  * come with their snapshot rows are written from the rows as bytes (flow-json.ts); others, and
  * events, are stringified.
  */
-export function writeJson(inputs: readonly AnalyzedInput[], withEvents: boolean, sink: JsonSink): void {
+export function writeJson(inputs: readonly AnalyzedInput[], withEvents: boolean, sink: JsonSink, spool: EventSpool | null = null): void {
   sink.add(`{\n  "captures": ${nest(inputs.map(captureJson), 1)},\n`);
   let first = true;
   for (const input of inputs) {
@@ -92,7 +93,11 @@ export function writeJson(inputs: readonly AnalyzedInput[], withEvents: boolean,
     });
   }
   endList(sink, 'flows', first);
-  if (withEvents) {
+  if (withEvents && spool !== null) {
+    // The events as they were spooled during the analysis (every input's, in order).
+    if (spool.count > 0) { startItem(sink, 'events', true); spool.writeTo(sink); }
+    endList(sink, 'events', spool.count === 0);
+  } else if (withEvents) {
     first = true;
     for (const input of inputs) {
       for (const e of input.events) {
@@ -114,6 +119,11 @@ function startItem(sink: JsonSink, key: string, first: boolean): void {
 /** After the list `key`: its closing, or the whole list when it had no item. */
 function endList(sink: JsonSink, key: string, empty: boolean): void {
   sink.add(`${empty ? `  "${key}": []` : '\n  ]'},\n`);
+}
+
+/** A spool for the events of writeJson, rendered as writeJson renders them. */
+export function jsonEventSpool(): EventSpool {
+  return new EventSpool((capture, e) => `{\n      "capture": ${capture},${nest(e, 2).slice(1)}`, ',\n    ');
 }
 
 /**
