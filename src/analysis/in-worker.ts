@@ -11,6 +11,7 @@ import { Chunk, CHUNK_WORDS, CHUNKS, type SegmentRing } from '../pipeline/segmen
 import { limitHeapGrowth } from '../runtime/heap-limits';
 import { takeDecodeWorker } from '../runtime/decode-worker-start';
 import { warmUpEngine } from '../runtime/warm-up';
+import { INTERRUPT_CHECK_MS, STOP_READING } from '../capture/interrupt';
 
 /** How often the reader looks for a failed worker while it waits for segments. */
 const WAIT_MS = 250;
@@ -26,10 +27,19 @@ export async function analyzeInWorker(file: string, opts: AnalysisOptions, onEve
   warmUpEngine();
   try {
     let updates = 0;
+    let lastYield = Date.now(), stopSent = false;
     for (let chunk = 0; ; chunk = (chunk + 1) % CHUNKS) {
+      if (opts.interrupt !== undefined) {
+        // With the ring full this loop never waits: let a Ctrl-C handler run now and then. The
+        // worker stops reading when told; the segments it wrote before are still analyzed.
+        const now = Date.now();
+        if (now - lastYield >= INTERRUPT_CHECK_MS) { lastYield = now; await opts.interrupt.breathe(); }
+        if (opts.interrupt.requested && !stopSent) { port1.postMessage(STOP_READING); stopSent = true; }
+      }
       while (ring.state(chunk) !== Chunk.Full) {
         if (started.failure !== null) throw new Error(started.failure);
         await ring.waitFull(chunk, WAIT_MS);
+        if (opts.interrupt?.requested === true && !stopSent) { port1.postMessage(STOP_READING); stopSent = true; }
       }
       const n = ring.count(chunk);
       // Now, not earlier: the worker has started (its segments are here), and a V8 flag changed

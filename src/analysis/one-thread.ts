@@ -38,6 +38,6 @@ export async function analyzeOnOneThread(file: string, opts: AnalysisOptions, on
   onProgress?: ProgressFn): Promise<{ capture: CaptureInfo; result: AnalysisResult }> {
   limitHeapGrowth();
   const analysis = new Analysis(opts, onEvent);
-  const capture = await readCapture(file, analysis.front, { onProgress });
+  const capture = await readCapture(file, analysis.front, { onProgress, interrupt: opts.interrupt });
   return { capture, result: analysis.finish() };
 }

@@ -3,7 +3,7 @@ import * as fs from 'node:fs';
 import type { ReadContext } from './context';
 import { READ_BUFFER_SIZE } from './limits';
 import { isGzip } from './sniff';
-import { type ByteSource, FileSource, describeIoError, gunzipSource, stdinSource } from './source';
+import { type ByteSource, FileSource, describeIoError, fdStreamSource, gunzipSource, stdinSource } from './source';
 
 export interface OpenedInput {
   source: ByteSource;
@@ -37,6 +37,7 @@ export async function openInput(file: string, ctx: ReadContext, bufferSize = REA
   } else {
     let fd: number;
     let seekable = false;
+    let pipeLike = false;
     try {
       fd = fs.openSync(file, 'r');
     } catch (e) { ctx.fail(`cannot open: ${describeIoError(e)}`); return null; }
@@ -44,8 +45,12 @@ export async function openInput(file: string, ctx: ReadContext, bufferSize = REA
       const st = fs.fstatSync(fd);
       if (st.isDirectory()) { fs.closeSync(fd); ctx.fail('is a directory, not a capture file'); return null; }
       if (st.isFile()) { totalBytes = st.size; seekable = true; }
+      pipeLike = st.isFIFO() || st.isSocket();
     } catch (e) { fs.closeSync(fd); ctx.fail(`cannot open: ${describeIoError(e)}`); return null; }
-    raw = new FileSource(fd, seekable ? 0 : null);
+    // A FIFO or socket (`<(zcat …)`, a named pipe) is read through libuv's poll, not by a thread
+    // blocked in read(): such a read can stall for good, and would keep the process from exiting
+    // after a Ctrl-C.
+    raw = pipeLike ? fdStreamSource(fd) : new FileSource(fd, seekable ? 0 : null);
   }
   const buf = Buffer.allocUnsafe(bufferSize);
   let got: { end: number; eof: boolean };

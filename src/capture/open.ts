@@ -2,6 +2,7 @@
 // place and handed to the sink as (buf, off, caplen); a partial record is carried to the front of
 // the buffer before the next read, so memory is the buffer plus at most one record or block.
 import { ReadContext, type RecordParser } from './context';
+import { INTERRUPT_CHECK_MS, interruptedMessage, type Interrupt } from './interrupt';
 import { openInput } from './input';
 import { PROGRESS_INTERVAL_MS } from './limits';
 import { PcapParser } from './pcap';
@@ -15,6 +16,8 @@ export interface ReadOptions {
   readonly onProgress?: ProgressFn;
   /** Read buffer size in bytes (default 256 KiB, READ_BUFFER_SIZE); grows only for a block larger than it. */
   readonly bufferSize?: number;
+  /** Stops reading at the next record boundary when requested; `info.error` then says so. */
+  readonly interrupt?: Interrupt;
 }
 
 export function newCaptureInfo(file: string): CaptureInfo {
@@ -41,12 +44,19 @@ export async function readCapture(file: string, sink: PacketSink, opts: ReadOpti
     }
     const parser: RecordParser = format === 'pcap' ? new PcapParser(ctx) : new PcapngParser(ctx);
     const onProgress = opts.onProgress;
-    let lastProgress = Date.now();
+    const interrupt = opts.interrupt;
+    let lastProgress = Date.now(), lastYield = lastProgress;
     let start = 0;
     for (;;) {
       start = parser.parse(buf, start, end);
       sink.flush?.();
       if (ctx.failed) break;
+      if (interrupt !== undefined) {
+        // A file is read synchronously: let the event loop (and a SIGINT handler) run now and then.
+        const now = Date.now();
+        if (now - lastYield >= INTERRUPT_CHECK_MS) { lastYield = now; await interrupt.breathe(); }
+        if (interrupt.requested) { ctx.fail(interruptedMessage(ctx.frames)); break; }
+      }
       if (onProgress !== undefined) {
         const now = Date.now();
         if (now - lastProgress >= PROGRESS_INTERVAL_MS) { lastProgress = now; onProgress(ctx.base + end, totalBytes, ctx.frames); }
@@ -68,7 +78,9 @@ export async function readCapture(file: string, sink: PacketSink, opts: ReadOpti
       end = have;
       try {
         const r = source.read(buf, end, buf.length - end);
-        const n = typeof r === 'number' ? r : await r;
+        // A pipe may stall for good: an interrupt must not wait for its next bytes.
+        const n = typeof r === 'number' ? r : interrupt === undefined ? await r : await Promise.race([r, interrupt.whenRequested.then(() => -1)]);
+        if (n === -1) { ctx.fail(interruptedMessage(ctx.frames)); break; }
         if (n === 0) eof = true; else end += n;
       } catch (e) {
         // A gzip message names its compressed byte; the reader's place is a byte of the decompressed data.

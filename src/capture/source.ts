@@ -1,6 +1,7 @@
 // Byte sources: a plain file read synchronously into the caller's buffer, or a stream (standard
 // input, gunzip output) whose chunks are copied into it. Either way the parser sees one reused buffer.
 import * as fs from 'node:fs';
+import * as net from 'node:net';
 import { GzipMembers } from './gzip';
 
 export interface ByteSource {
@@ -57,6 +58,12 @@ export class StreamSource implements ByteSource {
 /** Decompresses gzip from `first` followed by the rest of `raw`; errors surface from read(). */
 export function gunzipSource(first: Buffer, raw: ByteSource): ByteSource {
   return new GzipMembers(first, raw);
+}
+
+/** A FIFO or socket descriptor as a stream source (libuv polls it; no thread waits in read()). */
+export function fdStreamSource(fd: number): StreamSource {
+  const socket = new net.Socket({ fd, readable: true, writable: false });
+  return new StreamSource(socket[Symbol.asyncIterator]() as AsyncIterator<Buffer>, () => { socket.destroy(); });
 }
 
 /** Standard input as a stream source. */

@@ -9,7 +9,8 @@ import type { AnalyzedInput } from '../report/inputs';
 import { HtmlEvents, writeHtml } from '../report/html';
 import { jsonEventSpool, writeJson } from '../report/json';
 import { eventLine, summaryLine, writeInputLines } from '../report/ndjson';
-import { exitCode } from './exit-codes';
+import { EXIT_INTERRUPTED, exitCode } from './exit-codes';
+import { Interrupt } from '../capture/interrupt';
 import { openFileOutput } from './file-output';
 import { eventMatches, flowMatches, hasFlowFilter } from './filter';
 import {
@@ -75,6 +76,32 @@ export async function runAnalyze(raw: RawAnalyzeArgs, io: Output, progressStream
 }
 
 export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: ProgressStream): Promise<number> {
+  const interrupt = onInterrupt();
+  interrupt.pause = () => io.room?.() ?? null;
+  try {
+    return await analyzeInputs(o, io, progressStream, interrupt);
+  } finally {
+    interrupt.dispose();
+  }
+}
+
+/**
+ * Ctrl-C (SIGINT) while analyzing: the first stops reading, and the flows read so far are finished
+ * and reported; a second ends the process at once (130, the shell's code for SIGINT).
+ */
+function onInterrupt(): Interrupt & { dispose(): void } {
+  const interrupt = new Interrupt();
+  // After the first, SIGINT is left to its default action again: the second ends the process
+  // there and then, even while it cannot run JavaScript (a write waiting for a full pipe).
+  const handler = (): void => {
+    process.off('SIGINT', handler);
+    interrupt.request();
+  };
+  process.on('SIGINT', handler);
+  return Object.assign(interrupt, { dispose: () => { process.off('SIGINT', handler); } });
+}
+
+async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: ProgressStream, interrupt: Interrupt): Promise<number> {
   const inputs: AnalyzedInput[] = [];
   const bufferEvents = o.events && (o.format === 'table' || o.format === 'json');
   // The HTML page draws every flow's timeline from its events, with or without --events.
@@ -85,7 +112,7 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
   let failOnHits = 0;
   if (o.format === 'csv') io.out(csvHeader());
 
-  for (let index = 0; index < o.captures.length; index++) {
+  for (let index = 0; index < o.captures.length && !interrupt.requested; index++) {
     const file = o.captures[index];
     const events: KeepaliveEvent[] = [];
     // Without a reader for events the engine builds none (their text is most of its report cost).
@@ -99,7 +126,7 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
     const progress = createProgress(progressStream, file);
     let analyzed;
     try {
-      analyzed = await analyzeFile(file, { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows },
+      analyzed = await analyzeFile(file, { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows, interrupt },
         onEvent, progress.update);
     } finally {
       progress.end();
@@ -156,5 +183,6 @@ export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: 
     batch.flush();
   }
   if (o.format === 'ndjson') io.out(summaryLine(inputs));
+  if (interrupt.requested) return EXIT_INTERRUPTED;
   return exitCode(inputErrors, failOnHits);
 }

@@ -3,6 +3,8 @@
 export const EXIT_OK = 0;
 export const EXIT_FAIL_ON = 1;
 export const EXIT_USAGE_OR_INPUT = 2;
+/** Cut short by Ctrl-C: the report of what was read is printed, then 128 + SIGINT, as shells report it. */
+export const EXIT_INTERRUPTED = 130;
 
 export function exitCode(inputErrors: number, failOnHits: number): number {
   if (inputErrors > 0) return EXIT_USAGE_OR_INPUT;

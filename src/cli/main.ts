@@ -7,7 +7,7 @@ import { registerAnalyzeCommand, runAnalyze } from './analyze';
 import { EXIT_USAGE_OR_INPUT } from './exit-codes';
 import { registerLiveCommands } from './live';
 import { STDIN_TOKEN } from './options';
-import { stdio } from './output';
+import { finishOutput, stdio } from './output';
 import { UsageError } from './usage-error';
 
 function packageVersion(): string {
@@ -71,6 +71,7 @@ export async function main(argv: string[]): Promise<void> {
   } catch (e) {
     fatal(e, argv);
   }
+  finishOutput();
   // Done and written: leave now instead of waiting for node to free the heap and join the finished
   // decode worker, which takes milliseconds (bench/README.md). Only
   // when nothing waits in stdout's or stderr's queue, as after writes to a file: a pipe's stream

@@ -9,6 +9,8 @@ export interface Output {
    */
   outBytes(b: Buffer): boolean;
   err(s: string): void;
+  /** Null when output may go on at once; else settles when what is queued for stdout has gone out. */
+  room?(): Promise<void> | null;
 }
 
 let installed = false;
@@ -25,7 +27,14 @@ export function stdio(): Output {
     pipe = PipeWriter.forStdout();
   }
   const p = pipe ?? null;
-  if (p !== null) return { out: (s) => p.write(Buffer.from(s)), outBytes: (b) => { p.write(b); return true; }, err: (s) => { process.stderr.write(s); } };
+  if (p !== null) {
+    return {
+      out: (s) => { if (s.length > 0) p.write(Buffer.from(s), false); },
+      outBytes: (b) => p.write(b, true),
+      err: (s) => { process.stderr.write(s); },
+      room: () => p.room(),
+    };
+  }
   return {
     out: (s) => { if (s.length > 0) process.stdout.write(s); },
     // Writes to files are synchronous and leave nothing queued. Writes to a pipe are too on Linux,
@@ -35,43 +44,96 @@ export function stdio(): Output {
   };
 }
 
+/** Bytes PipeWriter queues while the pipe is full before a write waits for the reader. */
+const PIPE_QUEUE_BYTES = 8 << 20;
+
 /**
- * Standard output when it is a pipe or socket, written with blocking writes. node's stream writes
- * a pipe only as far as it has room and queues the rest in memory: piped to `wc -l`, a report of
- * 386,000 event lines took 430 MB, and after `head -1` left the analysis ran on to the end. A
- * blocking write instead waits while the pipe is full, which pauses the analysis with it; and the
- * reader's leaving (EPIPE) is seen at the write that hits it, which ends the process at once and
+ * Standard output when it is a pipe or socket. node's stream writes a pipe as far as it has room
+ * and queues the rest without limit: piped to `wc -l`, 386,000 event lines took 430 MB, and after
+ * `head -1` left, the analysis ran on to the end. Here at most PIPE_QUEUE_BYTES wait in memory;
+ * past that a write waits for the reader, and the analysis with it. The reader drains the queue
+ * at room(), which the analysis awaits every 100 ms, so a Ctrl-C handler can run meanwhile. The
+ * reader's leaving (EPIPE) is seen at the write that hits it, and ends the process at once and
  * quietly, as the end of a pipeline.
  */
 class PipeWriter {
+  private readonly queue: Buffer[] = [];
+  private queued = 0;
   private readonly nap = new Int32Array(new SharedArrayBuffer(4));
 
   static forStdout(): PipeWriter | null {
     let st: fs.Stats;
     try { st = fs.fstatSync(1); } catch { return null; }
-    if (!st.isFIFO() && !st.isSocket()) return null;
-    // node made the descriptor non-blocking when it set up process.stdout; make it block again.
-    (process.stdout as unknown as { _handle?: { setBlocking?(on: boolean): number } })._handle?.setBlocking?.(true);
-    return new PipeWriter();
+    return st.isFIFO() || st.isSocket() ? new PipeWriter() : null;
   }
 
-  write(b: Buffer): void {
-    let off = 0, wait = 1;
-    while (off < b.length) {
+  /** Writes or queues `b`; true when `b` may be reused at once (`copy`: queue a copy of it, not `b`). */
+  write(b: Buffer, copy: boolean): boolean {
+    if (this.queue.length === 0) {
+      const n = this.tryWrite(b, 0);
+      if (n === b.length) return true;
+      b = b.subarray(n);
+    }
+    this.queue.push(copy ? Buffer.from(b) : b);
+    this.queued += b.length;
+    if (this.queued > PIPE_QUEUE_BYTES) this.flushWaiting();
+    return true;
+  }
+
+  room(): Promise<void> | null {
+    if (this.queue.length === 0) return null;
+    return (async (): Promise<void> => {
+      let wait = 1;
+      while (this.flushSome() > 0) {
+        await new Promise<void>((r) => setTimeout(r, wait));
+        wait = Math.min(2 * wait, 50);
+      }
+    })();
+  }
+
+  /** Writes what it can of the queue; returns the bytes still queued. */
+  private flushSome(): number {
+    while (this.queue.length > 0) {
+      const head = this.queue[0];
+      const n = this.tryWrite(head, 0);
+      this.queued -= n;
+      if (n < head.length) { this.queue[0] = head.subarray(n); return this.queued; }
+      this.queue.shift();
+    }
+    return 0;
+  }
+
+  /** Waits, blocking, until the queue is out. */
+  private flushWaiting(): void {
+    let wait = 1;
+    while (this.flushSome() > 0) {
+      Atomics.wait(this.nap, 0, 0, wait);
+      wait = Math.min(2 * wait, 16);
+    }
+  }
+
+  /** Bytes of b from `off` that the pipe took now (0 when it is full). */
+  private tryWrite(b: Buffer, off: number): number {
+    let done = off;
+    while (done < b.length) {
       try {
-        off += fs.writeSync(1, b, off, b.length - off);
-        wait = 1;
+        done += fs.writeSync(1, b, done, b.length - done);
       } catch (e) {
         const code = (e as NodeJS.ErrnoException).code;
         if (code === 'EPIPE') process.exit(typeof process.exitCode === 'number' ? process.exitCode : 0);
-        if (code !== 'EAGAIN') throw e;
-        // Still non-blocking (setBlocking unavailable): sleep a moment instead of spinning.
-        Atomics.wait(this.nap, 0, 0, wait);
-        wait = Math.min(2 * wait, 16);
+        if (code === 'EAGAIN') break;
+        throw e;
       }
     }
+    return done - off;
   }
+
+  /** Blocks until everything queued is written (the end of the run). */
+  finish(): void { this.flushWaiting(); }
 }
+
+/** Writes out what stdout still has queued, waiting for the reader; before the process ends. */
+export function finishOutput(): void { pipe?.finish(); }
 
 /** Output gathered into one write per this many bytes. */
 const BATCH_BYTES = 64 * 1024;

@@ -1,5 +1,6 @@
 // The engine's side of an analysis: the keepalive engine fed with segments (directly by the front
 // on one thread, or by replay.ts from a decode worker's ring), and the result once input ends.
+import type { Interrupt } from '../capture/interrupt';
 import { KeepaliveEngine } from '../keepalive/engine';
 import type { FlowReports } from '../keepalive/report-store';
 import type { FlowReport, KeepaliveEvent, Summary } from '../keepalive/model';
@@ -21,6 +22,8 @@ export interface AnalysisOptions {
    * runs the engine (default DECODE_WORKER_MIN_BYTES; Infinity never, 0 always).
    */
   readonly decodeWorkerMinBytes?: number;
+  /** Ctrl-C: stop reading, then finish the flows and report what was read. */
+  readonly interrupt?: Interrupt;
 }
 
 /** Longer than Linux's default probing cycle (7200 s idle + 9 × 75 s) so no live series is cut. */

@@ -4,6 +4,7 @@
 import { workerData } from 'node:worker_threads';
 import type { MessagePort } from 'node:worker_threads';
 import { readCapture } from '../capture/open';
+import { Interrupt, STOP_READING } from '../capture/interrupt';
 import type { CaptureInfo } from '../capture/types';
 import { CaptureClock } from './capture-clock';
 import { DecodingFront } from './front';
@@ -31,7 +32,10 @@ async function run(job: DecodeJob): Promise<void> {
     const clock = new CaptureClock();
     writer.source = clock;
     const front = new DecodingFront(writer, clock);
-    const capture = await readCapture(job.file, front, { onProgress: (b, t, f) => writer.progress(b, t, f) });
+    const interrupt = new Interrupt();
+    job.port.on('message', (m: unknown) => { if (m === STOP_READING) interrupt.request(); });
+    const capture = await readCapture(job.file, front, { onProgress: (b, t, f) => writer.progress(b, t, f), interrupt });
+    job.port.removeAllListeners('message');
     front.flush();
     done = { capture, front: front.state(), error: null };
   } catch (e) {
