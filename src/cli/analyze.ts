@@ -126,7 +126,8 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
     const progress = createProgress(progressStream, file);
     let analyzed;
     try {
-      analyzed = await analyzeFile(file, { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows, interrupt },
+      analyzed = await analyzeFile(file, { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows, interrupt,
+        onNotice: (line) => io.err(`keepalive: ${file}: ${line}\n`) },
         onEvent, progress.update);
     } finally {
       progress.end();

@@ -44,6 +44,8 @@ export class FlowTable {
   private readonly views = new Map<number, Flow>();
   private nextId = 0;
   private live = 0;
+  /** Flows held now. */
+  get openFlows(): number { return this.live; }
   // Capture times are doubles: a field that first held the integer 0 changed representation at the
   // first real time, discarding the optimized code that read it (so did `heads` at the first
   // rehash, hence the second assignment in the constructor).

@@ -12,7 +12,8 @@ import { FlowKey } from '../decode/flow-key';
 import { classifySmallSegment, MIN_PROBE_IDLE_NS, SegmentClass } from './classify';
 import { MAX_CANDIDATES, type ProberState } from './prober';
 import { ProberSlots } from './prober-slots';
-import { buildFlowReport, SNAPSHOT_DOUBLES, snapshotFlow } from './report';
+import { buildFlowReport, SNAPSHOT_DOUBLES, SnapshotField, snapshotFlow } from './report';
+import { EvictedFlows } from '../flow/evicted';
 import type { KeepaliveEvent, Outcome } from './model';
 import { ReportStore } from './report-store';
 
@@ -32,6 +33,8 @@ export interface EngineOptions {
   readonly allFlows: boolean;
   /** Reports gathered in memory before they go to a temporary file as a sorted run (ReportStore). */
   readonly reportsInMemory?: number;
+  /** Told once, as it happens, that flows still active are being evicted (--max-flows too low). */
+  readonly onNotice?: (line: string) => void;
 }
 
 export class KeepaliveEngine {
@@ -46,6 +49,13 @@ export class KeepaliveEngine {
   zeroWindowProbes = 0;
   readonly outcomes: Record<Outcome, number> = { alive: 0, reset: 0, icmp: 0, timeout: 0, unanswered: 0 };
   flowsWithKeepalive = 0;
+  /** --max-flows: open flows evicted, how many of them came back, and the most flows held plus remembered at once. */
+  evictedOpen = 0;
+  resumedFlows = 0;
+  peakOpenFlows = 0;
+  private readonly evicted: EvictedFlows;
+  /** Slot → id of the evicted flow it continues, for flows that came back. */
+  private readonly continues = new Map<number, number>();
 
   // The segment being processed, so helpers need no argument lists or objects per packet.
   private frame = 0;
@@ -60,10 +70,17 @@ export class KeepaliveEngine {
   constructor(private readonly opts: EngineOptions, private readonly clock: EventClock,
     private readonly onEvent: ((e: KeepaliveEvent) => void) | null) {
     this.reports = new ReportStore(SNAPSHOT_DOUBLES, (rows, off) => buildFlowReport(rows, off, clock.epochSecond), opts.reportsInMemory);
+    this.evicted = new EvictedFlows(opts.idleTimeoutNs);
     this.table = new FlowTable(opts.maxFlows, opts.idleTimeoutNs, this.time, (slot, why) => {
       if (why === 'evicted') {
         this.evictedFlows++;
-        this.table.store.i32[slot * Layout.Words + FlowWord.End] = End.Evicted;
+        const store = this.table.store, w = slot * Layout.Words;
+        store.i32[w + FlowWord.End] = End.Evicted;
+        // An open flow evicted may come back; a closed one only lingered.
+        if ((store.i32[w + FlowWord.Bits] & FlowBit.Closed) === 0) {
+          this.evicted.add(store.i32, slot, store.i32[w + FlowWord.Id], store.f64[slot * Layout.Doubles + FlowDouble.LastTime]);
+          this.evictedOpen++;
+        }
       } else this.expiredFlows++;
       this.retire(slot);
     });
@@ -130,6 +147,8 @@ export class KeepaliveEngine {
     }
     const slot = table.create(rec, r);
     this.flowsSeen++;
+    // A SYN starts a connection of its own; anything else on an evicted flow's tuple continues it.
+    if (this.evictedOpen > 0 && (flags & (TcpFlag.SYN | TcpFlag.ACK)) !== TcpFlag.SYN) this.resumed(slot, rec, r);
     const i32 = table.store.i32, w = slot * Layout.Words;
     table.store.u32[w + FlowWord.FirstFrame] = frame;
     const ports = rec[r + SegmentWord.KeyPorts];
@@ -399,6 +418,8 @@ export class KeepaliveEngine {
 
   /** Reports the flow in `slot` if it is to be reported; its record is still readable (unlink keeps it). */
   private retire(slot: number): void {
+    const prev = this.continues.get(slot);
+    if (prev !== undefined) this.continues.delete(slot);
     if ((this.table.store.i32[slot * Layout.Words + FlowWord.Bits] & FlowBit.Active) === 0 && !this.opts.allFlows) {
       this.probers.forget(slot);
       return;
@@ -409,6 +430,21 @@ export class KeepaliveEngine {
     const off = this.reports.append();
     snapshotFlow(flow, this.probers.get(flow.a), this.probers.get(flow.b), this.clock.digits || 6, this.reports.rows, off);
     this.probers.forget(slot);
+    this.reports.rows[off + SnapshotField.Continues] = prev ?? -1;
+  }
+
+  private resumed(slot: number, rec: Int32Array, r: number): void {
+    const prev = this.evicted.take(rec, r, this.now);
+    // The flows held (this one included) and the evicted ones that would still be open.
+    const held = this.table.openFlows + this.evicted.size;
+    if (held > this.peakOpenFlows) this.peakOpenFlows = held;
+    if (prev < 0) return;
+    this.continues.set(slot, prev);
+    if (this.resumedFlows++ === 0) {
+      this.opts.onNotice?.(`--max-flows ${this.opts.maxFlows} is below the number of flows open at once: flow ${prev}, evicted, ` +
+        `came back at frame ${this.frame} (${this.evictedOpen} open flows evicted so far, at least ${this.peakOpenFlows} open at once); ` +
+        'flows that come back are reported with "continues"');
+    }
   }
 
   /** Settles an endpoint's last series at the end of its flow; true when it probed at all. */

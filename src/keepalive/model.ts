@@ -58,6 +58,8 @@ export interface FlowReport {
   readonly zeroWindowProbes: number;
   /** How the flow ended: 'rst', 'fin', 'open' (capture ended), 'evicted'. */
   readonly end: 'rst' | 'fin' | 'open' | 'evicted';
+  /** Only on a flow whose packets came back after --max-flows evicted it: the evicted flow's id. */
+  readonly continues?: number;
   readonly keepalive: readonly KeepaliveReport[];
 }
 

@@ -35,6 +35,8 @@ export const enum SnapshotField {
   GiveUpAfter = 30,
   /** count, min, median, max of each sample. */
   Idle = 31, Interval = 35, Rtt = 39,
+  /** The id of the evicted flow this one continues (--max-flows), -1 none; after both endpoints' fields. */
+  Continues = 63,
 }
 export const ENDPOINT_FIELDS = 20;
 
@@ -199,6 +201,7 @@ export function buildFlowReport(row: Float64Array, off: number, epochSec: number
     maxIdleSeconds: roundToUs(row[off + SnapshotField.MaxGap], nanosToSeconds(row[off + SnapshotField.MaxGap]), 6),
     zeroWindowProbes: row[off + SnapshotField.ZeroWindowProbes],
     end: END_NAMES[row[off + SnapshotField.End]],
+    ...(row[off + SnapshotField.Continues] >= 0 ? { continues: row[off + SnapshotField.Continues] } : {}),
     keepalive,
   };
 }

@@ -22,6 +22,8 @@ export interface AnalysisOptions {
    * runs the engine (default DECODE_WORKER_MIN_BYTES; Infinity never, 0 always).
    */
   readonly decodeWorkerMinBytes?: number;
+  /** Told once, as it happens, when flows still active are evicted (--max-flows below the flows open at once). */
+  readonly onNotice?: (line: string) => void;
   /** Ctrl-C: stop reading, then finish the flows and report what was read. */
   readonly interrupt?: Interrupt;
 }
@@ -58,6 +60,7 @@ export class EngineBack {
       maxFlows: opts.maxFlows ?? DEFAULT_MAX_FLOWS,
       allFlows: opts.allFlows ?? false,
       reportsInMemory: opts.reportsInMemory,
+      onNotice: opts.onNotice,
     }, clock, onEvent);
   }
 
@@ -74,7 +77,10 @@ export class EngineBack {
       warnings.push(`timestamps step backwards ${front.backSteps} time(s), first at frame ${front.firstBackFrame}, ` +
         `by up to ${(front.maxBackStep / 1e9).toFixed(6)} s; durations use the latest time seen`);
     }
-    if (e.evictedFlows > 0) warnings.push(`${e.evictedFlows} flow(s) evicted because more than the flow cap were open at once`);
+    if (e.evictedFlows > 0) {
+      warnings.push(`${e.evictedFlows} flow(s) evicted because more than the flow cap were open at once` + (e.resumedFlows === 0 ? '' :
+        `; ${e.resumedFlows} came back and are reported as continuing flows ("continues"); --max-flows ${e.peakOpenFlows} or more would have held them`));
+    }
     const iso = (t: number): string => isoTime(front.epochSec, t as Nanos, front.tsDigits || 6);
     return {
       reports,

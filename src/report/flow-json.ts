@@ -30,7 +30,7 @@ const ID = key('id', 3), CLIENT = key('client', 3), SERVER = key('server', 3), V
 const FIRST_FRAME = key('firstFrame', 3), LAST_FRAME = key('lastFrame', 3);
 const FIRST_TIME = key('firstTime', 3), LAST_TIME = key('lastTime', 3), MIDSTREAM = key('midstream', 3);
 const PACKETS = key('packets', 3), MAX_IDLE = key('maxIdleSeconds', 3), ZERO_WINDOW = key('zeroWindowProbes', 3);
-const END = key('end', 3), KEEPALIVE = key('keepalive', 3), FLOW_CLOSE = ascii(indent(2) + '}');
+const END = key('end', 3), CONTINUES = key('continues', 3), KEEPALIVE = key('keepalive', 3), FLOW_CLOSE = ascii(indent(2) + '}');
 const PROBER = key('prober', 5, true), PROBES = key('probes', 5), ACKED = key('acked', 5), UNANSWERED = key('unanswered', 5);
 const RESETS = key('resets', 5), ICMP = key('icmp', 5), PROBE_BYTES = key('probeBytes', 5);
 const IDLE = key('idleSeconds', 5), INTERVAL = key('intervalSeconds', 5), RTT = key('rttMs', 5);
@@ -255,6 +255,7 @@ export function writeFlowJson(buf: Uint8Array, p: number, row: Float64Array, off
   p = bytes(buf, p, MAX_IDLE); p = writeNumber(buf, p, roundToUs(maxGap, nanosToSeconds(maxGap), 6));
   p = bytes(buf, p, ZERO_WINDOW); p = writeNumber(buf, p, row[off + SnapshotField.ZeroWindowProbes]);
   p = bytes(buf, p, END); p = writeString(buf, p, END_NAMES[row[off + SnapshotField.End]]);
+  if (row[off + SnapshotField.Continues] >= 0) { p = bytes(buf, p, CONTINUES); p = writeNumber(buf, p, row[off + SnapshotField.Continues]); }
   p = bytes(buf, p, KEEPALIVE);
   // The client's prober first, then the server's, as buildFlowReport lists them.
   const client = off + (clientIsA ? 0 : ENDPOINT_FIELDS), server = off + (clientIsA ? ENDPOINT_FIELDS : 0);

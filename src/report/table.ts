@@ -36,6 +36,7 @@ function flowCell(f: FlowReport): string {
   if (f.vlan.length > 0) notes.push(`vlan ${f.vlan.join('.')}`);
   if (f.midstream) notes.push('midstream');
   notes.push(`end ${f.end}`);
+  if (f.continues !== undefined) notes.push(`continues #${f.continues}`);
   if (f.zeroWindowProbes > 0) notes.push(`${f.zeroWindowProbes} zero-window probe${f.zeroWindowProbes === 1 ? '' : 's'}`);
   lines.push(`   ${notes.join(', ')}`);
   return lines.join('\n');
