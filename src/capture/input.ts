@@ -3,7 +3,8 @@ import * as fs from 'node:fs';
 import type { ReadContext } from './context';
 import { READ_BUFFER_SIZE } from './limits';
 import { isGzip } from './sniff';
-import { type ByteSource, FileSource, describeIoError, fdStreamSource, gunzipSource, stdinSource } from './source';
+import { GzipMembers } from './gzip';
+import { type ByteSource, FileSource, describeIoError, fdStreamSource, stdinSource } from './source';
 
 export interface OpenedInput {
   source: ByteSource;
@@ -60,7 +61,8 @@ export async function openInput(file: string, ctx: ReadContext, bufferSize = REA
   if (!isGzip(buf, got.end)) return { source: raw, totalBytes, buf, end: got.end, eof: got.eof };
 
   ctx.info.gzip = true;
-  const source = gunzipSource(Buffer.from(buf.subarray(0, got.end)), raw);
+  // Decompresses gzip from the bytes read so far followed by the rest of `raw`; errors surface from read().
+  const source = new GzipMembers(Buffer.from(buf.subarray(0, got.end)), raw);
   try {
     got = await fillAtLeast(source, buf, 0, 4);
   } catch (e) { source.close(); ctx.fail(describeIoError(e)); return null; }

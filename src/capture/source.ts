@@ -2,7 +2,6 @@
 // input, gunzip output) whose chunks are copied into it. Either way the parser sees one reused buffer.
 import * as fs from 'node:fs';
 import * as net from 'node:net';
-import { GzipMembers } from './gzip';
 
 export interface ByteSource {
   /** Reads up to `len` bytes into `buf` at `off`; 0 means end of input. Rejects/throws on I/O errors. */
@@ -53,11 +52,6 @@ export class StreamSource implements ByteSource {
   }
 
   close(): void { this.onClose(); }
-}
-
-/** Decompresses gzip from `first` followed by the rest of `raw`; errors surface from read(). */
-export function gunzipSource(first: Buffer, raw: ByteSource): ByteSource {
-  return new GzipMembers(first, raw);
 }
 
 /** A FIFO or socket descriptor as a stream source (libuv polls it; no thread waits in read()). */
