@@ -211,8 +211,11 @@ test('timestamps stepping backwards warn with the frame and never give negative 
   c.tcp(50.001, { ...S, seq: sNxt, ack: cNxt, flags: 'A' });
   const r = c.finish();
   assert.ok(r.warnings.some((w) => w.includes('backwards') && w.includes('frame 7')), r.warnings.join('; '));
+  // Durations run on the latest time seen (the handshake's last segment at 100.005 s): the probe
+  // "at 50 s" counts as 100.005 s, 0.001 s after the server's data at 100.004 s, and its ACK comes 0 ms later.
   const ka = r.flows[0].keepalive[0];
-  assert.ok(ka.idleSeconds!.min >= 0 && ka.rttMs!.min >= 0);
+  assert.deepEqual(ka.idleSeconds, { min: 0.001, median: 0.001, max: 0.001 });
+  assert.deepEqual(ka.rttMs, { min: 0, median: 0, max: 0 });
 });
 
 test('a retired flow is reported field for field, whether its report stayed in memory or went through the temporary file', () => {

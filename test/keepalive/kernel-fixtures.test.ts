@@ -6,7 +6,8 @@ import { readdirSync, readFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { analyzeFile } from '../../src/analysis';
 import type { KeepaliveEvent, KeepaliveReport } from '../../src/keepalive/model';
-import { fitsTimer } from '../../src/keepalive/settings';
+import { spawnSync } from 'node:child_process';
+import { flowView, readFrames } from '../fixtures/oracle';
 
 const DIR = join(__dirname, '..', '..', '..', 'fixtures');
 
@@ -21,9 +22,21 @@ interface FixtureFlow {
 }
 
 const fixtures = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.json')).sort() : [];
+const hasTshark = spawnSync('tshark', ['-v'], { stdio: 'ignore' }).status === 0;
 
-test('kernel fixtures are present', () => {
-  assert.ok(fixtures.length >= 8, `expected the recorded fixtures in ${DIR}`);
+// Linux keepalive timers fire late, never early (timer wheel, facts §6.5); the recordings were made
+// on a loaded VM, where single probes moved by ~0.1 s either way and timer softirqs ran ~0.2 s late
+// (the same bounds as test/fixtures/fixtures.test.ts, judged here without the analyzer's own slack).
+const EARLY_S = 0.15;
+const LATE_S = 0.45;
+function assertTimer(observed: number, given: number, what: string): void {
+  assert.ok(observed >= given - EARLY_S && observed <= given + LATE_S, `${what} ${observed} s, kernel given ${given} s (-${EARLY_S}/+${LATE_S})`);
+}
+
+test('kernel fixtures are present: one settings file per recorded capture', () => {
+  const pcaps = existsSync(DIR) ? readdirSync(DIR).filter((f) => f.endsWith('.pcap')).sort() : [];
+  assert.ok(pcaps.length > 0, `expected the recorded fixtures in ${DIR}`);
+  assert.deepEqual(fixtures.map((f) => f.replace(/\.json$/, '')), pcaps.map((f) => f.replace(/\.pcap$/, '')));
 });
 
 for (const name of fixtures) {
@@ -38,8 +51,15 @@ for (const name of fixtures) {
       const ex = ff.expect;
       if (ex.outcome === 'zero-window') {
         assert.equal(flow.keepalive.length, 0, 'zero-window probes are not keepalives');
-        const zw = ex.zeroWindowProbes as { atLeast: number };
-        assert.ok(flow.zeroWindowProbes >= zw.atLeast, `${flow.zeroWindowProbes} zero-window probes`);
+        const zw = ex.zeroWindowProbes as { from: 'client' | 'server'; atLeast: number };
+        if (hasTshark) {
+          // Exactly the segments the independent wire rule (test/fixtures/oracle.ts) calls zero-window probes.
+          const oracle = flowView(readFrames(join(DIR, name.replace(/\.json$/, '.pcap'))), ff.serverPort).probes;
+          const want = oracle.filter((p) => p.zeroWindow);
+          assert.ok(want.length >= zw.atLeast && want.every((p) => p.from === zw.from));
+          assert.equal(flow.zeroWindowProbes, want.length);
+          assert.deepEqual(events.filter((e) => e.type === 'zero-window-probe' && e.flow === flow.id).map((e) => e.frame), want.map((p) => p.frame.no));
+        } else assert.ok(flow.zeroWindowProbes >= zw.atLeast, `${flow.zeroWindowProbes} zero-window probes`);
         const zwEvents = events.filter((e) => e.type === 'zero-window-probe' && e.flow === flow.id).map((e) => e.relTime);
         // RTO back-off: each gap at least ~1.5× the one before (until TCP_RTO_MAX).
         for (let i = 2; i < zwEvents.length; i++) {
@@ -68,10 +88,10 @@ for (const name of fixtures) {
         assert.ok(given);
         // The first idle runs from the last data; every idle must fit the configured TCP_KEEPIDLE.
         assert.ok(ka.idleSeconds, 'idle observed');
-        assert.ok(fitsTimer(ka.idleSeconds.median, given.idleSeconds), `idle ${JSON.stringify(ka.idleSeconds)} vs ${given.idleSeconds}`);
+        assertTimer(ka.idleSeconds.median, given.idleSeconds, `${role} idle`);
         assert.equal(ka.settings.idleSeconds, ka.idleSeconds.median);
         if (ka.intervalSeconds) {
-          assert.ok(fitsTimer(ka.intervalSeconds.median, given.intervalSeconds), `interval ${JSON.stringify(ka.intervalSeconds)} vs ${given.intervalSeconds}`);
+          assertTimer(ka.intervalSeconds.median, given.intervalSeconds, `${role} interval`);
         }
         if (ex.outcome === 'timeout') {
           // Without TCP_USER_TIMEOUT the kernel gives up after exactly TCP_KEEPCNT probes.
