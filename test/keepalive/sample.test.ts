@@ -61,3 +61,31 @@ test('zeros and sub-nanosecond values count at the bottom of the sketch', () => 
   for (let i = 0; i < 20; i++) s.add(5e8);
   assert.ok(Math.abs(s.median() - 5e8) <= SKETCH_RELATIVE_ERROR * 5e8, String(s.median()));
 });
+
+const of = (values: readonly number[]): Sample => { const s = new Sample(); for (const v of values) s.add(v); return s; };
+
+// Small spreads, all within the exact range: numeric order, ties, even counts.
+const rows: readonly { values: number[]; min: number; median: number; max: number }[] = [
+  { values: [5], min: 5, median: 5, max: 5 },
+  { values: [3, 1], min: 1, median: 2, max: 3 },
+  { values: [10, 2, 7], min: 2, median: 7, max: 10 },
+  { values: [4, 4, 4, 1], min: 1, median: 4, max: 4 },
+  { values: [9, 8, 7, 6, 5, 4, 3, 2, 1], min: 1, median: 5, max: 9 },
+  { values: [100, 20, 3], min: 3, median: 20, max: 100 }, // numeric, not text, order
+  { values: Array.from({ length: 16 }, (_, i) => 16 - i), min: 1, median: 8.5, max: 16 },
+];
+for (const r of rows) {
+  test(`sample of ${r.values.length} value(s) [${r.values.slice(0, 5).join(', ')}${r.values.length > 5 ? ', …' : ''}]: min ${r.min}, median ${r.median}, max ${r.max}`, () => {
+    const s = of(r.values);
+    assert.equal(s.count, r.values.length);
+    assert.equal(s.min, r.min);
+    assert.equal(s.median(), r.median);
+    assert.equal(s.max, r.max);
+  });
+}
+
+test('an empty sample has no median', () => {
+  const s = new Sample();
+  assert.equal(s.count, 0);
+  assert.ok(Number.isNaN(s.median()));
+});
