@@ -244,3 +244,184 @@ test('a probe after the idle timeout belongs to a new, mid-stream flow (its idle
   assert.equal(r.flows[0].midstream, true);
   assert.equal(r.flows[0].keepalive[0].idleSeconds, null);
 });
+
+test('after its FIN, a sender\'s pure ACK at the FIN\'s sequence number is no probe', () => {
+  const c = new Conversation();
+  const { cNxt, sNxt } = handshake(c, 1000, 5000);
+  c.tcp(1, { ...C, seq: cNxt, ack: sNxt, flags: 'FA' });
+  c.tcp(1.001, { ...S, seq: sNxt, ack: cNxt + 1, flags: 'A' });
+  c.tcp(30, { ...C, seq: cNxt, ack: sNxt, flags: 'A' }); // seq = snd_una − 1, but that byte is the FIN
+  c.finish();
+  assert.deepEqual(c.framesOf('probe'), []);
+});
+
+test('one direction only: the sender\'s next sequence number alone makes a probe at once (not late)', () => {
+  const c = new Conversation();
+  c.tcp(0, { ...C, seq: 100, ack: 900, flags: 'PA', payload: 100 });
+  c.tcp(0.5, { ...C, seq: 100, ack: 900, flags: 'PA', payload: 50 }); // a retransmission does not move snd_nxt back
+  const p = c.tcp(30, { ...C, seq: 199, ack: 900, flags: 'A' });
+  c.finish();
+  assert.deepEqual(c.framesOf('probe'), [p]);
+  assert.deepEqual(c.events.map((e) => e.type === 'probe' && e.late), [false]);
+});
+
+test('an older ACK arriving late does not move snd_una back', () => {
+  const c = new Conversation();
+  const { cNxt, sNxt } = handshake(c, 1000, 5000);
+  c.tcp(1, { ...S, seq: sNxt, ack: cNxt - 50, flags: 'A' });
+  const p = c.tcp(30, { ...C, seq: cNxt - 1, ack: sNxt, flags: 'A' });
+  c.finish();
+  assert.deepEqual(c.framesOf('probe'), [p]);
+});
+
+test('a scaled window of one unit is open: the probe-shaped segment is a keepalive, not a zero-window probe', () => {
+  const c = new Conversation();
+  c.tcp(0, { ...C, seq: 1000, flags: 'S', win: 64240, opts: { wscale: 7 } });
+  c.tcp(0.001, { ...S, seq: 5000, ack: 1001, flags: 'SA', win: 65160, opts: { wscale: 7 } });
+  c.tcp(0.002, { ...C, seq: 1001, ack: 5001, flags: 'PA', win: 502, payload: 100 });
+  c.tcp(0.003, { ...S, seq: 5001, ack: 1101, flags: 'A', win: 1 }); // 1 × 2^7 = 128 bytes
+  const p = c.tcp(30, { ...C, seq: 1100, ack: 5001, flags: 'A', win: 502 });
+  c.finish();
+  assert.deepEqual(c.framesOf('probe'), [p]);
+  assert.deepEqual(c.framesOf('zero-window-probe'), []);
+});
+
+test('a retransmitted SYN (same ISN) stays one flow; a SYN with a new ISN starts another', () => {
+  const c = new Conversation({ allFlows: true });
+  c.tcp(0, { ...C, seq: 1, flags: 'S' });
+  c.tcp(1, { ...C, seq: 1, flags: 'S' });
+  c.tcp(2, { ...C, seq: 7777, flags: 'S' });
+  const r = c.finish();
+  assert.deepEqual(r.flows.map((f) => [f.firstFrame, f.packets, f.midstream]), [[1, 2, false], [3, 1, false]]);
+});
+
+const midstreamRows: readonly { first: 'client' | 'server'; sport: number; dport: number; client: string; server: string }[] = [
+  { first: 'client', sport: 40000, dport: 80, client: '10.0.0.1:40000', server: '10.0.0.2:80' },
+  { first: 'server', sport: 40000, dport: 80, client: '10.0.0.1:40000', server: '10.0.0.2:80' },
+  { first: 'client', sport: 5000, dport: 5000, client: '10.0.0.1:5000', server: '10.0.0.2:5000' },
+];
+for (const row of midstreamRows) {
+  test(`mid-stream flow first seen from the ${row.first}, ports ${row.sport}/${row.dport}: the lower port is the server`, () => {
+    const c = new Conversation({ allFlows: true });
+    const cl = { src: '10.0.0.1', dst: '10.0.0.2', sport: row.sport, dport: row.dport };
+    const sv = { src: '10.0.0.2', dst: '10.0.0.1', sport: row.dport, dport: row.sport };
+    c.tcp(0, { ...(row.first === 'client' ? cl : sv), seq: 10, ack: 20, flags: 'A' });
+    const r = c.finish();
+    assert.deepEqual([r.flows[0].client, r.flows[0].server, r.flows[0].midstream], [row.client, row.server, true]);
+  });
+}
+
+test('an ICMP answer names the peer and the prober, its RTT and the ICMP type and code', () => {
+  const c = new Conversation();
+  const { cNxt, sNxt } = handshake(c, 1000, 5000);
+  c.tcp(60, { ...C, seq: cNxt - 1, ack: sNxt, flags: 'A' });
+  c.icmp(60.002, { src: '10.0.0.254', dst: '10.0.0.1', type: 3, code: 1, quoted: { ...C, seq: cNxt - 1, ack: sNxt, flags: 'A' } });
+  // Linux keeps probing after an ICMP error (facts §2.6): the next probe continues the series.
+  c.tcp(70, { ...C, seq: cNxt - 1, ack: sNxt, flags: 'A' });
+  const r = c.finish();
+  const e = c.events.find((x) => x.type === 'probe-icmp');
+  assert.ok(e && e.type === 'probe-icmp');
+  assert.deepEqual([e.from, e.to, e.rttMs, e.icmpType, e.icmpCode, e.probeFrame], ['10.0.0.2:80', '10.0.0.1:40000', 2, 3, 1, 7]);
+  const ka = r.flows[0].keepalive[0];
+  assert.deepEqual([ka.probes, ka.icmp, ka.unanswered, ka.maxUnanswered, ka.outcome], [2, 1, 1, 1, 'unanswered']);
+  assert.deepEqual(c.events.filter((x) => x.type === 'probe').map((x) => x.type === 'probe' && x.series), [1, 2]);
+});
+
+const probeBytesRows: readonly (readonly number[])[] = [[0, 0], [1, 0], [0, 1], [1, 1]];
+for (const sizes of probeBytesRows) {
+  test(`probes of ${sizes.join(' then ')} byte(s): probeBytes is the larger, ${Math.max(...sizes)}`, () => {
+    const c = new Conversation();
+    const { cNxt, sNxt } = handshake(c, 1000, 5000);
+    sizes.forEach((len, k) => c.tcp(30 + 10 * k, { ...C, seq: cNxt - 1, ack: sNxt, flags: 'A', payload: len }));
+    const ka = c.finish().flows[0].keepalive[0];
+    assert.equal(ka.probes, sizes.length);
+    assert.equal(ka.probeBytes, Math.max(...sizes));
+  });
+}
+
+test('a flow ends with FIN only when both sides sent one', () => {
+  for (const both of [false, true]) {
+    const c = new Conversation({ allFlows: true });
+    const { cNxt, sNxt } = handshake(c, 1000, 5000);
+    c.tcp(1, { ...C, seq: cNxt, ack: sNxt, flags: 'FA' });
+    if (both) c.tcp(1.001, { ...S, seq: sNxt, ack: cNxt + 1, flags: 'FA' });
+    assert.equal(c.finish().flows[0].end, both ? 'fin' : 'open');
+  }
+});
+
+test('the prober\'s RST after an answered probe is no timeout', () => {
+  const c = new Conversation();
+  const { cNxt, sNxt } = handshake(c, 1000, 5000);
+  c.tcp(30, { ...C, seq: cNxt - 1, ack: sNxt, flags: 'A' });
+  c.tcp(30.001, { ...S, seq: sNxt, ack: cNxt, flags: 'A' });
+  c.tcp(40, { ...C, seq: cNxt, ack: sNxt, flags: 'RA' });
+  const r = c.finish();
+  assert.deepEqual(c.framesOf('keepalive-timeout'), []);
+  assert.equal(r.flows[0].keepalive[0].outcome, 'alive');
+  assert.equal(r.flows[0].keepalive[0].settings.count, null);
+});
+
+test('the prober\'s own pure ACK between unanswered probes does not end the series', () => {
+  const c = new Conversation();
+  const { cNxt, sNxt } = handshake(c, 1000, 5000);
+  c.tcp(30, { ...C, seq: cNxt - 1, ack: sNxt, flags: 'A' });
+  c.tcp(35, { ...C, seq: cNxt, ack: sNxt, flags: 'A' });
+  c.tcp(40, { ...C, seq: cNxt - 1, ack: sNxt, flags: 'A' });
+  const r = c.finish();
+  assert.deepEqual(c.events.filter((x) => x.type === 'probe').map((x) => x.type === 'probe' && x.series), [1, 2]);
+  assert.deepEqual(r.flows[0].keepalive[0].intervalSeconds, { min: 10, median: 10, max: 10 });
+});
+
+const repeatRows: readonly { what: string; second: { seq: number; ack: number; len: number }; probes: boolean }[] = [
+  { what: 'identical', second: { seq: 4242, ack: 999, len: 0 }, probes: true },
+  { what: 'another ACK number', second: { seq: 4242, ack: 1000, len: 0 }, probes: false },
+  { what: 'another sequence number', second: { seq: 4243, ack: 999, len: 0 }, probes: false },
+  { what: 'one byte instead of none', second: { seq: 4242, ack: 999, len: 1 }, probes: false },
+];
+for (const row of repeatRows) {
+  test(`mid-idle: an empty segment followed by a ${row.what} one, nothing from the peer: ${row.probes ? 'probes' : 'no probes'}`, () => {
+    const c = new Conversation();
+    const a = c.tcp(0, { ...C, seq: 4242, ack: 999, flags: 'A' });
+    const b = c.tcp(75, { ...C, seq: row.second.seq, ack: row.second.ack, flags: 'A', payload: row.second.len });
+    c.finish();
+    assert.deepEqual(c.framesOf('probe'), row.probes ? [a, b] : []);
+  });
+}
+
+test('mid-idle: a repeat after the peer spoke is not confirmed by repetition', () => {
+  const c = new Conversation();
+  c.tcp(0, { ...C, seq: 4242, ack: 999, flags: 'A' });
+  c.tcp(10, { ...S, seq: 999, flags: 'P', payload: 5 }); // the peer speaks (no ACK: proves nothing either way)
+  c.tcp(75, { ...C, seq: 4242, ack: 999, flags: 'A' });
+  c.finish();
+  assert.deepEqual(c.framesOf('probe'), []);
+});
+
+test('IPv6 flows that differ only in the last word of an address, and IPv4 flows that differ only in one address, are apart', () => {
+  const c = new Conversation({ allFlows: true });
+  const v6 = (dst: string) => ({ src: '2001:db8::1', dst, sport: 40000, dport: 80 });
+  c.tcp(0, { ...v6('2001:db8::2'), seq: 1, flags: 'S' });
+  c.tcp(1, { ...v6('2001:db8::3'), seq: 1, flags: 'S' });
+  c.tcp(2, { ...v6('2001:db8:1::2'), seq: 1, flags: 'S' });
+  c.tcp(3, { src: '2001:db8::2', dst: '2001:db8::1', sport: 80, dport: 40000, seq: 9, ack: 2, flags: 'SA' });
+  c.tcp(4, { ...C, seq: 1, flags: 'S' });
+  c.tcp(5, { ...C, dst: '10.0.0.3', seq: 1, flags: 'S' });
+  c.tcp(6, { ...C, src: '10.0.0.9', seq: 1, flags: 'S' });
+  c.tcp(7, { ...S, seq: 9, ack: 2, flags: 'SA' });
+  const r = c.finish();
+  assert.deepEqual(r.flows.map((f) => `${f.client} ${f.server} ${f.packets}`), [
+    '[2001:db8::1]:40000 [2001:db8::2]:80 2', '[2001:db8::1]:40000 [2001:db8::3]:80 1', '[2001:db8::1]:40000 [2001:db8:1::2]:80 1',
+    '10.0.0.1:40000 10.0.0.2:80 2', '10.0.0.1:40000 10.0.0.3:80 1', '10.0.0.9:40000 10.0.0.2:80 1',
+  ]);
+});
+
+test('ten thousand flows at once: each segment finds its own flow (hash chains and table growth)', () => {
+  const c = new Conversation({ allFlows: true });
+  const n = 10_000;
+  const host = (k: number): string => `10.1.${k >> 8}.${k & 0xff}`;
+  for (let k = 0; k < n; k++) c.tcp(k * 0.001, { ...C, src: host(k), sport: 1024 + (k % 50000), seq: k, flags: 'S' });
+  for (let k = n - 1; k >= 0; k -= 3) c.tcp(20 + k * 0.001, { ...S, dst: host(k), dport: 1024 + (k % 50000), seq: 7, ack: k + 1, flags: 'SA' });
+  const r = c.finish();
+  assert.equal(r.flows.length, n);
+  for (let k = 0; k < n; k++) assert.equal(r.flows[k].packets, (n - 1 - k) % 3 === 0 ? 2 : 1, `flow ${k}`);
+});
