@@ -415,9 +415,9 @@ test('IPv6 flows that differ only in the last word of an address, and IPv4 flows
   ]);
 });
 
-test('ten thousand flows at once: each segment finds its own flow (hash chains and table growth)', () => {
+test('5000 flows at once, more than the table\'s first 4096 buckets: each segment finds its own flow', () => {
   const c = new Conversation({ allFlows: true });
-  const n = 10_000;
+  const n = 5000;
   const host = (k: number): string => `10.1.${k >> 8}.${k & 0xff}`;
   for (let k = 0; k < n; k++) c.tcp(k * 0.001, { ...C, src: host(k), sport: 1024 + (k % 50000), seq: k, flags: 'S' });
   for (let k = n - 1; k >= 0; k -= 3) c.tcp(20 + k * 0.001, { ...S, dst: host(k), dport: 1024 + (k % 50000), seq: 7, ack: k + 1, flags: 'SA' });
