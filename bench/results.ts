@@ -1,6 +1,6 @@
 // Bench rows, target checks and the plain-text table printed at the end (meant for the README).
 
-export type PhaseId = 'tcpdump' | 'read' | 'read-pcap-parser' | 'decode' | 'analyze' | 'html' | 'tshark';
+export type PhaseId = 'tcpdump' | 'read' | 'read-pcap-parser' | 'decode' | 'analyze' | 'html' | 'merge' | 'tshark';
 
 export interface Row {
   readonly sizeGiB: number;
@@ -36,6 +36,8 @@ export const TARGETS = {
   htmlVsJson: 2.0,
   /** "Not growing with file size": the largest capture may use this much more than the smallest. */
   rssGrowthMB: 10,
+  /** `analyze --merge` of the capture cut into MERGE_PIECES files, against the single file's analysis. */
+  mergeVsSingle: 1.2,
 } as const;
 
 const num = (v: number | null, digits: number): string => (v === null || !Number.isFinite(v) ? '—' : v.toFixed(digits));

@@ -3,7 +3,9 @@
 // CLI analysis, and tshark's keep-alive analysis on a prefix. Prints a table, writes
 // .bench-cache/last-results.json. BENCH_SIZES (GiB, default "1,4"), BENCH_RUNS (runs of tcpdump,
 // read + decode and analyze per capture, best taken, default 3), BENCH_TSHARK_MB (default 100),
-// BENCH_TIMEOUT_S (per measured command, default 3600), BENCH_PROBE_S (each stall probe, default 3; 0 none).
+// BENCH_TIMEOUT_S (per measured command, default 3600), BENCH_PROBE_S (each stall probe, default 3; 0 none),
+// BENCH_MERGE_GIB (the capture the --merge row cuts into files, default 1; 0 none), BENCH_ONLY=merge
+// (only the --merge row).
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -12,6 +14,7 @@ import { available, hasGnuTime, killRunning, measure, type Measured } from './me
 import { ensurePrefix, type Prefix } from './prefix';
 import type { PhaseOutput } from './phase';
 import { rowsTable, table, TARGETS, type PhaseId, type Row, type Verdict } from './results';
+import { ensureSplit } from './split';
 import { describeProbes, probeStalls, type StallProbe } from './stall-probe';
 import { probesBench } from './probes';
 
@@ -30,6 +33,10 @@ const PROBE_S = Math.max(0, Number(process.env.BENCH_PROBE_S ?? '3') || 0);
 /** The probe's random footprint: about the flow store of the captures' 50,000 open flows (9.6 MB) plus the ring. */
 const PROBE_FOOTPRINT = 16 * 2 ** 20;
 const MB = 1e6;
+/** The `--merge` row: the 1 GiB capture cut into this many files (BENCH_MERGE_GIB picks the capture; 0 skips the row). */
+const MERGE_PIECES = 20;
+const MERGE_GIB = Number(process.env.BENCH_MERGE_GIB ?? '1');
+const ONLY_MERGE = process.env.BENCH_ONLY === 'merge';
 
 const say = (line: string): void => { process.stdout.write(`${line}\n`); };
 const firstLine = (s: string): string => s.trim().split('\n').filter((l) => !/^Running as user/.test(l))[0] ?? '';
@@ -176,6 +183,33 @@ function html(meta: CaptureMeta, ref: number | null, json: Row, r: Runs | null):
   });
 }
 
+/**
+ * `analyze --merge DIR` on the capture cut into MERGE_PIECES files (names scrambled), against
+ * `analyze FILE` on the whole capture: RUNS rounds of the pair, alternating, best of each.
+ */
+async function merge(meta: CaptureMeta, ref: number | null): Promise<Row> {
+  const label = `keepalive analyze --merge, ${MERGE_PIECES} files (CLI, best of ${RUNS})`;
+  const target = `≤${TARGETS.mergeVsSingle.toFixed(2)}× analyze of the single file`;
+  if (!fs.existsSync(CLI)) return row(meta, 'merge', label, { target, note: 'bin/keepalive.js missing' });
+  const split = ensureSplit(meta.file, meta.packets, path.join(CACHE, `split-${meta.sizeGiB}g-${MERGE_PIECES}`), MERGE_PIECES, GENERATOR_VERSION);
+  const [single, merged] = await alternateRuns([
+    [CLI, ['analyze', '--format', 'json', meta.file]],
+    [CLI, ['analyze', '--merge', '--format', 'json', split.dir]],
+  ]);
+  if (single === null || merged === null || 'bad' in merged || 'bad' in single) {
+    const why = merged !== null && 'bad' in merged ? merged.bad : single !== null && 'bad' in single ? single.bad : 'not run';
+    return row(meta, 'merge', label, { target, pass: false, note: `merge: ${why}` });
+  }
+  const wallS = merged.best.wallS, ratio = wallS / single.best.wallS;
+  return row(meta, 'merge', label, {
+    elapsedS: wallS, packets: meta.packets, packetsPerS: meta.packets / wallS, mbPerS: meta.bytes / MB / wallS,
+    peakRssMB: merged.maxRssKB === null ? null : merged.maxRssKB / 1024, vsTcpdump: ref === null ? null : wallS / ref,
+    target, pass: ratio <= TARGETS.mergeVsSingle,
+    note: `${ratio.toFixed(2)}× the single file's ${single.best.wallS.toFixed(2)} s; runs alternate with the single file's; ` +
+      `merge ${runsNote(merged.times)}; single ${runsNote(single.times)}`,
+  });
+}
+
 interface TsharkRun { readonly prefix: Prefix; readonly wallS: number; readonly startupS: number; readonly rssMB: number | null; readonly flagged: number; readonly error: string | null }
 
 async function tsharkOn(prefix: Prefix): Promise<TsharkRun> {
@@ -224,7 +258,7 @@ function verdicts(rows: readonly Row[], sizes: readonly number[], metas: readonl
     }
   }
   for (const size of sizes) {
-    for (const [p, what] of [['decode', 'read+decode'], ['analyze', 'whole analysis']] as const) {
+    for (const [p, what] of [['decode', 'read+decode'], ['analyze', 'whole analysis'], ['merge', `--merge of ${MERGE_PIECES} files`]] as const) {
       const r = get(size, p);
       if (r === undefined) continue;
       v.push({
@@ -306,6 +340,10 @@ async function main(): Promise<void> {
     say(`${meta.file}: ${meta.packets.toLocaleString('en-US')} packets, ${(meta.bytes / MB).toFixed(0)} MB`);
     // tcpdump and the analysis alternate, round by round; their rows keep the table's order. The
     // analysis is executed as users run it (npx / an installed bin), so the V8 flags on its #! line apply.
+    if (ONLY_MERGE) {
+      if (meta.sizeGiB === MERGE_GIB) add(await merge(meta, null));
+      continue;
+    }
     const [dumped, analyzed, paged] = await alternateRuns([
       tools.tcpdump === null ? null : ['tcpdump', ['-r', meta.file, '-w', '/dev/null', 'tcp']],
       fs.existsSync(CLI) ? [CLI, ['analyze', '--format', 'json', meta.file]] : null,
@@ -320,6 +358,7 @@ async function main(): Promise<void> {
     }), RUNS));
     const json = add(analyze(meta, ref, analyzed));
     add(html(meta, ref, json, paged));
+    if (meta.sizeGiB === MERGE_GIB) add(await merge(meta, ref));
     add(await tshark(meta, tools, ref, tsharkRuns, prefixMB));
   }
   say('many probes per flow, and event output:');

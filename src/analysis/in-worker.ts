@@ -9,7 +9,8 @@ import type { DecodeDone } from '../pipeline/decode-worker';
 import { RingReplay } from '../pipeline/replay';
 import { Chunk, CHUNK_WORDS, CHUNKS, type SegmentRing } from '../pipeline/segment-ring';
 import { limitHeapGrowth } from '../runtime/heap-limits';
-import { takeDecodeWorker } from '../runtime/decode-worker-start';
+import { takeDecodeWorker, type StartedDecodeWorker } from '../runtime/decode-worker-start';
+import type { MergedCaptures } from '../capture/merge';
 import { warmUpEngine } from '../runtime/warm-up';
 import { INTERRUPT_CHECK_MS, STOP_READING } from '../capture/interrupt';
 
@@ -17,11 +18,12 @@ import { INTERRUPT_CHECK_MS, STOP_READING } from '../capture/interrupt';
 const WAIT_MS = 250;
 
 export async function analyzeInWorker(file: string, opts: AnalysisOptions, onEvent: EventListener | null,
-  onProgress?: ProgressFn): Promise<{ capture: CaptureInfo; result: AnalysisResult }> {
+  onProgress?: ProgressFn, start: () => StartedDecodeWorker = () => takeDecodeWorker(file),
+): Promise<{ capture: CaptureInfo; result: AnalysisResult; merged?: MergedCaptures }> {
   const back = new EngineBack(opts, new CaptureClock(), onEvent);
   const replay = new RingReplay(back.engine, back.clock);
   // Often started already by bin/keepalive.js, while this program's modules loaded.
-  const started = takeDecodeWorker(file);
+  const started = start();
   const { ring, worker, port: port1 } = started;
   // While the worker starts and reads its first segments, this thread has nothing else to do.
   warmUpEngine();
@@ -54,7 +56,7 @@ export async function analyzeInWorker(file: string, opts: AnalysisOptions, onEve
     progress(ring, updates, onProgress);
     const done = receiveMessageOnPort(port1)?.message as DecodeDone | undefined;
     if (done === undefined || done.capture === null || done.front === null) throw new Error(done?.error ?? 'decode worker ended without a result');
-    return { capture: done.capture, result: back.finish(done.front) };
+    return { capture: done.capture, result: back.finish(done.front), merged: done.merged };
   } finally {
     port1.close();
     void worker.terminate();

@@ -11,6 +11,11 @@ export interface RecordParser {
    */
   parse(buf: Buffer, start: number, end: number): number;
   readonly need: number;
+  /**
+   * Set when the parser stopped (need 0) at a file header of the other format, as in `cat a.pcapng
+   * b.pcap`: the reader goes on from there with a parser for that format.
+   */
+  readonly follows?: 'pcap' | 'pcapng' | null;
   /** Called at end of input with what is left unparsed; reports truncation. */
   finish(buf: Buffer, start: number, end: number): void;
 }

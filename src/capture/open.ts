@@ -42,7 +42,7 @@ export async function readCapture(file: string, sink: PacketSink, opts: ReadOpti
       info.bytesRead = end;
       return info;
     }
-    const parser: RecordParser = format === 'pcap' ? new PcapParser(ctx) : new PcapngParser(ctx);
+    let parser: RecordParser = format === 'pcap' ? new PcapParser(ctx) : new PcapngParser(ctx);
     const onProgress = opts.onProgress;
     const interrupt = opts.interrupt;
     let lastProgress = Date.now(), lastYield = lastProgress;
@@ -51,6 +51,10 @@ export async function readCapture(file: string, sink: PacketSink, opts: ReadOpti
       start = parser.parse(buf, start, end);
       sink.flush?.();
       if (ctx.failed) break;
+      if (parser.follows) {
+        parser = parser.follows === 'pcap' ? new PcapParser(ctx) : new PcapngParser(ctx);
+        continue; // the next file's header is buffered already
+      }
       if (interrupt !== undefined) {
         // A file is read synchronously: let the event loop (and a SIGINT handler) run now and then.
         const now = Date.now();

@@ -18,8 +18,16 @@ export function pcapMagic(buf: Buffer, off: number): { le: boolean; ns: boolean 
   return null;
 }
 
+// A file header's magic read as a record's seconds, in the current header's byte order or the other.
+const SAME_US = PCAP_MAGIC_US, SAME_NS = PCAP_MAGIC_NS;
+const SWAPPED_US = 0xd4c3b2a1, SWAPPED_NS = 0x4d3cb2a1;
+
+/** A pcapng section header's type and byte-order magic, as a record's seconds and length would read them. */
+const PCAPNG_SHB = 0x0a0d0d0a, PCAPNG_BYTE_ORDER = 0x1a2b3c4d;
+
 export class PcapParser implements RecordParser {
   need = FILE_HEADER;
+  follows: 'pcapng' | null = null;
   private headerDone = false;
   private le = true;
   private fracPerSec = 1e6;
@@ -55,6 +63,16 @@ export class PcapParser implements RecordParser {
       if (end - p < RECORD_HEADER) { this.need = RECORD_HEADER; break; }
       if (frame === pauseAt) { this.need = 0; break; }
       // The 16 header bytes are known to be buffered.
+      let sec = view.getUint32(p, le);
+      if (sec === SAME_US || sec === SAME_NS || sec === SWAPPED_US || sec === SWAPPED_NS) {
+        if (end - p < FILE_HEADER) { this.need = FILE_HEADER; break; }
+        if (this.nextFile(buf, p, frame)) { p += FILE_HEADER; this.need = 0; break; }
+      } else if (sec === PCAPNG_SHB && (buf.readUInt32LE(p + 8) === PCAPNG_BYTE_ORDER || buf.readUInt32BE(p + 8) === PCAPNG_BYTE_ORDER)) {
+        ctx.warn('concatenated', `a pcapng section header block at byte ${ctx.base + p}, after frame ${frame}: files concatenated; read on as one capture, frame numbers continuing`);
+        this.follows = 'pcapng';
+        this.need = 0;
+        break;
+      }
       const caplen = view.getUint32(p + 8, le);
       if (caplen > MAX_CAPLEN) {
         ctx.fail(`record header at byte ${ctx.base + p} (frame ${frame + 1}) claims captured length ${caplen}, more than the limit ${MAX_CAPLEN}; the file is damaged`);
@@ -62,7 +80,6 @@ export class PcapParser implements RecordParser {
         break;
       }
       if (end - p - RECORD_HEADER < caplen) { this.need = RECORD_HEADER + caplen; break; }
-      let sec = view.getUint32(p, le);
       let frac = view.getUint32(p + 4, le);
       const origLen = view.getUint32(p + 12, le);
       frame++;
@@ -87,6 +104,20 @@ export class PcapParser implements RecordParser {
     return p;
   }
 
+  /**
+   * A second file header where a record was expected: `cat a.pcap b.pcap` makes such a stream.
+   * Read on with the new header's byte order, resolution and link type; frame numbers continue.
+   */
+  private nextFile(buf: Buffer, p: number, frame: number): boolean {
+    const magic = pcapMagic(buf, p);
+    const major = magic === null ? 0 : magic.le ? buf.readUInt16LE(p + 4) : buf.readUInt16BE(p + 4);
+    if (major !== 2) return false;
+    this.ctx.warn('concatenated', `another pcap file header at byte ${this.ctx.base + p}, after frame ${frame}: files concatenated; read on as one capture, frame numbers continuing`);
+    this.ctx.frames = frame;
+    this.fracPerSec = 1e6; this.nsPerFrac = 1000; this.digits = 6;
+    return this.fileHeader(buf, p);
+  }
+
   private fileHeader(buf: Buffer, p: number): boolean {
     const ctx = this.ctx;
     const magic = pcapMagic(buf, p);
@@ -104,7 +135,8 @@ export class PcapParser implements RecordParser {
     this.snaplen = snaplen === 0 || snaplen > MAX_CAPLEN ? MAX_CAPLEN : snaplen;
     // The top bits carry FCS information (pcap spec "LinkType and additional information").
     this.linkType = u32(20) & 0x03ffffff;
-    ctx.info.format = 'pcap';
+    ctx.info.snapLen ??= snaplen;
+    ctx.info.format ??= 'pcap';
     ctx.addLinkType(this.linkType);
     ctx.noteDigits(this.digits);
     return true;

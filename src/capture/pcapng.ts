@@ -40,8 +40,17 @@ const blockName = (type: number): string => {
   }
 };
 
+/** A classic pcap file header (magic in either byte order, version 2) where a block was expected. */
+function isPcapHeader(buf: Buffer, p: number, type: number): boolean {
+  // The magic read in this section's byte order: as written, or swapped.
+  if (type !== 0xa1b2c3d4 && type !== 0xa1b23c4d && type !== 0xd4c3b2a1 && type !== 0x4d3cb2a1) return false;
+  const le = buf[p] === 0xd4 || buf[p] === 0x4d;
+  return (le ? buf.readUInt16LE(p + 4) : buf.readUInt16BE(p + 4)) === 2;
+}
+
 export class PcapngParser implements RecordParser {
   need = 12;
+  follows: 'pcap' | null = null;
   private le = true;
   private sections = 0;
   // Interfaces of the current section, by index; replaced (not cleared) by each SHB.
@@ -62,6 +71,12 @@ export class PcapngParser implements RecordParser {
       if (ctx.frames >= pauseAt) { this.need = 0; break; }
       let le = this.le;
       const type = le ? u32le(buf, p) : u32be(buf, p);
+      if (this.sections > 0 && isPcapHeader(buf, p, type)) {
+        ctx.warn('concatenated', `a pcap file header at byte ${ctx.base + p}, after frame ${ctx.frames}: files concatenated; read on as one capture, frame numbers continuing`);
+        this.follows = 'pcap';
+        this.need = 0;
+        break;
+      }
       if (type === SHB_TYPE) {
         // The type is a palindrome; the byte-order magic decides how to read everything after it.
         if (buf.readUInt32LE(p + 8) === BYTE_ORDER_MAGIC) le = true;
@@ -177,6 +192,7 @@ export class PcapngParser implements RecordParser {
     const ts = this.converter(tsresol, tsoffset);
     this.ifLink.push(linkType);
     this.ifSnap.push(snaplen);
+    ctx.info.snapLen ??= snaplen;
     this.ifTs.push(ts);
     ctx.addLinkType(linkType);
     ctx.noteDigits(ts.digits);
@@ -204,10 +220,11 @@ export class PcapngParser implements RecordParser {
       ctx.fail(`section header block at byte ${ctx.base + p} has version ${major}.${minor}; only pcapng 1.x is defined`);
       return false;
     }
+    if (this.sections > 0) ctx.warn('concatenated', `another section header block at byte ${ctx.base + p}, after frame ${ctx.frames}: a new section (concatenated files?); read on as one capture, frame numbers continuing`);
     this.le = le;
     this.sections++;
     this.ifLink = []; this.ifSnap = []; this.ifTs = [];
-    ctx.info.format = 'pcapng';
+    ctx.info.format ??= 'pcapng';
     return true;
   }
 

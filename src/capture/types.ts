@@ -29,6 +29,8 @@ export interface CaptureInfo {
   packets: number;
   /** Link types (LINKTYPE_* numbers) of the interfaces that appeared, in order of first appearance. */
   linkTypes: number[];
+  /** Snap length of the file header (pcap) or first interface (pcapng), once known. */
+  snapLen?: number;
   /** Fractional-second digits of the finest interface (6 for µs, 9 for ns). */
   tsDigits: number;
   /** Non-fatal oddities, one line each, e.g. a record clamped to the snap length. */

@@ -11,6 +11,7 @@ import { jsonEventSpool, writeJson } from '../report/json';
 import { eventLine, summaryLine, writeInputLines } from '../report/ndjson';
 import { EXIT_INTERRUPTED, exitCode } from './exit-codes';
 import { Interrupt } from '../capture/interrupt';
+import { errorLine } from './error-line';
 import { openFileOutput } from './file-output';
 import { eventMatches, flowMatches, hasFlowFilter } from './filter';
 import {
@@ -19,6 +20,7 @@ import {
 } from './options';
 import { OutputBatch, type Output } from './output';
 import { createProgress, type ProgressStream } from './progress';
+import { rotatedSetHint } from './rotated-hint';
 
 
 export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs) => Promise<void>): Argv<T> {
@@ -38,12 +40,14 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
       .option('idle-timeout', { describe: 'forget flows silent this long in capture time (seconds)', type: 'number', default: DEFAULT_IDLE_TIMEOUT_S, requiresArg: true })
       .option('max-flows', { describe: 'track at most this many flows at once (least recently active evicted)', type: 'number', default: DEFAULT_MAX_FLOWS, requiresArg: true })
       .option('output', { alias: 'o', describe: 'write the report to this file instead of standard output', type: 'string', requiresArg: true })
+      .option('merge', { describe: 'read all inputs (files, or every capture in a directory) as one trace, merged by timestamp', type: 'boolean', default: false })
       .example('$0 analyze trace.pcap', 'table of every flow with keepalive probes')
       .example('$0 analyze --events --time relative --port 443 trace.pcapng', 'probe/answer timeline of port-443 flows')
       .example('$0 analyze --format json a.pcap b.pcap.gz > report.json', 'one JSON report for both inputs')
       .example('$0 analyze --format html -o report.html trace.pcap', 'one self-contained page: timelines, distributions, flows table')
       .example('tcpdump -w - -i eth0 tcp | $0 analyze --format ndjson -', 'stream events from standard input')
-      .example('$0 analyze --fail-on timeout,reset trace.pcap', 'exit 1 when a keepalive timed out or was reset'),
+      .example('$0 analyze --fail-on timeout,reset trace.pcap', 'exit 1 when a keepalive timed out or was reset')
+      .example('$0 analyze --merge /var/capture/ring/', 'a rotated capture set read as one trace'),
     // A repeated option arrives as an array, a single one as a value. (No `array: true`: that
     // would swallow the capture names that follow, as in `--port 80 trace.pcap`.)
     async (argv) => {
@@ -52,15 +56,10 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
       await run({
         capture: argv.capture, format: argv.format, events: argv.events, time: argv.time,
         host: list(argv.host), port: list(argv.port), flow: list(argv.flow), allFlows: argv.allFlows,
-        failOn: list(argv.failOn), idleTimeout: argv.idleTimeout, maxFlows: argv.maxFlows, output: argv.output,
+        failOn: list(argv.failOn), idleTimeout: argv.idleTimeout, maxFlows: argv.maxFlows, output: argv.output, merge: argv.merge,
       });
     },
   );
-}
-
-/** `FILE: message`, without repeating the file when the reader's message already starts with it. */
-export function errorLine(file: string, error: string): string {
-  return error.startsWith(`${file}: `) ? error : `${file}: ${error}`;
 }
 
 /** Runs the command; returns the exit code. Usage errors are thrown as UsageError. */
@@ -76,6 +75,7 @@ export async function runAnalyze(raw: RawAnalyzeArgs, io: Output, progressStream
 }
 
 export async function analyzeAll(o: AnalyzeOptions, io: Output, progressStream: ProgressStream): Promise<number> {
+  if (o.merge) return (await import('./analyze-merged')).analyzeMergedInputs(o, io, progressStream);
   const interrupt = onInterrupt();
   interrupt.pause = () => io.room?.() ?? null;
   try {
@@ -184,6 +184,8 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
     batch.flush();
   }
   if (o.format === 'ndjson') io.out(summaryLine(inputs));
+  const hint = rotatedSetHint(inputs.map((i) => i.capture), inputs.map((i) => i.result));
+  if (hint !== null) io.err(`keepalive: ${hint}\n`);
   if (interrupt.requested) return EXIT_INTERRUPTED;
   return exitCode(inputErrors, failOnHits);
 }

@@ -9,15 +9,26 @@ export const TAKES_VALUE: ReadonlySet<string> = new Set([
 ]);
 
 export function firstCaptureArg(argv: readonly string[]): string | null {
-  if (argv[0] !== 'analyze') return null;
+  // A merge starts its own worker, on all its inputs (mergeCaptureArgs).
+  if (argv[0] !== 'analyze' || argv.includes('--merge')) return null;
+  return captureArgs(argv)[0] ?? null;
+}
+
+/** Every capture named on an `analyze --merge` command line; null without --merge. */
+export function mergeCaptureArgs(argv: readonly string[]): string[] | null {
+  return argv[0] === 'analyze' && argv.includes('--merge') ? captureArgs(argv) : null;
+}
+
+function captureArgs(argv: readonly string[]): string[] {
+  const out: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
-    if (a === '--') return argv[i + 1] ?? null;
+    if (a === '--') { out.push(...argv.slice(i + 1)); break; }
     if (a !== '-' && a.startsWith('-')) {
       if (TAKES_VALUE.has(a)) i++; // `--port 80`; `--port=80` is one argument
       continue;
     }
-    return a;
+    out.push(a);
   }
-  return null;
+  return out;
 }

@@ -30,6 +30,8 @@ export interface AnalyzeOptions {
   readonly maxFlows: number;
   /** -o FILE: the report goes there instead of standard output; null for standard output. */
   readonly output: string | null;
+  /** Read all inputs as one trace (--merge). */
+  readonly merge: boolean;
 }
 
 /** What yargs hands over (types as declared in the builder; values still unchecked). */
@@ -46,6 +48,7 @@ export interface RawAnalyzeArgs {
   readonly idleTimeout?: number;
   readonly maxFlows?: number;
   readonly output?: string | number;
+  readonly merge?: boolean;
 }
 
 export function parseFailOn(values: readonly string[]): Set<Outcome> {
@@ -82,6 +85,7 @@ export function validateAnalyzeArgs(a: RawAnalyzeArgs): AnalyzeOptions {
   const captures = (a.capture ?? []).map(unStdin);
   if (captures.length === 0) throw new UsageError('no capture file given');
   if (captures.filter((c) => c === '-').length > 1) throw new UsageError("standard input ('-') can be read only once");
+  if (a.merge === true && captures.includes('-')) throw new UsageError("--merge reads files and directories, not standard input ('-')");
   const format = FORMATS.find((f) => f === (a.format ?? 'table'));
   if (format === undefined) throw new UsageError(`--format: unknown format '${a.format}'`);
   const timeMode = TIME_MODES.find((t) => t === (a.time ?? 'absolute'));
@@ -99,5 +103,6 @@ export function validateAnalyzeArgs(a: RawAnalyzeArgs): AnalyzeOptions {
     idleTimeoutSeconds: positive('idle-timeout', a.idleTimeout, DEFAULT_IDLE_TIMEOUT_S, false),
     maxFlows: positive('max-flows', a.maxFlows, DEFAULT_MAX_FLOWS, true),
     output: outputFile(a.output),
+    merge: a.merge === true,
   };
 }

@@ -9,12 +9,17 @@ import type { CaptureInfo } from '../capture/types';
 import { CaptureClock } from './capture-clock';
 import { DecodingFront } from './front';
 import type { FrontState } from './segment-sink';
+import type { MergedCaptures } from '../capture/merge';
+import { mergedCaptureInfo } from '../capture/merged-info';
+import { readMergedForRing, type MergeJob } from './merge-ring';
 import { RingWriter, SegmentRing } from './segment-ring';
 
 export interface DecodeJob {
   readonly file: string;
   readonly sab: SharedArrayBuffer;
   readonly port: MessagePort;
+  /** Set for `--merge`: these files are read as one trace (`file` is only a label). */
+  readonly merge?: MergeJob;
 }
 
 /** Posted once before the end mark. */
@@ -23,6 +28,8 @@ export interface DecodeDone {
   readonly front: FrontState | null;
   /** An internal failure of the worker, one line. */
   readonly error: string | null;
+  /** The inputs of a merge (DecodeJob.merge). */
+  readonly merged?: MergedCaptures;
 }
 
 async function run(job: DecodeJob): Promise<void> {
@@ -32,12 +39,18 @@ async function run(job: DecodeJob): Promise<void> {
     const clock = new CaptureClock();
     writer.source = clock;
     const front = new DecodingFront(writer, clock);
-    const interrupt = new Interrupt();
-    job.port.on('message', (m: unknown) => { if (m === STOP_READING) interrupt.request(); });
-    const capture = await readCapture(job.file, front, { onProgress: (b, t, f) => writer.progress(b, t, f), interrupt });
-    job.port.removeAllListeners('message');
-    front.flush();
-    done = { capture, front: front.state(), error: null };
+    const onProgress = (b: number, t: number | null, f: number): void => writer.progress(b, t, f);
+    if (job.merge !== undefined) {
+      const merged = await readMergedForRing(job.merge, front, writer, onProgress);
+      done = { capture: mergedCaptureInfo(job.file, merged), front: front.state(), error: null, merged };
+    } else {
+      const interrupt = new Interrupt();
+      job.port.on('message', (m: unknown) => { if (m === STOP_READING) interrupt.request(); });
+      const capture = await readCapture(job.file, front, { onProgress, interrupt });
+      job.port.removeAllListeners('message');
+      front.flush();
+      done = { capture, front: front.state(), error: null };
+    }
   } catch (e) {
     done = { capture: null, front: null, error: e instanceof Error ? e.message : String(e) };
   }

@@ -99,6 +99,8 @@ export class RingWriter implements SegmentSink {
   private used = 0;
   /** The analysis feeding this writer, set right after it is made. */
   source: ClockSource | null = null;
+  /** Runs before each chunk is handed over (a merge posts where the chunk's frames came from). */
+  beforePublish: (() => void) | null = null;
 
   /** The decoding side writes its batches into the ring where reserve() says (DecodingFront.packet, pipeline/front.ts). */
   readonly inPlace: RecordsInPlace;
@@ -155,6 +157,7 @@ export class RingWriter implements SegmentSink {
   }
 
   private publish(): void {
+    this.beforePublish?.();
     const src = this.source as ClockSource, pr = this.ring.progress;
     pr[4] = src.epochSecond; pr[5] = src.firstRecord;
     this.ring.publish(this.chunk, this.used);

@@ -43,14 +43,15 @@ function endpointCells(k: KeepaliveReport | null): Cell[] {
   ];
 }
 
-export function flowRows(captureIndex: number, file: string, f: FlowReport): string {
+/** `extra`: cells after the standard columns (--merge adds its own). */
+export function flowRows(captureIndex: number, file: string, f: FlowReport, extra: readonly Cell[] = []): string {
   const head: Cell[] = [
     captureIndex, file, f.id, f.client, f.server, f.vlan.join('.'), f.midstream,
     f.firstFrame, f.lastFrame, f.firstTime, f.lastTime, f.packets, f.maxIdleSeconds, f.zeroWindowProbes, f.end,
   ];
-  if (f.keepalive.length === 0) return csvRecord([...head, ...endpointCells(null)]);
+  if (f.keepalive.length === 0) return csvRecord([...head, ...endpointCells(null), ...extra]);
   let out = '';
-  for (const k of f.keepalive) out += csvRecord([...head, ...endpointCells(k)]);
+  for (const k of f.keepalive) out += csvRecord([...head, ...endpointCells(k), ...extra]);
   return out;
 }
 

@@ -8,6 +8,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { DecodeJob } from '../pipeline/decode-worker';
+import type { MergeJob } from '../pipeline/merge-ring';
 import { SegmentRing } from '../pipeline/segment-ring';
 
 /** Below this a file is analyzed on one thread: a worker takes tens of ms to start. */
@@ -38,11 +39,12 @@ export interface StartedDecodeWorker {
 
 let prestarted: StartedDecodeWorker | null = null;
 
-export function startDecodeWorker(file: string): StartedDecodeWorker {
+export function startDecodeWorker(file: string, merge?: MergeJob): StartedDecodeWorker {
   const ring = new SegmentRing();
   const { port1, port2 } = new MessageChannel();
-  const job: DecodeJob = { file, sab: ring.sab, port: port2 };
-  const worker = new Worker(path.join(__dirname, '..', 'pipeline', 'decode-worker.js'), { workerData: job, transferList: [port2] });
+  const job: DecodeJob = merge === undefined ? { file, sab: ring.sab, port: port2 } : { file, sab: ring.sab, port: port2, merge };
+  const transferList = merge === undefined ? [port2] : [port2, merge.runs];
+  const worker = new Worker(path.join(__dirname, '..', 'pipeline', 'decode-worker.js'), { workerData: job, transferList });
   const started: StartedDecodeWorker = { file, worker, ring, port: port1, failure: null };
   worker.on('error', (e) => { started.failure ??= e.message; });
   worker.on('exit', (code) => { if (code !== 0) started.failure ??= `decode worker exited with code ${code}`; });

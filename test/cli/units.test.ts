@@ -1,7 +1,7 @@
 // The CLI's pure parts: exit codes, option validation, filters, progress.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { errorLine } from '../../src/cli/analyze';
+import { errorLine } from '../../src/cli/error-line';
 import { exitCode } from '../../src/cli/exit-codes';
 import { canonicalHost, eventMatches, flowMatches, parseFlowSelectors, parseHosts, parsePorts, splitEndpoint, type FlowFilter } from '../../src/cli/filter';
 import { parseFailOn, STDIN_TOKEN, validateAnalyzeArgs } from '../../src/cli/options';
