@@ -38,6 +38,9 @@ export function isoTime(epochSec: number, t: Nanos, digits: number): string {
   let sec = epochSec + Math.floor(t / NS_PER_SEC);
   let ns = t - Math.floor(t / NS_PER_SEC) * NS_PER_SEC;
   if (ns < 0) { ns += NS_PER_SEC; sec -= 1; }
+  // Past 2^53 ns (104 days from the epoch second) a double no longer holds every nanosecond: the
+  // remainder may be anything, so the fraction is left at what can be told, and never malformed.
+  if (!(ns >= 0 && ns < NS_PER_SEC) || !Number.isInteger(ns)) ns = 0;
   const base = isoSecond(sec);
   if (digits <= 0) return `${base}Z`;
   const frac = String(ns).padStart(9, '0').slice(0, Math.min(9, digits));
@@ -56,10 +59,32 @@ let cachedDayText = '';
  */
 export function isoDay(day: number): string {
   if (day !== cachedDay) {
-    cachedDayText = new Date(day * SEC_PER_DAY * 1000).toISOString().slice(0, 11);
+    cachedDayText = Math.abs(day) <= DATE_MAX_DAYS ? new Date(day * SEC_PER_DAY * 1000).toISOString().slice(0, 11) : farDay(day);
     cachedDay = day;
   }
   return cachedDayText;
+}
+
+/** Date's range: ±10^8 days around 1970 (ECMA-262 §21.4.1.1); beyond it toISOString throws. */
+const DATE_MAX_DAYS = 1e8;
+
+/**
+ * `±YYYYYY-MM-DDT` of a Unix day beyond Date's range (a pcapng timestamp with a huge offset or
+ * resolution, say): the proleptic Gregorian date from the day count in 400-year eras, as Date
+ * would print it had it the range. The year grows to as many digits as it needs.
+ */
+export function farDay(day: number): string {
+  const z = day + 719468; // days from 0000-03-01
+  const era = Math.floor(z / 146097);
+  const doe = z - era * 146097;
+  const yoe = Math.floor((doe - Math.floor(doe / 1460) + Math.floor(doe / 36524) - Math.floor(doe / 146096)) / 365);
+  const doy = doe - (365 * yoe + Math.floor(yoe / 4) - Math.floor(yoe / 100));
+  const mp = Math.floor((5 * doy + 2) / 153);
+  const d = doy - Math.floor((153 * mp + 2) / 5) + 1;
+  const m = mp < 10 ? mp + 3 : mp - 9;
+  const y = yoe + era * 400 + (m <= 2 ? 1 : 0);
+  const year = `${y < 0 ? '-' : '+'}${String(Math.abs(y)).padStart(6, '0')}`;
+  return `${year}-${m < 10 ? '0' : ''}${m}-${d < 10 ? '0' : ''}${d}T`;
 }
 
 /**
@@ -70,8 +95,15 @@ function isoSecond(sec: number): string {
   const day = Math.floor(sec / SEC_PER_DAY);
   const dayText = isoDay(day);
   // Years outside 0000–9999 have a longer date part (+010000-01-01T…): leave them to Date.
-  if (dayText[10] !== 'T') return new Date(sec * 1000).toISOString().slice(0, 19);
   const s = sec - day * SEC_PER_DAY;
+  // Seconds past 2^53 are not all doubles: the time of day is then whatever can be told.
+  if (dayText[10] !== 'T') return `${farDay(day)}${clock(s >= 0 && s < SEC_PER_DAY ? s : 0)}`;
   const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, x = s % 60;
   return `${dayText}${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${x < 10 ? '0' : ''}${x}`;
+}
+
+/** `HH:MM:SS` of a second of the day. */
+function clock(s: number): string {
+  const h = Math.floor(s / 3600), m = Math.floor(s / 60) % 60, x = Math.floor(s % 60);
+  return `${h < 10 ? '0' : ''}${h}:${m < 10 ? '0' : ''}${m}:${x < 10 ? '0' : ''}${x}`;
 }

@@ -31,7 +31,8 @@ test('ISO time agrees with Date.toISOString across days, years and centuries', (
   const secs = [-2208988800, -1, 0, 1, 86399, 86400, 951782399, 951782400, 1700000000, 4102444799, 7258118400, 253402300799, 253402300800];
   for (let i = 0; i < 2000; i++) secs.push(Math.floor(-2208988800 + i * 4733104.37));
   for (const s of secs) {
-    const want = `${new Date(s * 1000).toISOString().slice(0, 19)}.250000Z`;
+    const iso = new Date(s * 1000).toISOString();
+    const want = `${iso.slice(0, iso.indexOf('.'))}.250000Z`; // past 9999 the year has six digits and a sign
     assert.equal(isoTime(s, 250_000_000 as Nanos, 6), want, `second ${s}`);
     // 50 days after the epoch second, within the span a double holds to the nanosecond.
     assert.equal(isoTime(s - 50 * 86400, (50 * 86400e9 + 250_000_000) as Nanos, 6), want, `second ${s}, 50 days on`);

@@ -18,7 +18,7 @@ import { INTERRUPT_CHECK_MS, STOP_READING } from '../capture/interrupt';
 const WAIT_MS = 250;
 
 export async function analyzeInWorker(file: string, opts: AnalysisOptions, onEvent: EventListener | null,
-  onProgress?: ProgressFn, start: () => StartedDecodeWorker = () => takeDecodeWorker(file),
+  onProgress?: ProgressFn, start: () => StartedDecodeWorker = () => takeDecodeWorker(file, opts.dupWindowMs),
 ): Promise<{ capture: CaptureInfo; result: AnalysisResult; merged?: MergedCaptures }> {
   const back = new EngineBack(opts, new CaptureClock(), onEvent);
   const replay = new RingReplay(back.engine, back.clock);

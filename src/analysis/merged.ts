@@ -33,7 +33,7 @@ export async function analyzeMerged(files: readonly string[], frames: FrameMap, 
 /** The merge read and decoded by a worker (the one bin/keepalive.js started early, if any). */
 async function analyzeMergeInWorker(files: readonly string[], frames: FrameMap, opts: AnalysisOptions,
   onEvent: EventListener | null, onProgress?: ProgressFn): Promise<MergedAnalysis> {
-  const { started, channel } = takeMergeWorker(files);
+  const { started, channel } = takeMergeWorker(files, opts.dupWindowMs);
   channel.attach(frames);
   try {
     const out = await analyzeInWorker(started.file, opts, onEvent, onProgress, () => started);

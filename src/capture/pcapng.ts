@@ -4,7 +4,7 @@
 import { u32be, u32le } from './bytes';
 import type { ReadContext, RecordParser } from './context';
 import { MAX_BLOCK, MAX_CAPLEN, RECORDS_PER_SLICE } from './limits';
-import { TsConverter } from './timestamp';
+import { DATE_MAX_SEC, TsConverter } from './timestamp';
 
 export const SHB_TYPE = 0x0a0d0d0a;
 const IDB_TYPE = 1;
@@ -136,6 +136,9 @@ export class PcapngParser implements RecordParser {
     const origLen = le ? u32le(buf, p + 24) : u32be(buf, p + 24);
     const ts = this.ifTs[id];
     ts.convert(le ? u32le(buf, p + 12) : u32be(buf, p + 12), le ? u32le(buf, p + 16) : u32be(buf, p + 16));
+    if (ts.sec > DATE_MAX_SEC || ts.sec < -DATE_MAX_SEC) {
+      ctx.warn('time-range', `frame ${frame}: timestamp ${ts.sec} s since 1970 is beyond the years a calendar date is made for; shown as a far date, durations across it are meaningless`);
+    }
     const snap = this.ifSnap[id];
     let deliver = caplen;
     if (snap !== 0 && caplen > snap) {

@@ -4,6 +4,9 @@
 
 const TWO32 = 4294967296;
 
+/** Seconds from 1970 to the end of the range a JavaScript Date (and an ISO date) can hold. */
+export const DATE_MAX_SEC = 8.64e12;
+
 const enum Kind {
   /** 10^-n, n ≤ 9 (U ≤ 1e9): 16-bit modular steps stay below 2^53. */
   Decimal,

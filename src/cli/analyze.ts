@@ -8,6 +8,7 @@ import { reportedFlows } from '../report/flow-list';
 import type { AnalyzedInput } from '../report/inputs';
 import { HtmlEvents, writeHtml } from '../report/html';
 import { jsonEventSpool, writeJson } from '../report/json';
+import { inputNotices } from '../report/notices';
 import { eventLine, summaryLine, writeInputLines } from '../report/ndjson';
 import { EXIT_INTERRUPTED, exitCode } from './exit-codes';
 import { Interrupt } from '../capture/interrupt';
@@ -15,7 +16,7 @@ import { errorLine } from './error-line';
 import { openFileOutput } from './file-output';
 import { eventMatches, flowMatches, hasFlowFilter } from './filter';
 import {
-  DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS, FORMATS, OUTCOMES, TIME_MODES, validateAnalyzeArgs,
+  DEFAULT_DUP_WINDOW_MS, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS, FORMATS, OUTCOMES, TIME_MODES, validateAnalyzeArgs,
   type AnalyzeOptions, type RawAnalyzeArgs,
 } from './options';
 import { OutputBatch, type Output } from './output';
@@ -41,6 +42,7 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
       .option('max-flows', { describe: 'track at most this many flows at once (least recently active evicted)', type: 'number', default: DEFAULT_MAX_FLOWS, requiresArg: true })
       .option('output', { alias: 'o', describe: 'write the report to this file instead of standard output', type: 'string', requiresArg: true })
       .option('merge', { describe: 'read all inputs (files, or every capture in a directory) as one trace, merged by timestamp', type: 'boolean', default: false })
+      .option('dup-window', { describe: 'fold copies of a TCP segment seen again within this many ms (bridges, two-interface captures; 0: off)', type: 'number', default: DEFAULT_DUP_WINDOW_MS, requiresArg: true })
       .example('$0 analyze trace.pcap', 'table of every flow with keepalive probes')
       .example('$0 analyze --events --time relative --port 443 trace.pcapng', 'probe/answer timeline of port-443 flows')
       .example('$0 analyze --format json a.pcap b.pcap.gz > report.json', 'one JSON report for both inputs')
@@ -56,7 +58,7 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
       await run({
         capture: argv.capture, format: argv.format, events: argv.events, time: argv.time,
         host: list(argv.host), port: list(argv.port), flow: list(argv.flow), allFlows: argv.allFlows,
-        failOn: list(argv.failOn), idleTimeout: argv.idleTimeout, maxFlows: argv.maxFlows, output: argv.output, merge: argv.merge,
+        failOn: list(argv.failOn), idleTimeout: argv.idleTimeout, maxFlows: argv.maxFlows, output: argv.output, merge: argv.merge, dupWindow: argv.dupWindow,
       });
     },
   );
@@ -126,7 +128,7 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
     const progress = createProgress(progressStream, file);
     let analyzed;
     try {
-      analyzed = await analyzeFile(file, { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows, interrupt,
+      analyzed = await analyzeFile(file, { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows, dupWindowMs: o.dupWindowMs, interrupt,
         onNotice: (line) => io.err(`keepalive: ${file}: ${line}\n`) },
         onEvent, progress.update);
     } finally {
@@ -141,6 +143,7 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
       inputErrors++;
       io.err(`keepalive: ${errorLine(file, capture.error)}\n`);
     }
+    for (const line of inputNotices(input)) io.err(`keepalive: ${line}\n`);
     if (o.failOn.size > 0) for (const f of flows) for (const k of f.keepalive) if (o.failOn.has(k.outcome)) failOnHits++;
 
     switch (o.format) {

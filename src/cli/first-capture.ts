@@ -5,7 +5,7 @@
 /** Options of `analyze` that take a value (cli/analyze.ts), in every spelling yargs accepts. */
 export const TAKES_VALUE: ReadonlySet<string> = new Set([
   '--format', '--time', '-t', '--host', '--port', '--flow',
-  '--fail-on', '--failOn', '--idle-timeout', '--idleTimeout', '--max-flows', '--maxFlows', '--output', '-o',
+  '--fail-on', '--failOn', '--idle-timeout', '--idleTimeout', '--max-flows', '--maxFlows', '--output', '-o', '--dup-window', '--dupWindow',
 ]);
 
 export function firstCaptureArg(argv: readonly string[]): string | null {

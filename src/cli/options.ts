@@ -1,4 +1,5 @@
 // The analyze command's options after validation, in the units the rest of the code wants.
+import { DEFAULT_DUP_WINDOW_MS } from '../decode/duplicates';
 import { OUTCOMES, type Outcome } from '../keepalive/model';
 import type { TimeMode } from '../report/format';
 import { parseFlowSelectors, parseHosts, parsePorts, type FlowFilter } from './filter';
@@ -12,6 +13,7 @@ export { OUTCOMES };
 /** Flow eviction after this much capture-time silence: 2.5 h, just above Linux's 2 h keepalive idle. */
 export const DEFAULT_IDLE_TIMEOUT_S = 9000;
 export const DEFAULT_MAX_FLOWS = 1_000_000;
+export { DEFAULT_DUP_WINDOW_MS };
 
 /** Stands for a lone `-` argument while yargs parses (a NUL cannot occur in a real argument). */
 export const STDIN_TOKEN = '\u0000-';
@@ -32,6 +34,8 @@ export interface AnalyzeOptions {
   readonly output: string | null;
   /** Read all inputs as one trace (--merge). */
   readonly merge: boolean;
+  /** Copies of a TCP segment within this many ms are folded into one; 0 turns folding off. */
+  readonly dupWindowMs: number;
 }
 
 /** What yargs hands over (types as declared in the builder; values still unchecked). */
@@ -49,6 +53,7 @@ export interface RawAnalyzeArgs {
   readonly maxFlows?: number;
   readonly output?: string | number;
   readonly merge?: boolean;
+  readonly dupWindow?: number;
 }
 
 export function parseFailOn(values: readonly string[]): Set<Outcome> {
@@ -104,5 +109,6 @@ export function validateAnalyzeArgs(a: RawAnalyzeArgs): AnalyzeOptions {
     maxFlows: positive('max-flows', a.maxFlows, DEFAULT_MAX_FLOWS, true),
     output: outputFile(a.output),
     merge: a.merge === true,
+    dupWindowMs: a.dupWindow === 0 ? 0 : positive('dup-window', a.dupWindow, DEFAULT_DUP_WINDOW_MS, false),
   };
 }

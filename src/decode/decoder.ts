@@ -11,11 +11,15 @@ import { LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2, parseSll, parseSll2 } from './
 import { ETHERTYPE_BY_VERSION, ETHERTYPE_IPV4, ETHERTYPE_IPV6, LinkState } from './link/state';
 import { DecodedPacket, PacketKind } from './packet';
 import { parseTcp } from './tcp';
+import { innerOfIp, innerOfLink } from './tunnel/inner';
+import { NOT_TUNNEL, TunnelState } from './tunnel/state';
 import { Weird, WEIRD_NAMES } from './weird';
 
 /** Bare IP, version from the first nibble: LINKTYPE_RAW, and DLT_RAW's number on OpenBSD files. */
 const LINKTYPE_RAW = 101, LINKTYPE_RAW_OPENBSD = 12;
 const LINKTYPE_IPV4 = 228, LINKTYPE_IPV6 = 229;
+/** Tunnels inside tunnels: a bound, so a crafted frame cannot loop. Real stacks are 2–3 deep. */
+const MAX_TUNNEL_DEPTH = 8;
 
 export class Decoder {
   readonly pkt = new DecodedPacket();
@@ -25,6 +29,7 @@ export class Decoder {
   private readonly link = new LinkState();
   private readonly ip = new IpState();
   private readonly quoted = new IpState();
+  private readonly tun = new TunnelState();
   /** "linktype-unsupported-N" keys, built once per N. */
   private readonly unsupportedKeys = new Map<number, string>();
 
@@ -37,9 +42,11 @@ export class Decoder {
     pkt.buf = buf;
     pkt.vlanOuter = 0;
     pkt.vlanInner = 0;
+    pkt.tenantKind = 0;
+    pkt.tenantId = 0;
     pkt.ipVersion = 0;
     // A record claiming more bytes than the buffer holds is clamped: nothing past it is read.
-    const end = off + caplen <= buf.length ? off + caplen : buf.length;
+    let end = off + caplen <= buf.length ? off + caplen : buf.length;
     const link = this.link;
     link.reset();
 
@@ -59,36 +66,76 @@ export class Decoder {
     pkt.vlanInner = link.vlanInner;
 
     let etherType = link.etherType;
-    if (etherType === ETHERTYPE_BY_VERSION) {
-      if (l3 >= end) return this.fail(Weird.IpTruncated, pkt);
-      const v = buf[l3] >> 4;
-      if (v === 4) etherType = ETHERTYPE_IPV4;
-      else if (v === 6) etherType = ETHERTYPE_IPV6;
-      else return this.fail(Weird.IpBadVersion, pkt);
-    }
     const ip = this.ip;
-    let l4: number;
-    if (etherType === ETHERTYPE_IPV4) l4 = parseIpv4(buf, l3, end, ip, false);
-    else if (etherType === ETHERTYPE_IPV6) l4 = parseIpv6(buf, l3, end, ip, false);
-    else return PacketKind.Other; // ARP, LLC, …: not ours, not odd
-    if (l4 < 0) return this.fail(-l4, pkt);
-    pkt.ipVersion = ip.version;
-    pkt.srcOff = ip.srcOff;
-    pkt.dstOff = ip.dstOff;
-    pkt.ttl = ip.ttl;
+    // Once per layer: plain IP takes one pass; a tunnel or encapsulation goes round again with its
+    // inner packet (decode/tunnel/), up to MAX_TUNNEL_DEPTH layers.
+    for (let depth = 0; ; depth++) {
+      if (etherType === ETHERTYPE_BY_VERSION) {
+        if (l3 >= end) return this.fail(Weird.IpTruncated, pkt);
+        const v = buf[l3] >> 4;
+        if (v === 4) etherType = ETHERTYPE_IPV4;
+        else if (v === 6) etherType = ETHERTYPE_IPV6;
+        else return this.fail(Weird.IpBadVersion, pkt);
+      }
+      let l4: number;
+      if (etherType === ETHERTYPE_IPV4) l4 = parseIpv4(buf, l3, end, ip, false);
+      else if (etherType === ETHERTYPE_IPV6) l4 = parseIpv6(buf, l3, end, ip, false);
+      else {
+        // MPLS, PPPoE, LLC/SNAP; ARP and the like are not ours, and not odd.
+        if (depth === 0) this.tun.reset();
+        const inner = this.enter(depth, pkt, innerOfLink(buf, l3, end, etherType, this.tun));
+        if (inner < 0) return PacketKind.Other;
+        etherType = this.tun.etherType;
+        l3 = inner;
+        continue;
+      }
+      if (l4 < 0) return this.fail(-l4, pkt);
+      pkt.ipVersion = ip.version;
+      pkt.srcOff = ip.srcOff;
+      pkt.dstOff = ip.dstOff;
+      pkt.ttl = ip.ttl;
+      pkt.ipId = ip.version === 4 ? (buf[l3 + 4] << 8) | buf[l3 + 5] : -1;
 
-    if (ip.proto === IPPROTO_TCP) {
-      const w = parseTcp(buf, l4, ip.end, end, pkt);
-      if (w === Weird.TcpBadOption) this.bump(w); // the fixed header is still good
-      else if (w !== Weird.None) return this.fail(w, pkt);
-      return (pkt.kind = PacketKind.Tcp);
+      const proto = ip.proto;
+      if (proto === IPPROTO_TCP) {
+        const w = parseTcp(buf, l4, ip.end, end, pkt);
+        if (w === Weird.TcpBadOption) this.bump(w); // the fixed header is still good
+        else if (w !== Weird.None) return this.fail(w, pkt);
+        return (pkt.kind = PacketKind.Tcp);
+      }
+      if ((proto === IPPROTO_ICMP && ip.version === 4) || (proto === IPPROTO_ICMPV6 && ip.version === 6)) {
+        const r = parseIcmpError(buf, l4, ip.end < end ? ip.end : end, ip.version === 6, pkt, this.quoted);
+        if (r < 0) return this.fail(-r, pkt);
+        return r === ICMP_TCP_ERROR ? (pkt.kind = PacketKind.IcmpError) : PacketKind.Other;
+      }
+      // IP-in-IP, 4in6/6in4, GRE, and UDP to a tunnel port.
+      if (ip.end < end) end = ip.end;
+      if (depth === 0) this.tun.reset();
+      const inner = this.enter(depth, pkt, innerOfIp(buf, l4, end, proto, this.tun));
+      if (inner < 0) return PacketKind.Other;
+      etherType = this.tun.etherType;
+      l3 = inner;
     }
-    if ((ip.proto === IPPROTO_ICMP && ip.version === 4) || (ip.proto === IPPROTO_ICMPV6 && ip.version === 6)) {
-      const r = parseIcmpError(buf, l4, ip.end < end ? ip.end : end, ip.version === 6, pkt, this.quoted);
-      if (r < 0) return this.fail(-r, pkt);
-      if (r === ICMP_TCP_ERROR) return (pkt.kind = PacketKind.IcmpError);
+  }
+
+  /**
+   * After a tunnel parser returned `inner` for layer `depth`: the inner offset, with what separates
+   * tenants (and an inner frame's VLANs) copied to pkt; or −1 when there is nothing more to decode,
+   * counted in `weird` when that was odd.
+   */
+  private enter(depth: number, pkt: DecodedPacket, inner: number): number {
+    const tun = this.tun;
+    if (inner === NOT_TUNNEL) return -1;
+    if (inner < 0) {
+      if (inner === -Weird.TunnelUnsupported) this.weird[tun.unsupported] = (this.weird[tun.unsupported] ?? 0) + 1;
+      else this.bump(-inner);
+      return -1;
     }
-    return PacketKind.Other;
+    if (depth >= MAX_TUNNEL_DEPTH) { this.bump(Weird.TunnelTooDeep); return -1; }
+    pkt.tenantKind = tun.tenantKind;
+    pkt.tenantId = tun.tenantId;
+    if (tun.link.vlanOuter !== 0) { pkt.vlanOuter = tun.link.vlanOuter; pkt.vlanInner = tun.link.vlanInner; }
+    return inner;
   }
 
   private bump(w: Weird): void {

@@ -4,8 +4,13 @@
 
 export class FlowKey {
   hash = 0;
-  /** ipVersion | vlanOuter << 4 | vlanInner << 16 (VLAN IDs are 12 bits), as the store's FlowWord.Key. */
+  /**
+   * ipVersion | vlanOuter << 4 | vlanInner << 16 | tenantKind << 28 (VLAN IDs are 12 bits, tunnel
+   * kinds 3), as the store's FlowWord.Key.
+   */
   key = 0;
+  /** The tunnel's tenant identifier (VNI, GRE key, …; decode/tunnel/state.ts), 0 outside tunnels. */
+  tenant = 0;
   /** srcPort << 16 | dstPort (reversePorts gives the other direction's). */
   ports = 0;
   /** Source and destination address words as signed 32-bit integers; IPv4 uses word 0 only. */
@@ -14,8 +19,9 @@ export class FlowKey {
 
   /** Reads the key of a segment whose addresses are at srcOff/dstOff in buf (4 or 16 bytes). */
   set(buf: Buffer, srcOff: number, dstOff: number, ipVersion: number, sport: number, dport: number,
-    vlanOuter: number, vlanInner: number): void {
-    this.key = ipVersion | vlanOuter << 4 | vlanInner << 16;
+    vlanOuter: number, vlanInner: number, tenantKind = 0, tenantId = 0): void {
+    this.key = ipVersion | vlanOuter << 4 | vlanInner << 16 | tenantKind << 28;
+    this.tenant = tenantId;
     this.ports = sport << 16 | dport;
     const s0 = word(buf, srcOff), d0 = word(buf, dstOff);
     this.s0 = s0;
@@ -31,7 +37,7 @@ export class FlowKey {
     }
     // Final avalanche (the 32-bit finalizer of MurmurHash3), so the low bits that pick a bucket
     // depend on every input bit. 30 bits: V8 keeps it a small integer everywhere.
-    let h = (hs + hd) ^ this.key;
+    let h = (hs + hd) ^ this.key ^ Math.imul(tenantId, 0x9e3779b1);
     h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
     this.hash = (h ^ (h >>> 16)) & 0x3fffffff;

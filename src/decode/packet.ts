@@ -30,8 +30,17 @@ export class DecodedPacket {
   vlanOuter = 0;
   vlanInner = 0;
 
+  /**
+   * What separates tenants in the innermost tunnel the segment came through (decode/tunnel/):
+   * a TenantKind (0: none) and its identifier (VNI, GRE key, top MPLS label, PPPoE session, …).
+   */
+  tenantKind = 0;
+  tenantId = 0;
+
   /** 4 or 6. */
   ipVersion = 0;
+  /** IPv4 Identification of the (innermost) IP header; -1 for IPv6. */
+  ipId = -1;
   srcOff = 0;
   dstOff = 0;
   /** IPv4 TTL or IPv6 hop limit of the (outer) IP header: tells the sending stack's family apart. */

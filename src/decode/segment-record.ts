@@ -26,6 +26,8 @@ export const enum SegmentWord {
   KeyHash = 8, KeyPorts = 9, KeyBits = 10,
   /** Address word 0 of source and destination (all of IPv4). */
   Src0 = 11, Dst0 = 12,
+  /** The FlowKey's tenant (tunnel identifier). */
+  Tenant = 13,
   /** The record's own time (Nanos; differs from Clock when timestamps step back), words 14–15. */
   Rec = 14,
   /** IPv6: address words 1–3 of source and destination, in the second slot. */
@@ -68,7 +70,7 @@ export function writeSegment(i32: Int32Array, f64: Float64Array, r: number, p: D
 /** The flow key's words at record `r` (a record of two slots when the key is IPv6). */
 export function writeKey(i32: Int32Array, r: number, k: FlowKey): void {
   i32[r + SegmentWord.KeyHash] = k.hash; i32[r + SegmentWord.KeyPorts] = k.ports; i32[r + SegmentWord.KeyBits] = k.key;
-  i32[r + SegmentWord.Src0] = k.s0; i32[r + SegmentWord.Dst0] = k.d0;
+  i32[r + SegmentWord.Src0] = k.s0; i32[r + SegmentWord.Dst0] = k.d0; i32[r + SegmentWord.Tenant] = k.tenant;
   if ((k.key & 0xf) === 6) {
     i32[r + SegmentWord.Src1] = k.s1; i32[r + SegmentWord.Src1 + 1] = k.s2; i32[r + SegmentWord.Src1 + 2] = k.s3;
     i32[r + SegmentWord.Dst1] = k.d1; i32[r + SegmentWord.Dst1 + 1] = k.d2; i32[r + SegmentWord.Dst1 + 2] = k.d3;

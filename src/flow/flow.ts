@@ -84,6 +84,9 @@ export class Flow {
   get ipVersion(): number { return this.store.i32[this.w + FlowWord.Key] & 0xf; }
   get vlanOuter(): number { return (this.store.i32[this.w + FlowWord.Key] >>> 4) & 0xfff; }
   get vlanInner(): number { return (this.store.i32[this.w + FlowWord.Key] >>> 16) & 0xfff; }
+  /** The tunnel the flow came through (decode/tunnel/state.ts TenantKind, 0: none) and its identifier. */
+  get tenantKind(): number { return this.store.i32[this.w + FlowWord.Key] >>> 28; }
+  get tenantId(): number { return this.store.i32[this.w + FlowWord.Tenant] >>> 0; }
   get portA(): number { return this.store.i32[this.w + FlowWord.Ports] >>> 16; }
   get portB(): number { return this.store.i32[this.w + FlowWord.Ports] & 0xffff; }
   get firstTime(): Nanos { return this.store.f64[this.d + FlowDouble.FirstTime] as Nanos; }

@@ -72,6 +72,8 @@ export const enum FlowWord {
   AckedB = 26,
   WindowB = 27,
   WScaleB = 28,
+  /** The tunnel's tenant identifier (VNI, GRE key, …), compared only when the key has a tenant kind. */
+  Tenant = 29,
   // Cold: words 32–47 (32–33 are FlowDouble.FirstTime).
   FirstFrame = 34,
   Id = 35,

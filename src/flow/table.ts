@@ -97,7 +97,8 @@ export class FlowTable {
     const heads = this.heads;
     for (let next = heads[hash & (heads.length - 1)]; next !== 0; next = i32[(next - 1) * Layout.Words + FlowWord.Next]) {
       const r = (next - 1) * Layout.Words;
-      if (i32[r + FlowWord.Hash] !== hash || i32[r + FlowWord.Key] !== key) continue;
+      if (i32[r + FlowWord.Hash] !== hash || i32[r + FlowWord.Key] !== key ||
+        (key >>> 28 !== 0 && i32[r + FlowWord.Tenant] !== rec[at + SegmentWord.Tenant])) continue;
       const flowPorts = i32[r + FlowWord.Ports];
       if (flowPorts === ports && i32[r + FlowWord.A0] === s0 && i32[r + FlowWord.B0] === d0 &&
         (!v6 || (sameRest(i32, r + FlowWord.A1, rec, at + SegmentWord.Src1) && sameRest(i32, r + FlowWord.B1, rec, at + SegmentWord.Dst1)))) {
@@ -151,6 +152,7 @@ export class FlowTable {
     i32[r + FlowWord.Ports] = rec[at + SegmentWord.KeyPorts];
     i32[r + FlowWord.A0] = rec[at + SegmentWord.Src0];
     i32[r + FlowWord.B0] = rec[at + SegmentWord.Dst0];
+    i32[r + FlowWord.Tenant] = rec[at + SegmentWord.Tenant];
     if ((key & 0xf) === 6) {
       for (let i = 0; i < 3; i++) { i32[r + FlowWord.A1 + i] = rec[at + SegmentWord.Src1 + i]; i32[r + FlowWord.B1 + i] = rec[at + SegmentWord.Dst1 + i]; }
     }

@@ -164,7 +164,8 @@ export class KeepaliveEngine {
     const now = this.time[0] as Nanos;
     this.frame = frame; this.now = now; this.recTime = this.time[1] as Nanos;
     const k = this.key;
-    k.set(p.buf, p.quotedSrcOff, p.quotedDstOff, p.quotedIpVersion, p.quotedSrcPort, p.quotedDstPort, p.vlanOuter, p.vlanInner);
+    k.set(p.buf, p.quotedSrcOff, p.quotedDstOff, p.quotedIpVersion, p.quotedSrcPort, p.quotedDstPort, p.vlanOuter, p.vlanInner,
+      p.tenantKind, p.tenantId);
     writeKey(this.keyRecord, 0, k);
     const slot = this.table.lookup(this.keyRecord, 0);
     if (slot < 0 || this.table.isStale(slot)) return; // a stale flow is retired by the next sweep

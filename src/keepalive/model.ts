@@ -39,6 +39,13 @@ export interface KeepaliveReport {
   readonly settings: InferredSettings;
 }
 
+/** A tunnel and the identifier that separates its tenants (VXLAN/Geneve VNI, GRE key, ERSPAN or PPPoE session). */
+export interface FlowTunnel {
+  readonly kind: 'vxlan' | 'geneve' | 'gre' | 'erspan' | 'mpls' | 'pppoe' | 'gtp-u';
+  /** Absent for MPLS and GTP-U, whose labels and TEIDs differ per direction. */
+  readonly id?: number;
+}
+
 export interface FlowReport {
   readonly id: number;
   /** `ip:port`, `[ipv6]:port`. */
@@ -46,6 +53,8 @@ export interface FlowReport {
   readonly server: string;
   /** VLAN IDs outer→inner, empty when untagged. */
   readonly vlan: readonly number[];
+  /** The innermost tunnel that separates tenants, when the flow came through one. */
+  readonly tunnel?: FlowTunnel;
   readonly firstFrame: FrameNo;
   readonly lastFrame: FrameNo;
   readonly firstTime: string;
@@ -97,6 +106,8 @@ export interface Summary {
   readonly expiredFlows: number;
   /** Frames that were not TCP nor an ICMP error about TCP. */
   readonly nonTcpFrames: number;
+  /** TCP frames folded as copies of a segment seen within --dup-window (bridge ports, router interfaces, merged taps). */
+  readonly duplicateFrames: number;
   /** Decoder anomalies by name (truncated headers, lying lengths, unknown link types …). */
   readonly weird: Readonly<Record<string, number>>;
 }

@@ -7,7 +7,8 @@ import { formatEndpoint, formatIpv4Endpoint } from '../flow/address';
 import { END_NAMES, type Flow } from '../flow/flow';
 import type { ProberState } from './prober';
 import { isoTime, nanosToSeconds, type FrameNo, type Nanos } from '../units';
-import { OUTCOMES, type FlowReport, type InferredSettings, type KeepaliveReport, type Outcome, type Spread } from './model';
+import { TENANT_NAMES, tenantHasId } from '../decode/tunnel/state';
+import { OUTCOMES, type FlowReport, type FlowTunnel, type InferredSettings, type KeepaliveReport, type Outcome, type Spread } from './model';
 import type { Sample } from './sample';
 import { inferSettings } from './settings';
 
@@ -19,7 +20,7 @@ export const enum SnapshotField {
   Id = 0,
   /** Timestamp digits of the capture when the flow was retired (reports show that resolution). */
   Digits = 1,
-  /** ipVersion | vlanOuter << 4 | vlanInner << 16, as the store's FlowWord.Key. */
+  /** ipVersion | vlanOuter << 4 | vlanInner << 16 | tenantKind << 28, as the store's FlowWord.Key. */
   Key = 2,
   PortA = 3, PortB = 4,
   /** Address words of a and b (IPv4: word 0 only), as signed 32-bit integers. */
@@ -37,18 +38,21 @@ export const enum SnapshotField {
   Idle = 31, Interval = 35, Rtt = 39,
   /** The id of the evicted flow this one continues (--max-flows), -1 none; after both endpoints' fields. */
   Continues = 63,
+  /** The tunnel's tenant identifier (after endpoint b's fields). */
+  Tenant = 64,
 }
 export const ENDPOINT_FIELDS = 20;
 
-/** Doubles per snapshot row (512 bytes). */
-export const SNAPSHOT_DOUBLES = 64;
+/** Doubles per snapshot row (520 bytes). */
+export const SNAPSHOT_DOUBLES = 65;
 
 
 /** Copies what the report of `flow` needs into `row` from `off`. Run once per retired, reported flow. */
 export function snapshotFlow(flow: Flow, proberA: ProberState | null, proberB: ProberState | null, digits: number, row: Float64Array, off: number): void {
   row[off + SnapshotField.Id] = flow.id;
   row[off + SnapshotField.Digits] = digits;
-  row[off + SnapshotField.Key] = flow.ipVersion | flow.vlanOuter << 4 | flow.vlanInner << 16;
+  row[off + SnapshotField.Key] = flow.ipVersion | flow.vlanOuter << 4 | flow.vlanInner << 16 | flow.tenantKind << 28;
+  row[off + SnapshotField.Tenant] = flow.tenantId;
   row[off + SnapshotField.PortA] = flow.portA;
   row[off + SnapshotField.PortB] = flow.portB;
   for (let i = 0; i < 4; i++) {
@@ -174,6 +178,19 @@ export function endpointName(row: Float64Array, off: number, isA: boolean): stri
   return formatEndpoint(addr, port);
 }
 
+/** The tunnel a snapshot's flow came through, or undefined. */
+export function tunnelOf(row: Float64Array, off: number): FlowTunnel | undefined {
+  const kind = row[off + SnapshotField.Key] >>> 28;
+  if (kind === 0) return undefined;
+  const name = TENANT_NAMES[kind] as FlowTunnel['kind'];
+  return tenantHasId(kind) ? { kind: name, id: row[off + SnapshotField.Tenant] } : { kind: name };
+}
+
+const tunnelField = (row: Float64Array, off: number): { tunnel?: FlowTunnel } => {
+  const tunnel = tunnelOf(row, off);
+  return tunnel === undefined ? {} : { tunnel };
+};
+
 /** The report of the snapshot at `off`; `epochSec` is the analysis's epoch second (Nanos count from it). */
 export function buildFlowReport(row: Float64Array, off: number, epochSec: number): FlowReport {
   const clientIsA = row[off + SnapshotField.ClientIsA] === 1;
@@ -192,6 +209,8 @@ export function buildFlowReport(row: Float64Array, off: number, epochSec: number
     client: endpointName(row, off, clientIsA),
     server: endpointName(row, off, !clientIsA),
     vlan,
+    // Left out outside tunnels, so such flows' text is as it was.
+    ...tunnelField(row, off),
     firstFrame: row[off + SnapshotField.FirstFrame] as FrameNo,
     lastFrame: row[off + SnapshotField.LastFrame] as FrameNo,
     firstTime: isoTime(epochSec, row[off + SnapshotField.FirstTime] as Nanos, digits),

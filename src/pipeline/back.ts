@@ -26,6 +26,8 @@ export interface AnalysisOptions {
   readonly onNotice?: (line: string) => void;
   /** Ctrl-C: stop reading, then finish the flows and report what was read. */
   readonly interrupt?: Interrupt;
+  /** A TCP segment seen again within this many ms is a copy, folded before the engine (default 5; 0: never). */
+  readonly dupWindowMs?: number;
 }
 
 /** Longer than Linux's default probing cycle (7200 s idle + 9 × 75 s) so no live series is cut. */
@@ -92,7 +94,7 @@ export class EngineBack {
       summary: {
         flows: e.flowsSeen, flowsWithKeepalive: e.flowsWithKeepalive, probes: e.probes,
         zeroWindowProbes: e.zeroWindowProbes, outcomes: { ...e.outcomes }, evictedFlows: e.evictedFlows, expiredFlows: e.expiredFlows,
-        nonTcpFrames: front.nonTcp, weird: { ...front.weird },
+        nonTcpFrames: front.nonTcp, duplicateFrames: front.duplicates, weird: { ...front.weird },
       },
     };
   }

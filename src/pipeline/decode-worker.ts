@@ -20,6 +20,8 @@ export interface DecodeJob {
   readonly port: MessagePort;
   /** Set for `--merge`: these files are read as one trace (`file` is only a label). */
   readonly merge?: MergeJob;
+  /** AnalysisOptions.dupWindowMs. */
+  readonly dupWindowMs?: number;
 }
 
 /** Posted once before the end mark. */
@@ -38,7 +40,7 @@ async function run(job: DecodeJob): Promise<void> {
   try {
     const clock = new CaptureClock();
     writer.source = clock;
-    const front = new DecodingFront(writer, clock);
+    const front = new DecodingFront(writer, clock, job.dupWindowMs);
     const onProgress = (b: number, t: number | null, f: number): void => writer.progress(b, t, f);
     if (job.merge !== undefined) {
       const merged = await readMergedForRing(job.merge, front, writer, onProgress);

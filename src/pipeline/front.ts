@@ -3,6 +3,7 @@
 // capture clock (capture-clock.ts) and counts what is not TCP.
 import type { PacketSink } from '../capture/types';
 import { Decoder } from '../decode/decoder';
+import { DEFAULT_DUP_WINDOW_MS, DuplicateFolder } from '../decode/duplicates';
 import { DecodedPacket, PacketKind } from '../decode/packet';
 import { FlowKey } from '../decode/flow-key';
 import { nanosSince, type Nanos } from '../units';
@@ -44,9 +45,16 @@ export class DecodingFront implements PacketSink {
   private backSteps = 0;
   private firstBackFrame = 0;
   private maxBackStep = 0;
+  /** Copies of segments already seen (decode/duplicates.ts), null when folding is off. */
+  private readonly dups: DuplicateFolder | null;
+  private duplicates = 0;
 
-  /** `clock` is kept up to date with the capture's time base as records arrive. */
-  constructor(private readonly segments: SegmentSink, private readonly clock: CaptureClock) {
+  /**
+   * `clock` is kept up to date with the capture's time base as records arrive. `dupWindowMs`: a
+   * segment seen again within this many ms is folded (0: never).
+   */
+  constructor(private readonly segments: SegmentSink, private readonly clock: CaptureClock, dupWindowMs = DEFAULT_DUP_WINDOW_MS) {
+    this.dups = dupWindowMs > 0 ? new DuplicateFolder(dupWindowMs * 1e6) : null;
     const inPlace = segments.inPlace;
     this.batch = inPlace?.i32 ?? new Int32Array(BATCH * MAX_RECORD_WORDS);
     this.batchF64 = inPlace?.f64 ?? new Float64Array(this.batch.buffer);
@@ -72,10 +80,15 @@ export class DecodingFront implements PacketSink {
     const pkt = this.pkt;
     switch (this.decoder.decode(linkType, buf, off, caplen, pkt)) {
       case PacketKind.Tcp:
+        this.key.set(buf, pkt.srcOff, pkt.dstOff, pkt.ipVersion, pkt.srcPort, pkt.dstPort, pkt.vlanOuter, pkt.vlanInner,
+          pkt.tenantKind, pkt.tenantId);
+        if (this.dups !== null) {
+          this.dups.now[0] = rec;
+          if (this.dups.isCopy(pkt, this.key)) { this.duplicates++; break; }
+        }
         if (this.batched === 0) {
           this.batchStart = this.batchWords = this.segments.inPlace?.reserve(BATCH * MAX_RECORD_WORDS) ?? 0;
         }
-        this.key.set(buf, pkt.srcOff, pkt.dstOff, pkt.ipVersion, pkt.srcPort, pkt.dstPort, pkt.vlanOuter, pkt.vlanInner);
         this.lastRecord = this.batchWords;
         this.batchWords += writeSegment(this.batch, this.batchF64, this.batchWords, pkt, this.key, frame, this.clockNow, rec);
         if (++this.batched === BATCH) this.flush();
@@ -106,6 +119,7 @@ export class DecodingFront implements PacketSink {
       epochSec: this.epochSec, firstRec: this.firstRec, lastRec: this.lastRec, clockNow: this.clockNow,
       tsDigits: this.tsDigits, records: this.records, nonTcp: this.nonTcp, backSteps: this.backSteps,
       firstBackFrame: this.firstBackFrame, maxBackStep: this.maxBackStep, weird: { ...this.decoder.weird },
+      duplicates: this.duplicates,
     };
   }
 }

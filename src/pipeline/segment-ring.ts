@@ -26,6 +26,8 @@ export const enum Chunk { Empty = 0, Full = 1 }
 const enum IcmpWord {
   IcmpType = 4, IcmpCode = 5, QuotedIpVersion = 6, QuotedSrcPort = 7, QuotedDstPort = 8, QuotedSeq = 9,
   VlanOuter = 10, VlanInner = 11,
+  /** The tunnel of the ICMP packet (DecodedPacket.tenantKind, tenantId). */
+  TenantKind = 13, TenantId = 24,
   /** The timestamp digits the writer's analysis had at the error. */
   Digits = 12,
   Src = 16, Dst = 20,
@@ -129,6 +131,7 @@ export class RingWriter implements SegmentSink {
     this.ring.f64[(r + SegmentWord.Clock) >> 1] = this.time[0];
     this.ring.f64[(r + SegmentWord.Rec) >> 1] = this.time[1];
     i32[r + IcmpWord.VlanOuter] = p.vlanOuter; i32[r + IcmpWord.VlanInner] = p.vlanInner;
+    i32[r + IcmpWord.TenantKind] = p.tenantKind; i32[r + IcmpWord.TenantId] = p.tenantId;
     i32[r + IcmpWord.IcmpType] = p.icmpType; i32[r + IcmpWord.IcmpCode] = p.icmpCode;
     i32[r + IcmpWord.QuotedIpVersion] = p.quotedIpVersion; i32[r + IcmpWord.QuotedSrcPort] = p.quotedSrcPort;
     i32[r + IcmpWord.QuotedDstPort] = p.quotedDstPort; i32[r + IcmpWord.QuotedSeq] = p.quotedSeq | 0;
@@ -177,6 +180,7 @@ export function readIcmpError(ring: SegmentRing, r: number, p: DecodedPacket): v
   const i32 = ring.i32;
   p.buf = ring.bytes; p.quotedSrcOff = (r + IcmpWord.Src) * 4; p.quotedDstOff = (r + IcmpWord.Dst) * 4;
   p.vlanOuter = i32[r + IcmpWord.VlanOuter]; p.vlanInner = i32[r + IcmpWord.VlanInner];
+  p.tenantKind = i32[r + IcmpWord.TenantKind]; p.tenantId = i32[r + IcmpWord.TenantId];
   p.icmpType = i32[r + IcmpWord.IcmpType]; p.icmpCode = i32[r + IcmpWord.IcmpCode];
   p.quotedIpVersion = i32[r + IcmpWord.QuotedIpVersion]; p.quotedSrcPort = i32[r + IcmpWord.QuotedSrcPort];
   p.quotedDstPort = i32[r + IcmpWord.QuotedDstPort]; p.quotedSeq = i32[r + IcmpWord.QuotedSeq] >>> 0;

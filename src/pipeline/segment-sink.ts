@@ -34,4 +34,6 @@ export interface FrontState {
   readonly firstBackFrame: number;
   readonly maxBackStep: number;
   readonly weird: Record<string, number>;
+  /** TCP segments folded as copies (decode/duplicates.ts). */
+  readonly duplicates: number;
 }

@@ -9,6 +9,7 @@
 import { END_NAMES } from '../flow/flow';
 import {
   ENDPOINT_FIELDS, endpointName, SnapshotField, NS_TO_MS, NS_TO_S, outcomeName, proberSettings, roundToUs, sampleValue,
+  tunnelOf,
 } from '../keepalive/report';
 import { isoDay, isoTime, nanosToSeconds, NS_PER_SEC, SEC_PER_DAY, type Nanos } from '../units';
 
@@ -27,6 +28,7 @@ const key = (name: string, depth: number, first = false): Uint8Array =>
 // Depths as in the report: a flow's fields at 3, a prober's at 5, a spread's and settings' at 6.
 const FLOW_OPEN = ascii(`{${indent(3)}"capture": `);
 const ID = key('id', 3), CLIENT = key('client', 3), SERVER = key('server', 3), VLAN = key('vlan', 3);
+const TUNNEL = key('tunnel', 3), TUNNEL_KIND = key('kind', 4, true), TUNNEL_ID = key('id', 4), TUNNEL_CLOSE = ascii(indent(3) + '}');
 const FIRST_FRAME = key('firstFrame', 3), LAST_FRAME = key('lastFrame', 3);
 const FIRST_TIME = key('firstTime', 3), LAST_TIME = key('lastTime', 3), MIDSTREAM = key('midstream', 3);
 const PACKETS = key('packets', 3), MAX_IDLE = key('maxIdleSeconds', 3), ZERO_WINDOW = key('zeroWindowProbes', 3);
@@ -129,6 +131,7 @@ function writeTime(buf: Uint8Array, p: number, epochSec: number, t: number, digi
   let sec = epochSec + Math.floor(t / NS_PER_SEC);
   let ns = t - Math.floor(t / NS_PER_SEC) * NS_PER_SEC;
   if (ns < 0) { ns += NS_PER_SEC; sec -= 1; }
+  if (!(ns >= 0 && ns < NS_PER_SEC)) ns = 0; // as isoTime, past 2^53 ns
   const day = Math.floor(sec / SEC_PER_DAY);
   const date = isoDay(day);
   if (date[10] !== 'T') return writeString(buf, p, isoTime(epochSec, t as Nanos, digits));
@@ -243,6 +246,13 @@ export function writeFlowJson(buf: Uint8Array, p: number, row: Float64Array, off
       first = false;
     }
     p = bytes(buf, p, VLAN_CLOSE);
+  }
+  const tunnel = tunnelOf(row, off);
+  if (tunnel !== undefined) {
+    p = bytes(buf, p, TUNNEL); buf[p++] = 123; // {
+    p = bytes(buf, p, TUNNEL_KIND); p = writeString(buf, p, tunnel.kind);
+    if (tunnel.id !== undefined) { p = bytes(buf, p, TUNNEL_ID); p = writeNumber(buf, p, tunnel.id); }
+    p = bytes(buf, p, TUNNEL_CLOSE);
   }
   const digits = row[off + SnapshotField.Digits];
   p = bytes(buf, p, FIRST_FRAME); p = writeNumber(buf, p, row[off + SnapshotField.FirstFrame]);

@@ -34,6 +34,7 @@ function flowCell(f: FlowReport): string {
   const lines = [`#${f.id} ${f.client} → ${f.server}`];
   const notes: string[] = [];
   if (f.vlan.length > 0) notes.push(`vlan ${f.vlan.join('.')}`);
+  if (f.tunnel !== undefined) notes.push(f.tunnel.id === undefined ? f.tunnel.kind : `${f.tunnel.kind} ${f.tunnel.id}`);
   if (f.midstream) notes.push('midstream');
   notes.push(`end ${f.end}`);
   if (f.continues !== undefined) notes.push(`continues #${f.continues}`);
@@ -181,6 +182,7 @@ export function summaryText(input: AnalyzedInput): string {
   if (s.zeroWindowProbes > 0) out += `, ${s.zeroWindowProbes} zero-window probes`;
   if (s.evictedFlows > 0) out += `, ${s.evictedFlows} flows evicted`;
   out += `, ${s.nonTcpFrames} non-TCP frame${s.nonTcpFrames === 1 ? '' : 's'}`;
+  if (s.duplicateFrames > 0) out += `, ${s.duplicateFrames} duplicate frame${s.duplicateFrames === 1 ? '' : 's'} folded`;
   const weird = Object.entries(s.weird).filter(([, n]) => n > 0).map(([k, n]) => `${k} ${n}`);
   if (weird.length > 0) out += `\ndecoder anomalies: ${weird.join(', ')}`;
   return `${out}\n`;

@@ -10,6 +10,7 @@ import { MessageChannel, Worker, type MessagePort } from 'node:worker_threads';
 import type { DecodeJob } from '../pipeline/decode-worker';
 import type { MergeJob } from '../pipeline/merge-ring';
 import { SegmentRing } from '../pipeline/segment-ring';
+import { DEFAULT_DUP_WINDOW_MS } from '../decode/duplicates';
 
 /** Below this a file is analyzed on one thread: a worker takes tens of ms to start. */
 export const DECODE_WORKER_MIN_BYTES = 32 * 1024 * 1024;
@@ -35,32 +36,39 @@ export interface StartedDecodeWorker {
   readonly port: MessagePort;
   /** Set by the worker's error or non-zero exit (listened to from the start, so none is missed). */
   failure: string | null;
+  /** The --dup-window it was started with (undefined: the default). */
+  readonly dupWindowMs: number | undefined;
 }
 
 let prestarted: StartedDecodeWorker | null = null;
 
-export function startDecodeWorker(file: string, merge?: MergeJob): StartedDecodeWorker {
+export function startDecodeWorker(file: string, dupWindowMs?: number, merge?: MergeJob): StartedDecodeWorker {
   const ring = new SegmentRing();
   const { port1, port2 } = new MessageChannel();
-  const job: DecodeJob = merge === undefined ? { file, sab: ring.sab, port: port2 } : { file, sab: ring.sab, port: port2, merge };
+  const job: DecodeJob = merge === undefined ? { file, sab: ring.sab, port: port2, dupWindowMs } : { file, sab: ring.sab, port: port2, dupWindowMs, merge };
   const transferList = merge === undefined ? [port2] : [port2, merge.runs];
   const worker = new Worker(path.join(__dirname, '..', 'pipeline', 'decode-worker.js'), { workerData: job, transferList });
-  const started: StartedDecodeWorker = { file, worker, ring, port: port1, failure: null };
+  const started: StartedDecodeWorker = { file, worker, ring, port: port1, failure: null, dupWindowMs };
   worker.on('error', (e) => { started.failure ??= e.message; });
   worker.on('exit', (code) => { if (code !== 0) started.failure ??= `decode worker exited with code ${code}`; });
   return started;
 }
 
 /** The worker started early for `file`, or a new one. */
-export function takeDecodeWorker(file: string): StartedDecodeWorker {
+export function takeDecodeWorker(file: string, dupWindowMs?: number): StartedDecodeWorker {
   const p = prestarted;
+  if (p !== null && p.file === file && (p.dupWindowMs ?? DEFAULT_DUP_WINDOW_MS) !== (dupWindowMs ?? DEFAULT_DUP_WINDOW_MS)) {
+    prestarted = null; // started before the options were read: it would fold with the wrong window
+    void p.worker.terminate();
+    return startDecodeWorker(file, dupWindowMs);
+  }
   if (p !== null && p.file === file) {
     prestarted = null;
     p.worker.ref();
     p.port.ref();
     return p;
   }
-  return startDecodeWorker(file);
+  return startDecodeWorker(file, dupWindowMs);
 }
 
 /** Whether a worker started early is still waiting to be taken (tests). */

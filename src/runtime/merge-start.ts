@@ -8,6 +8,7 @@ import { expandMergeInputs } from '../capture/directory';
 import type { FrameMap, FrameRuns } from '../capture/frame-map';
 import { mergeLabel } from '../capture/merged-info';
 import type { MergeJob } from '../pipeline/merge-ring';
+import { DEFAULT_DUP_WINDOW_MS } from '../decode/duplicates';
 import { DECODE_WORKER_MIN_BYTES, startDecodeWorker, type StartedDecodeWorker } from './decode-worker-start';
 
 /** The engine thread's side of a merge's runs: the worker's job, and the map its messages fill. */
@@ -44,9 +45,9 @@ export function mergeBytes(files: readonly string[]): number {
 export interface StartedMerge { readonly key: string; readonly started: StartedDecodeWorker; readonly channel: MergeChannel }
 let prestarted: StartedMerge | null = null;
 
-function startMerge(files: readonly string[]): StartedMerge {
+function startMerge(files: readonly string[], dupWindowMs?: number): StartedMerge {
   const channel = new MergeChannel(files);
-  return { key: files.join('\0'), started: startDecodeWorker(mergeLabel(files.length), channel.job), channel };
+  return { key: files.join('\0'), started: startDecodeWorker(mergeLabel(files.length), dupWindowMs, channel.job), channel };
 }
 
 /**
@@ -67,15 +68,16 @@ export function prestartMergeWorker(args: readonly string[], minBytes = DECODE_W
 }
 
 /** The worker started early for these `files`, or a new one. */
-export function takeMergeWorker(files: readonly string[]): StartedMerge {
+export function takeMergeWorker(files: readonly string[], dupWindowMs?: number): StartedMerge {
   let m = prestarted;
   prestarted = null;
-  if (m !== null && m.key === files.join('\0')) {
+  // One started before the options were read folds with the default window only.
+  if (m !== null && m.key === files.join('\0') && (m.started.dupWindowMs ?? DEFAULT_DUP_WINDOW_MS) === (dupWindowMs ?? DEFAULT_DUP_WINDOW_MS)) {
     m.started.worker.ref();
     m.started.port.ref();
     return m;
   }
   if (m !== null) void m.started.worker.terminate();
-  m = startMerge(files);
+  m = startMerge(files, dupWindowMs);
   return m;
 }

@@ -31,7 +31,7 @@ export function makeInput(index: number, flows: FlowReport[], events: KeepaliveE
     reports, flows, epochSecond: 1700000000, firstTime: '2023-11-14T22:13:20.000000Z', lastTime: '2023-11-15T00:13:23.000000Z', warnings: ['engine warning'],
     summary: {
       flows: 5, flowsWithKeepalive: flows.length, probes: 4, zeroWindowProbes: 0,
-      outcomes: { alive: 1, reset: 0, icmp: 0, timeout: 0, unanswered: 0 }, evictedFlows: 0, expiredFlows: 3, nonTcpFrames: 2,
+      outcomes: { alive: 1, reset: 0, icmp: 0, timeout: 0, unanswered: 0 }, evictedFlows: 0, expiredFlows: 3, nonTcpFrames: 2, duplicateFrames: 0,
       weird: { 'tcp-truncated': 1 },
     },
   };
