@@ -13,10 +13,12 @@ import { eventLine, summaryLine, writeInputLines } from '../report/ndjson';
 import { EXIT_INTERRUPTED, exitCode } from './exit-codes';
 import { Interrupt } from '../capture/interrupt';
 import { errorLine } from './error-line';
+import { FailOnMatches, noEffectNotes } from './option-notes';
 import { openFileOutput } from './file-output';
-import { eventMatches, flowMatches, hasFlowFilter } from './filter';
+import { describeFilters, eventMatches, flowMatches, hasFlowFilter } from './filter';
+import { tableWidth } from './terminal-width';
 import {
-  DEFAULT_DUP_WINDOW_MS, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS, FORMATS, OUTCOMES, TIME_MODES, validateAnalyzeArgs,
+  DEFAULT_DUP_WINDOW_MS, DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS, FORMATS, OUTCOMES, SORT_KEYS, validateAnalyzeArgs,
   type AnalyzeOptions, type RawAnalyzeArgs,
 } from './options';
 import { OutputBatch, type Output } from './output';
@@ -26,13 +28,16 @@ import { rotatedSetHint } from './rotated-hint';
 
 export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs) => Promise<void>): Argv<T> {
   return cli.command(
-    'analyze [options] <capture..>',
+    'analyze [capture..]',
     'Analyze TCP keepalive traffic in pcap/pcapng captures (- reads standard input)',
     (y) => y
+      .usage('$0 analyze [options] <capture…>\n\nAnalyze TCP keepalive traffic in pcap/pcapng captures (- reads standard input; -r FILE names one too).')
       .positional('capture', { describe: 'capture files (pcap, pcapng, optionally gzipped); - for stdin', type: 'string', array: true })
+      .option('read', { alias: 'r', describe: 'capture to read, as with tcpdump -r (repeatable; read before the names that follow the options)', type: 'string', requiresArg: true })
       .option('format', { describe: 'output format', choices: FORMATS, default: 'table' as const })
       .option('events', { describe: 'also show each flow\'s probes and answers (table, json)', type: 'boolean', default: false })
-      .option('time', { alias: 't', describe: 'event time format (table --events)', choices: TIME_MODES, default: 'absolute' as const })
+      .option('time', { alias: 't', describe: 'event time format of table --events: absolute (ISO UTC, default), relative, epoch, or tshark -t\'s a|ad|adoy|d|dd|e|r|u|ud|udoy', type: 'string', requiresArg: true })
+      .option('sort', { describe: 'order of the table\'s flows: interest (gave up, reset, icmp, unanswered, alive), id, silence, probes', choices: SORT_KEYS })
       .option('host', { describe: 'only flows with this address at either end (repeatable)', type: 'string', requiresArg: true })
       .option('port', { describe: 'only flows with this port at either end (repeatable)', type: 'string', requiresArg: true })
       .option('flow', { describe: 'only this flow: ID, or CAPTURE:ID with CAPTURE the 0-based input index (repeatable)', type: 'string', requiresArg: true })
@@ -44,6 +49,7 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
       .option('merge', { describe: 'read all inputs (files, or every capture in a directory) as one trace, merged by timestamp', type: 'boolean', default: false })
       .option('dup-window', { describe: 'fold copies of a TCP segment seen again within this many ms (bridges, two-interface captures; 0: off)', type: 'number', default: DEFAULT_DUP_WINDOW_MS, requiresArg: true })
       .example('$0 analyze trace.pcap', 'table of every flow with keepalive probes')
+      .example('$0 analyze -r a.pcap -r b.pcap', 'inputs named as with tcpdump -r')
       .example('$0 analyze --events --time relative --port 443 trace.pcapng', 'probe/answer timeline of port-443 flows')
       .example('$0 analyze --format json a.pcap b.pcap.gz > report.json', 'one JSON report for both inputs')
       .example('$0 analyze --format html -o report.html trace.pcap', 'one self-contained page: timelines, distributions, flows table')
@@ -56,7 +62,7 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
       const list = (v: unknown): string[] | undefined =>
         v === undefined ? undefined : (Array.isArray(v) ? v : [v]).map((x) => String(x));
       await run({
-        capture: argv.capture, format: argv.format, events: argv.events, time: argv.time,
+        capture: argv.capture, read: list(argv.read), sort: argv.sort, format: argv.format, events: argv.events, time: argv.time,
         host: list(argv.host), port: list(argv.port), flow: list(argv.flow), allFlows: argv.allFlows,
         failOn: list(argv.failOn), idleTimeout: argv.idleTimeout, maxFlows: argv.maxFlows, output: argv.output, merge: argv.merge, dupWindow: argv.dupWindow,
       });
@@ -67,6 +73,7 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
 /** Runs the command; returns the exit code. Usage errors are thrown as UsageError. */
 export async function runAnalyze(raw: RawAnalyzeArgs, io: Output, progressStream: ProgressStream): Promise<number> {
   const o = validateAnalyzeArgs(raw);
+  for (const note of noEffectNotes(o)) io.err(`keepalive: ${note}\n`);
   if (o.output === null) return analyzeAll(o, io, progressStream);
   const file = openFileOutput(o.output, io, o.captures);
   try {
@@ -111,7 +118,7 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
   // JSON's events wait for the end of the report as text, most of it in a temporary file.
   const spool = o.events && o.format === 'json' ? jsonEventSpool() : null;
   let inputErrors = 0;
-  let failOnHits = 0;
+  const failOn = new FailOnMatches(o.failOn);
   if (o.format === 'csv') io.out(csvHeader());
 
   for (let index = 0; index < o.captures.length && !interrupt.requested; index++) {
@@ -144,7 +151,7 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
       io.err(`keepalive: ${errorLine(file, capture.error)}\n`);
     }
     for (const line of inputNotices(input)) io.err(`keepalive: ${line}\n`);
-    if (o.failOn.size > 0) for (const f of flows) for (const k of f.keepalive) if (o.failOn.has(k.outcome)) failOnHits++;
+    if (o.failOn.size > 0) for (const f of flows) failOn.add(index, f);
 
     switch (o.format) {
       case 'table': {
@@ -152,7 +159,8 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
         const { writeInputTable } = await import('../report/table');
         const batch = new OutputBatch(io);
         if (index > 0) batch.add('\n');
-        writeInputTable(input, { timeMode: o.timeMode, events: o.events }, o.allFlows, (t) => batch.add(t));
+        writeInputTable(input, { timeMode: o.timeMode, events: o.events, width: tableWidth(), sort: o.sort, filters: describeFilters(o.filter) },
+          o.allFlows, (t) => batch.add(t));
         batch.flush();
         break;
       }
@@ -189,6 +197,7 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
   if (o.format === 'ndjson') io.out(summaryLine(inputs));
   const hint = rotatedSetHint(inputs.map((i) => i.capture), inputs.map((i) => i.result));
   if (hint !== null) io.err(`keepalive: ${hint}\n`);
+  if (failOn.count > 0) io.err(`keepalive: ${failOn.line(o.captures.length)}\n`);
   if (interrupt.requested) return EXIT_INTERRUPTED;
-  return exitCode(inputErrors, failOnHits);
+  return exitCode(inputErrors, failOn.count);
 }

@@ -3,6 +3,7 @@
 // flow id so NDJSON can filter them before the flow's report exists.
 import { isIP } from 'node:net';
 import type { FlowReport, KeepaliveEvent } from '../keepalive/model';
+import { inPrefix, parsePrefix, type HostPrefix } from './host-prefix';
 import { UsageError } from './usage-error';
 
 export interface FlowSelector {
@@ -12,6 +13,7 @@ export interface FlowSelector {
 }
 
 export interface FlowFilter {
+  /** Canonical addresses, or prefixes as `ADDR/BITS`. */
   readonly hosts: readonly string[];
   readonly ports: readonly number[];
   readonly flows: readonly FlowSelector[];
@@ -38,10 +40,24 @@ export function splitEndpoint(endpoint: string): { host: string; port: number } 
 
 export function parseHosts(values: readonly string[]): string[] {
   return values.map((v) => {
+    if (v.includes('/')) {
+      const p = parsePrefix(v);
+      if (p === null) throw new UsageError(`--host: '${v}' is not an address prefix (like 10.0.0.0/8 or fd00::/8)`);
+      return v;
+    }
     const h = v.startsWith('[') && v.endsWith(']') ? v.slice(1, -1) : v;
-    if (isIP(h) === 0) throw new UsageError(`--host: '${v}' is not an IPv4 or IPv6 address`);
+    if (isIP(h) === 0) throw new UsageError(`--host: '${v}' is not an IPv4 or IPv6 address or prefix`);
     return canonicalHost(h);
   });
+}
+
+const prefixes = new Map<string, HostPrefix | null>();
+
+function hostMatches(pattern: string, host: string): boolean {
+  if (!pattern.includes('/')) return pattern === canonicalHost(host);
+  let p = prefixes.get(pattern);
+  if (p === undefined) { p = parsePrefix(pattern); prefixes.set(pattern, p); }
+  return p !== null && inPrefix(p, host);
 }
 
 export function parsePorts(values: readonly (string | number)[]): number[] {
@@ -57,10 +73,21 @@ export function parsePorts(values: readonly (string | number)[]): number[] {
 /** `ID` (that flow id in every input) or `K:ID` (flow ID of input K, 0-based as in the JSON `capture` field). */
 export function parseFlowSelectors(values: readonly (string | number)[]): FlowSelector[] {
   return values.map((v) => {
-    const m = /^(?:(\d+):)?(\d+)$/.exec(String(v).trim());
-    if (m === null) throw new UsageError(`--flow: '${v}' is not a flow id (ID or CAPTURE:ID)`);
+    // `#3` as the table prints it, `1:#3` as --fail-on's note names it.
+    const m = /^(?:(\d+):)?#?(\d+)$/.exec(String(v).trim());
+    if (m === null) throw new UsageError(`--flow: '${v}' is not a flow id (ID, #ID or CAPTURE:ID)`);
     return { capture: m[1] === undefined ? null : Number(m[1]), id: Number(m[2]) };
   });
+}
+
+/** `host 10.77.0.9, port 443, flow #3`: the filters as the table's summary names them; undefined when none. */
+export function describeFilters(filter: FlowFilter): string | undefined {
+  const parts = [
+    ...filter.hosts.map((h) => `host ${h}`),
+    ...filter.ports.map((p) => `port ${p}`),
+    ...filter.flows.map((f) => `flow ${f.capture === null ? '' : `${f.capture}:`}#${f.id}`),
+  ];
+  return parts.length === 0 ? undefined : parts.join(', ');
 }
 
 /** Whether --host, --port or --flow narrows the report. */
@@ -71,7 +98,7 @@ export function hasFlowFilter(filter: FlowFilter): boolean {
 function endpointMatches(filter: FlowFilter, endpoints: readonly string[]): boolean {
   if (filter.hosts.length === 0 && filter.ports.length === 0) return true;
   const parts = endpoints.map(splitEndpoint);
-  if (filter.hosts.length > 0 && !parts.some((p) => p !== null && filter.hosts.includes(canonicalHost(p.host)))) return false;
+  if (filter.hosts.length > 0 && !parts.some((p) => p !== null && filter.hosts.some((h) => hostMatches(h, p.host)))) return false;
   if (filter.ports.length > 0 && !parts.some((p) => p !== null && filter.ports.includes(p.port))) return false;
   return true;
 }

@@ -5,8 +5,11 @@
 /** Options of `analyze` that take a value (cli/analyze.ts), in every spelling yargs accepts. */
 export const TAKES_VALUE: ReadonlySet<string> = new Set([
   '--format', '--time', '-t', '--host', '--port', '--flow',
-  '--fail-on', '--failOn', '--idle-timeout', '--idleTimeout', '--max-flows', '--maxFlows', '--output', '-o', '--dup-window', '--dupWindow',
+  '--fail-on', '--failOn', '--idle-timeout', '--idleTimeout', '--max-flows', '--maxFlows', '--output', '-o', '--dup-window', '--dupWindow', '--sort', '-r', '--read',
 ]);
+
+/** `-r FILE` names the first capture wherever it stands: -r inputs are read before the positional ones. */
+const READ = new Set(['-r', '--read']);
 
 export function firstCaptureArg(argv: readonly string[]): string | null {
   // A merge starts its own worker, on all its inputs (mergeCaptureArgs).
@@ -21,14 +24,17 @@ export function mergeCaptureArgs(argv: readonly string[]): string[] | null {
 
 function captureArgs(argv: readonly string[]): string[] {
   const out: string[] = [];
+  const reads: string[] = [];
   for (let i = 1; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--') { out.push(...argv.slice(i + 1)); break; }
+    if (READ.has(a)) { if (i + 1 < argv.length) reads.push(argv[++i]); continue; }
     if (a !== '-' && a.startsWith('-')) {
       if (TAKES_VALUE.has(a)) i++; // `--port 80`; `--port=80` is one argument
       continue;
     }
     out.push(a);
   }
-  return out;
+  // As the command takes them: -r inputs before the names given without it.
+  return [...reads, ...out];
 }

@@ -9,6 +9,8 @@ import { DEFAULT_BUFFER_BYTES, DEFAULT_SNAPLEN, type LiveFormat, type LiveOption
 import { EXIT_OK, EXIT_USAGE_OR_INPUT } from './exit-codes';
 import { hasActivity } from '../report/flow-list';
 import { DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS } from './options';
+import { TIME_MODES } from '../report/time-format';
+import { tableWidth } from './terminal-width';
 import { UsageError } from './usage-error';
 
 const LIVE_FORMATS: readonly LiveFormat[] = ['table', 'ndjson', 'json'];
@@ -25,6 +27,7 @@ interface RawLiveArgs {
   readonly maxFlows?: number;
   readonly allFlows?: boolean;
   readonly bufferSize?: number;
+  readonly time?: string;
 }
 
 export function registerLiveCommands<T>(cli: Argv<T>): Argv<T> {
@@ -39,6 +42,7 @@ export function registerLiveCommands<T>(cli: Argv<T>): Argv<T> {
         .option('duration', { describe: 'stop after this many seconds', type: 'number', requiresArg: true })
         .option('count', { alias: 'c', describe: 'stop after this many packets', type: 'number', requiresArg: true })
         .option('format', { describe: 'output format', choices: LIVE_FORMATS, default: 'table' as const })
+        .option('time', { alias: 't', describe: 'event time format of table lines: absolute (ISO UTC, default), relative, epoch, or tshark -t\'s a|ad|adoy|d|dd|e|r|u|ud|udoy', type: 'string', requiresArg: true })
         .option('write', { alias: 'w', describe: 'also write the packets to this pcap file', type: 'string', requiresArg: true })
         .option('idle-timeout', { describe: 'forget flows silent this long (seconds)', type: 'number', default: DEFAULT_IDLE_TIMEOUT_S, requiresArg: true })
         .option('max-flows', { describe: 'track at most this many flows at once (least recently active evicted)', type: 'number', default: DEFAULT_MAX_FLOWS, requiresArg: true })
@@ -50,7 +54,11 @@ export function registerLiveCommands<T>(cli: Argv<T>): Argv<T> {
       async (argv) => {
         // Loaded on use: live capture's modules (and the table package) are not needed by analyze.
         const { runLive } = await import('../live/run');
-        process.exitCode = await runLive(validateLiveArgs(argv as RawLiveArgs), liveIo());
+        const opts = validateLiveArgs(argv as RawLiveArgs);
+        if ((argv as RawLiveArgs).time !== undefined && opts.format !== 'table') {
+          process.stderr.write(`keepalive: -t/--time has no effect with --format ${opts.format} (its times are ISO 8601 UTC)\n`);
+        }
+        process.exitCode = await runLive({ ...opts, iface: interfaceByNumber(opts.iface) }, liveIo());
       },
     )
     .command(
@@ -76,6 +84,18 @@ function listInterfaces(): number {
   return EXIT_OK;
 }
 
+/** `-i 3` is the third device `keepalive interfaces` lists, as with tcpdump -i after tcpdump -D. */
+export function interfaceByNumber(iface: string, devices: () => readonly { readonly name: string }[] | null = captureDevices): string {
+  if (!/^\d+$/.test(iface)) return iface;
+  const list = devices();
+  if (list === null) return iface; // no capture library: runLive says so
+  const n = Number(iface);
+  if (n < 1 || n > list.length) {
+    throw new UsageError(`--interface ${iface}: no device number ${iface} (keepalive interfaces lists ${list.length}, numbered from 1)`);
+  }
+  return list[n - 1].name;
+}
+
 function wholeNumber(name: string, v: number | undefined, min: number, max: number): number | undefined {
   if (v === undefined) return undefined;
   if (!Number.isInteger(v) || v < min || v > max) throw new UsageError(`--${name} must be a whole number from ${min} to ${max}, not ${v}`);
@@ -92,6 +112,8 @@ export function validateLiveArgs(a: RawLiveArgs): LiveOptions {
   const iface = a.interface?.trim();
   if (!iface) throw new UsageError('--interface needs a device name (keepalive interfaces lists them)');
   const format = LIVE_FORMATS.find((f) => f === a.format) ?? 'table';
+  const timeMode = TIME_MODES.find((t) => t === (a.time ?? 'absolute'));
+  if (timeMode === undefined) throw new UsageError(`--time: unknown mode '${a.time}' (choose from ${TIME_MODES.join(', ')})`);
   const allFlows = a.allFlows === true;
   return {
     iface,
@@ -101,6 +123,8 @@ export function validateLiveArgs(a: RawLiveArgs): LiveOptions {
     durationSeconds: positiveSeconds('duration', a.duration),
     count: wholeNumber('count', a.count, 1, Number.MAX_SAFE_INTEGER),
     format,
+    timeMode,
+    width: tableWidth(),
     writeFile: a.write,
     idleTimeoutSeconds: positiveSeconds('idle-timeout', a.idleTimeout) ?? DEFAULT_IDLE_TIMEOUT_S,
     maxFlows: wholeNumber('max-flows', a.maxFlows, 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_MAX_FLOWS,

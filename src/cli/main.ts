@@ -8,6 +8,7 @@ import { EXIT_USAGE_OR_INPUT } from './exit-codes';
 import { registerLiveCommands } from './live';
 import { STDIN_TOKEN } from './options';
 import { finishOutput, stdio } from './output';
+import { unknownOptionMessage } from './unknown-option';
 import { UsageError } from './usage-error';
 
 function packageVersion(): string {
@@ -22,6 +23,9 @@ function packageVersion(): string {
   } catch { /* fall through */ }
   return 'unknown';
 }
+
+/** The options yargs holds for the command being parsed. */
+interface YargsOptions { readonly key: Record<string, unknown>; readonly alias: Record<string, string[]> }
 
 function oneLine(e: unknown): string {
   const msg = e instanceof Error ? e.message : String(e);
@@ -60,6 +64,12 @@ export async function main(argv: string[]): Promise<void> {
       .recommendCommands()
       .fail((msg, err) => {
         if (err instanceof UsageError || (err && !msg)) throw err;
+        // An unknown option explains most other complaints (its value was taken from a file name).
+        // getOptions() is public in yargs 17 but missing from its types.
+        const o = (cli as unknown as { getOptions(): YargsOptions }).getOptions();
+        const known = new Set<string>([...Object.keys(o.key), ...Object.values(o.alias).flat(), 'help', 'h', 'version']);
+        const unknownOption = unknownOptionMessage(argv, known);
+        if (unknownOption !== null) throw new UsageError(unknownOption);
         // recommendCommands() replaces the whole message with its suggestion: say what was wrong too.
         const unknown = argv.find((a) => !a.startsWith('-'));
         if (msg?.startsWith('Did you mean') && unknown !== undefined) throw new UsageError(`unknown command '${unknown}'. ${msg}`);

@@ -1,14 +1,14 @@
 // The analyze command's options after validation, in the units the rest of the code wants.
 import { DEFAULT_DUP_WINDOW_MS } from '../decode/duplicates';
 import { OUTCOMES, type Outcome } from '../keepalive/model';
-import type { TimeMode } from '../report/format';
+import { TIME_MODES, type TimeMode } from '../report/time-format';
 import { parseFlowSelectors, parseHosts, parsePorts, type FlowFilter } from './filter';
+import { SORT_KEYS, type SortKey } from '../report/flow-order';
 import { UsageError } from './usage-error';
 
 export const FORMATS = ['table', 'json', 'ndjson', 'csv', 'html'] as const;
 export type Format = (typeof FORMATS)[number];
-export const TIME_MODES: readonly TimeMode[] = ['absolute', 'relative', 'epoch'];
-export { OUTCOMES };
+export { OUTCOMES, TIME_MODES, SORT_KEYS };
 
 /** Flow eviction after this much capture-time silence: 2.5 h, just above Linux's 2 h keepalive idle. */
 export const DEFAULT_IDLE_TIMEOUT_S = 9000;
@@ -26,6 +26,12 @@ export interface AnalyzeOptions {
   readonly events: boolean;
   readonly allFlows: boolean;
   readonly timeMode: TimeMode;
+  /** -t was given (it changes only the table's --events timeline). */
+  readonly timeGiven: boolean;
+  /** Order of the table's flows. */
+  readonly sort: SortKey;
+  /** --sort was given (only the table is sorted). */
+  readonly sortGiven: boolean;
   readonly filter: FlowFilter;
   readonly failOn: ReadonlySet<Outcome>;
   readonly idleTimeoutSeconds: number;
@@ -41,6 +47,9 @@ export interface AnalyzeOptions {
 /** What yargs hands over (types as declared in the builder; values still unchecked). */
 export interface RawAnalyzeArgs {
   readonly capture?: readonly (string | number)[];
+  /** -r FILE, repeatable: read before the positional names. */
+  readonly read?: readonly (string | number)[];
+  readonly sort?: string;
   readonly format?: string;
   readonly events?: boolean;
   readonly allFlows?: boolean;
@@ -87,16 +96,20 @@ function outputFile(v: string | number | undefined): string | null {
 }
 
 export function validateAnalyzeArgs(a: RawAnalyzeArgs): AnalyzeOptions {
-  const captures = (a.capture ?? []).map(unStdin);
+  const captures = [...(a.read ?? []), ...(a.capture ?? [])].map(unStdin);
   if (captures.length === 0) throw new UsageError('no capture file given');
   if (captures.filter((c) => c === '-').length > 1) throw new UsageError("standard input ('-') can be read only once");
   if (a.merge === true && captures.includes('-')) throw new UsageError("--merge reads files and directories, not standard input ('-')");
   const format = FORMATS.find((f) => f === (a.format ?? 'table'));
   if (format === undefined) throw new UsageError(`--format: unknown format '${a.format}'`);
   const timeMode = TIME_MODES.find((t) => t === (a.time ?? 'absolute'));
-  if (timeMode === undefined) throw new UsageError(`--time: unknown mode '${a.time}'`);
+  if (timeMode === undefined) throw new UsageError(`--time: unknown mode '${a.time}' (choose from ${TIME_MODES.join(', ')})`);
+  const sort = SORT_KEYS.find((k) => k === (a.sort ?? 'interest'));
+  if (sort === undefined) throw new UsageError(`--sort: unknown order '${a.sort}' (choose from ${SORT_KEYS.join(', ')})`);
   return {
-    captures, format, timeMode,
+    captures, format, timeMode, sort,
+    timeGiven: a.time !== undefined,
+    sortGiven: a.sort !== undefined,
     events: a.events === true,
     allFlows: a.allFlows === true,
     filter: {

@@ -76,6 +76,10 @@ export class Flow {
   set end(v: FlowEnd) { this.store.i32[this.w + FlowWord.End] = END_NAMES.indexOf(v); }
   get active(): boolean { return this.bit(FlowBit.Active); }
   set active(v: boolean) { this.setBit(FlowBit.Active, v); }
+  /** Who closed: FIN from a (1), FIN from b (2), the last RST from b (4). */
+  get closeBits(): number {
+    return (this.bit(FlowBit.FinA) ? 1 : 0) | (this.bit(FlowBit.FinB) ? 2 : 0) | (this.bit(FlowBit.RstFromB) ? 4 : 0);
+  }
   get packets(): number { return this.store.u32[this.w + FlowWord.Packets]; }
   get firstFrame(): number { return this.store.u32[this.w + FlowWord.FirstFrame]; }
   get lastFrame(): number { return this.store.u32[this.w + FlowWord.LastFrame]; }

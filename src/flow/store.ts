@@ -99,6 +99,8 @@ export const enum FlowBit {
   FinB = 32,
   /** Keepalive or zero-window probes seen: the flow is worth reporting without --all-flows. */
   Active = 64,
+  /** The RST that ended the flow came from endpoint b (else from a). */
+  RstFromB = 128,
 }
 
 /**

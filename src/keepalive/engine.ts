@@ -300,7 +300,7 @@ export class KeepaliveEngine {
     if (len > 0 && !isProbe && cls !== SegmentClass.Retransmission) f64[sd + FlowDouble.LastDataA] = now;
 
     if (flags & TcpFlag.RST) {
-      i32[r + FlowWord.Bits] = bits;
+      i32[r + FlowWord.Bits] = fromA ? bits & ~FlowBit.RstFromB : bits | FlowBit.RstFromB;
       i32[r + FlowWord.End] = End.Rst;
       this.table.markClosed(slot);
       return;

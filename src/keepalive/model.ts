@@ -70,6 +70,16 @@ export interface FlowReport {
   /** Only on a flow whose packets came back after --max-flows evicted it: the evicted flow's id. */
   readonly continues?: number;
   readonly keepalive: readonly KeepaliveReport[];
+  /** Who sent the RST or FINs; only on reports built from the engine's store, and not in JSON (not enumerable). */
+  readonly closing?: Closing;
+}
+
+/** Who closed a flow. */
+export interface Closing {
+  /** Sender of the RST that ended the flow (end 'rst'), else null. */
+  readonly rstFrom: Role | null;
+  /** Ends that sent a FIN (both for end 'fin'). */
+  readonly finFrom: readonly Role[];
 }
 
 interface EventBase {

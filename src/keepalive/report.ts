@@ -8,7 +8,7 @@ import { END_NAMES, type Flow } from '../flow/flow';
 import type { ProberState } from './prober';
 import { isoTime, nanosToSeconds, type FrameNo, type Nanos } from '../units';
 import { TENANT_NAMES, tenantHasId } from '../decode/tunnel/state';
-import { OUTCOMES, type FlowReport, type FlowTunnel, type InferredSettings, type KeepaliveReport, type Outcome, type Spread } from './model';
+import { OUTCOMES, type Closing, type FlowReport, type FlowTunnel, type Role, type InferredSettings, type KeepaliveReport, type Outcome, type Spread } from './model';
 import type { Sample } from './sample';
 import { inferSettings } from './settings';
 
@@ -40,11 +40,13 @@ export const enum SnapshotField {
   Continues = 63,
   /** The tunnel's tenant identifier (after endpoint b's fields). */
   Tenant = 64,
+  /** Flow.closeBits (past endpoint b's prober fields). */
+  CloseBits = 65,
 }
 export const ENDPOINT_FIELDS = 20;
 
-/** Doubles per snapshot row (520 bytes). */
-export const SNAPSHOT_DOUBLES = 65;
+/** Doubles per snapshot row (528 bytes). */
+export const SNAPSHOT_DOUBLES = 66;
 
 
 /** Copies what the report of `flow` needs into `row` from `off`. Run once per retired, reported flow. */
@@ -69,6 +71,7 @@ export function snapshotFlow(flow: Flow, proberA: ProberState | null, proberB: P
   row[off + SnapshotField.MaxGap] = flow.maxGap;
   row[off + SnapshotField.ZeroWindowProbes] = flow.zeroWindowProbes;
   row[off + SnapshotField.End] = END_NAMES.indexOf(flow.end);
+  row[off + SnapshotField.CloseBits] = flow.closeBits;
   snapshotProber(proberA, row, off);
   snapshotProber(proberB, row, off + ENDPOINT_FIELDS);
 }
@@ -204,7 +207,7 @@ export function buildFlowReport(row: Float64Array, off: number, epochSec: number
   if ((key >>> 4) & 0xfff) vlan.push((key >>> 4) & 0xfff);
   if ((key >>> 16) & 0xfff) vlan.push((key >>> 16) & 0xfff);
   const digits = row[off + SnapshotField.Digits];
-  return {
+  const report: FlowReport = {
     id: row[off + SnapshotField.Id],
     client: endpointName(row, off, clientIsA),
     server: endpointName(row, off, !clientIsA),
@@ -223,4 +226,13 @@ export function buildFlowReport(row: Float64Array, off: number, epochSec: number
     ...(row[off + SnapshotField.Continues] >= 0 ? { continues: row[off + SnapshotField.Continues] } : {}),
     keepalive,
   };
+  const bits = row[off + SnapshotField.CloseBits];
+  const role = (isA: boolean): Role => (isA === clientIsA ? 'client' : 'server');
+  const fin: Role[] = [];
+  if (bits & 1) fin.push(role(true));
+  if (bits & 2) fin.push(role(false));
+  const closing: Closing = { rstFrom: report.end === 'rst' ? role((bits & 4) === 0) : null, finFrom: fin };
+  // Not enumerable: the table says who closed; the JSON, NDJSON and CSV fields stay as documented.
+  Object.defineProperty(report, 'closing', { value: closing, enumerable: false });
+  return report;
 }

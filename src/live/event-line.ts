@@ -1,21 +1,14 @@
 // How one engine event reads on a terminal (table format), in the words of the analyze timeline.
 import type { KeepaliveEvent } from '../keepalive/model';
 import { describeEvent } from '../report/table';
+import { formatClock, type EventClock } from '../report/time-format';
 
-/** `HH:MM:SS.ffffff` in local time, like tcpdump, from the event's ISO UTC time. */
-export function localClock(iso: string): string {
-  const ms = Date.parse(iso);
-  if (Number.isNaN(ms)) return iso;
-  const d = new Date(ms);
-  const dot = iso.indexOf('.');
-  // Time zones are whole minutes away from UTC, so the fraction carries over unchanged.
-  const frac = dot < 0 ? '' : iso.slice(dot, iso.length - 1);
-  return `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}${frac}`;
+/** `HH:MM:SS.ffffff` in UTC, from the event's ISO time (the live footer's short clock). */
+export function utcClock(iso: string): string {
+  return formatClock(iso, true, 'none');
 }
 
-const pad2 = (n: number): string => (n < 10 ? `0${n}` : String(n));
-
-/** `12:00:01.123456  10.0.0.1:40000 → 10.0.0.2:80  probe 0 B after 2 s idle, #3 in series  (flow #1)` */
-export function eventLine(e: KeepaliveEvent): string {
-  return `${localClock(e.time)}  ${e.from} → ${e.to}  ${describeEvent(e)}  (flow #${e.flow})`;
+/** `2026-11-25T07:33:47.963216Z  10.0.0.1:40000 → 10.0.0.2:80  probe 0 B after 2.0 s idle, #3 in series  (flow #1)`, time as -t asks. */
+export function eventLine(e: KeepaliveEvent, clock: EventClock): string {
+  return `${clock.format(e)}  ${e.from} → ${e.to}  ${describeEvent(e)}  (flow #${e.flow})`;
 }

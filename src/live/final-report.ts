@@ -6,7 +6,9 @@ import { formatDuration, linkTypeName } from '../report/format';
 import type { AnalyzedInput } from '../report/inputs';
 import { renderJson } from '../report/json';
 import { inputLines, summaryLine } from '../report/ndjson';
-import { flowsTable, summaryText } from '../report/table';
+import { orderFlows } from '../report/flow-order';
+import { fitLines } from '../report/fit';
+import { summaryText, writeFlowsTable } from '../report/table';
 import type { LiveOptions } from './options';
 
 /** `stamps` says how packets were stamped ('kernel timestamps, ns; libpcap dropped 0'); the table shows it. */
@@ -16,20 +18,22 @@ export function finalReport(opts: LiveOptions, capture: CaptureInfo, result: Ana
   switch (opts.format) {
     case 'json': return renderJson([input], false);
     case 'ndjson': return inputLines(input) + summaryLine([input]);
-    case 'table': return tableReport(input, elapsedSeconds, stamps);
+    case 'table': return tableReport(input, elapsedSeconds, stamps, opts.width ?? null);
     default: return assertNever(opts.format);
   }
 }
 
-function tableReport(input: AnalyzedInput, elapsedSeconds: number, stamps: string): string {
+function tableReport(input: AnalyzedInput, elapsedSeconds: number, stamps: string, width: number | null): string {
   const { capture: c, result: r } = input;
   let out = `\n${c.file}: ${c.linkTypes.map(linkTypeName).join(', ')}, ${c.packets} packet${c.packets === 1 ? '' : 's'}` +
     ` in ${formatDuration(elapsedSeconds)} (${stamps})\n`;
   for (const w of [...c.warnings, ...r.warnings]) out += `  warning: ${w}\n`;
-  out += input.flows.length === 0
-    ? '  no keepalive activity to report (--all-flows lists every TCP flow)\n'
-    : flowsTable(input.flows);
-  return out + summaryText(input);
+  if (input.flows.length === 0) {
+    out += '  no keepalive activity to report (--all-flows lists every TCP flow)\n';
+  } else {
+    writeFlowsTable(orderFlows(input.flows, 'interest'), (s) => { out += s; }, width);
+  }
+  return fitLines(out, width) + fitLines(summaryText(input), width);
 }
 
 function assertNever(x: never): never {

@@ -2,7 +2,7 @@
 // Kept as a footer that is erased and redrawn around every event line; only events feed it, so
 // it costs nothing per packet.
 import type { EventType, KeepaliveEvent } from '../keepalive/model';
-import { localClock } from './event-line';
+import { utcClock } from './event-line';
 
 interface FlowRow {
   readonly flow: number;
@@ -37,7 +37,7 @@ export class FlowView {
     }
     if (e.type === 'probe') row.probes++;
     row.last = e.type;
-    row.lastTime = localClock(e.time);
+    row.lastTime = utcClock(e.time);
     this.rows.set(e.flow, row);
     if (this.rows.size > MAX_ROWS) {
       const oldest = this.rows.keys().next();

@@ -1,5 +1,6 @@
 // What `keepalive live` is asked to do, and where it writes.
 import type { FlowReport } from '../keepalive/model';
+import type { TimeMode } from '../report/time-format';
 
 export type LiveFormat = 'table' | 'ndjson' | 'json';
 
@@ -19,6 +20,10 @@ export interface LiveOptions {
   readonly allFlows?: boolean;
   /** Which flows the final report lists (the CLI applies analyze's rule); all when absent. */
   readonly keepFlow?: (f: FlowReport) => boolean;
+  /** Columns the final table fits in (COLUMNS or the terminal); no limit when absent or null. */
+  readonly width?: number | null;
+  /** How table lines print event times (-t); absolute (ISO 8601 UTC) when absent. */
+  readonly timeMode?: TimeMode;
   /** libpcap's kernel buffer, bytes. */
   readonly bufferBytes: number;
 }

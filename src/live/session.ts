@@ -5,6 +5,8 @@ import { Analysis } from '../analysis';
 import type { CaptureInfo } from '../capture/types';
 import type { KeepaliveEvent } from '../keepalive/model';
 import { eventLine } from './event-line';
+import { EventClock } from '../report/time-format';
+import { fitLines } from '../report/fit';
 import { FlowView } from './flow-view';
 import type { PcapWriter } from './pcap-writer';
 import { finalReport } from './final-report';
@@ -23,9 +25,11 @@ export class LiveSession {
   private stopped = false;
   private readonly startedAt = Date.now();
   private done: (code: number) => void = () => undefined;
+  private readonly clock: EventClock;
 
   constructor(private readonly opts: LiveOptions, private readonly io: LiveIo, private readonly source: PacketSource,
     private readonly writer: PcapWriter | null) {
+    this.clock = new EventClock(opts.timeMode ?? 'absolute', source.tsDigits);
     const onEvent = opts.format === 'json' ? null : (e: KeepaliveEvent): void => this.printEvent(e);
     this.analysis = new Analysis(
       { idleTimeoutSeconds: opts.idleTimeoutSeconds, maxFlows: opts.maxFlows, allFlows: opts.allFlows }, onEvent);
@@ -81,9 +85,9 @@ export class LiveSession {
       this.io.out.write(ndjsonEventLine(0, e));
     } else if (this.view !== null) {
       this.view.note(e);
-      this.view.printAbove(`${eventLine(e)}\n`, this.packets);
+      this.view.printAbove(`${fitLines(eventLine(e, this.clock), this.opts.width ?? null, '    ')}\n`, this.packets);
     } else {
-      this.io.out.write(`${eventLine(e)}\n`);
+      this.io.out.write(`${fitLines(eventLine(e, this.clock), this.opts.width ?? null, '    ')}\n`);
     }
   }
 

@@ -34,12 +34,40 @@ export function formatMillis(ms: number | null): string {
   return `${ms.toFixed(2)} ms`;
 }
 
-/** `median (min–max)`, or just one value when all three agree; for seconds or ms spreads. */
+/**
+ * How every value of a spread prints, chosen by its largest so that one cell never mixes units:
+ * `2h 0m 0s`-style (and `59s`) from ten minutes up, seconds with one decimal from a second up,
+ * milliseconds below (about three significant digits). `unit` is what follows the numbers, empty
+ * for the h/m/s style, which carries its units in the numbers.
+ */
+export function spreadFormatter(maxSeconds: number): { readonly number: (seconds: number) => string; readonly unit: string } {
+  if (maxSeconds >= 600) {
+    return {
+      unit: '',
+      number: (v) => {
+        const whole = Math.round(v);
+        const h = Math.floor(whole / 3600), m = Math.floor((whole % 3600) / 60), sec = whole % 60;
+        if (h > 0) return `${h}h ${m}m ${sec}s`;
+        return m > 0 ? `${m}m ${sec}s` : `${sec}s`;
+      },
+    };
+  }
+  // 0.9995 s and up rounds to 1.0 s: seconds for all, not `998 ms–1.2 s`.
+  if (maxSeconds >= 0.9995) return { unit: ' s', number: (v) => v.toFixed(1) };
+  return { unit: ' ms', number: (v) => formatMillis(v * 1000).replace(/ ms$/, '') };
+}
+
+/**
+ * `median (min–max)` in one unit, written once (`2.1 s (2.0–2.1 s)`, `3.99 ms (2.26–17.6 ms)`),
+ * or one value when the three print the same; for seconds or ms spreads.
+ */
 export function formatSpread(s: Spread | null, unit: 's' | 'ms'): string {
   if (s === null) return '-';
-  const f = unit === 's' ? formatDuration : formatMillis;
-  if (s.min === s.max) return f(s.median);
-  return `${f(s.median)} (${f(s.min)}–${f(s.max)})`;
+  const k = unit === 's' ? 1 : 1e-3;
+  const f = spreadFormatter(Math.max(Math.abs(s.min), Math.abs(s.max)) * k);
+  const median = f.number(s.median * k), min = f.number(s.min * k), max = f.number(s.max * k);
+  if (min === max) return `${median}${f.unit}`;
+  return f.unit === '' ? `${median} (${min}–${max})` : `${median}${f.unit} (${min}–${max}${f.unit})`;
 }
 
 /**

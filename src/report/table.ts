@@ -1,19 +1,31 @@
-// `--format table` (default): per input a header, one row per probing endpoint, optional
-// per-flow event timelines (--events), and a summary line.
-import type { FlowReport, KeepaliveEvent, KeepaliveReport } from '../keepalive/model';
+// `--format table` (default): per input a header, the flows (one row per probing endpoint, fitted
+// to the terminal's width), optional per-flow strips and event timelines (--events), and a summary.
+import type { FlowReport, KeepaliveReport } from '../keepalive/model';
 import type { AnalyzedInput } from './inputs';
 import { bottomRule, fitWidths, gridRow, headerRule, textWidth, topRule, type Alignment } from './grid';
 import {
-  formatDuration, formatEventTime, formatMillis, formatRelative, formatSpread, isoDiffSeconds,
-  linkTypeName, resolutionName, type TimeMode,
+  formatDuration, formatSpread, isoDiffSeconds, linkTypeName, resolutionName,
 } from './format';
+import type { TimeMode } from './time-format';
+import { fitLines, shrinkWidths, wrapRow } from './fit';
+import { orderFlows, type SortKey } from './flow-order';
+import { flowNotes, middleboxHint, settingsText } from './flow-words';
+import { writeCompactTable } from './table-compact';
+import { eventsTimeline } from './timeline';
 
 export interface TableOptions {
   readonly timeMode: TimeMode;
   readonly events: boolean;
+  /** Columns every line must fit in; null or absent: no limit (piped to a file). */
+  readonly width?: number | null;
+  /** Order of the flows; `interest` when absent. */
+  readonly sort?: SortKey;
+  /** The filters narrowing the report, as the summary names them (`host 10.77.0.9`); absent when none. */
+  readonly filters?: string;
 }
 
-const assertNever = (x: never): never => { throw new Error(`unexpected ${String(x)}`); };
+/** From this width on, the table has a column for every figure; below it, the compact layout. */
+export const WIDE_MIN_COLUMNS = 120;
 
 export function captureHeader(input: AnalyzedInput): string {
   const { capture: c, result: r } = input;
@@ -23,7 +35,9 @@ export function captureHeader(input: AnalyzedInput): string {
   parts.push(`${c.packets} packet${c.packets === 1 ? '' : 's'}`);
   let out = `${c.file}: ${parts.join(', ')}\n`;
   if (r.firstTime !== null && r.lastTime !== null) {
-    out += `  span: ${r.firstTime} → ${r.lastTime} (${formatDuration(isoDiffSeconds(r.firstTime, r.lastTime))})\n`;
+    const span = isoDiffSeconds(r.firstTime, r.lastTime);
+    // The last packet can be stamped before the first (a clock stepped back): no negative span.
+    out += `  span: ${r.firstTime} → ${r.lastTime} (${span !== null && span < 0 ? 'last packet stamped before the first' : formatDuration(span)})\n`;
   }
   for (const w of [...c.warnings, ...r.warnings]) out += `  warning: ${w}\n`;
   if (c.error !== null) out += `  stopped early: ${c.error.startsWith(`${c.file}: `) ? c.error.slice(c.file.length + 2) : c.error}\n`;
@@ -31,16 +45,7 @@ export function captureHeader(input: AnalyzedInput): string {
 }
 
 function flowCell(f: FlowReport): string {
-  const lines = [`#${f.id} ${f.client} → ${f.server}`];
-  const notes: string[] = [];
-  if (f.vlan.length > 0) notes.push(`vlan ${f.vlan.join('.')}`);
-  if (f.tunnel !== undefined) notes.push(f.tunnel.id === undefined ? f.tunnel.kind : `${f.tunnel.kind} ${f.tunnel.id}`);
-  if (f.midstream) notes.push('midstream');
-  notes.push(`end ${f.end}`);
-  if (f.continues !== undefined) notes.push(`continues #${f.continues}`);
-  if (f.zeroWindowProbes > 0) notes.push(`${f.zeroWindowProbes} zero-window probe${f.zeroWindowProbes === 1 ? '' : 's'}`);
-  lines.push(`   ${notes.join(', ')}`);
-  return lines.join('\n');
+  return `#${f.id} ${f.client} → ${f.server}\n   ${flowNotes(f).join(', ')}`;
 }
 
 function answersCell(k: KeepaliveReport): string {
@@ -48,45 +53,74 @@ function answersCell(k: KeepaliveReport): string {
   return k.icmp > 0 ? `${s} +${k.icmp} icmp` : s;
 }
 
-function settingsCell(k: KeepaliveReport): string {
-  const st = k.settings;
-  const inferred: string[] = [];
-  if (st.idleSeconds !== null) inferred.push(`idle ${formatDuration(st.idleSeconds)}`);
-  if (st.intervalSeconds !== null) inferred.push(`every ${formatDuration(st.intervalSeconds)}`);
-  if (st.count !== null) inferred.push(`×${st.count}`);
-  const lines = [st.matches ?? 'no match'];
-  if (inferred.length > 0) lines.push(inferred.join(', '));
-  for (const m of st.middleboxes) lines.push(m);
-  return lines.join('\n');
-}
-
-const HEADER = ['flow (client → server)', 'prober', 'probes', 'ack/unans/rst', 'idle', 'interval', 'RTT', 'outcome', 'settings match', 'max idle'];
+export const HEADER = ['flow (client → server)', 'prober', 'probes', 'ack/unans/rst', 'idle before probing', 'interval', 'RTT', 'outcome', 'settings match', 'longest silence'];
+/** HEADER where a width makes cells wrap: `ack/unans/rst` may break after its slashes. */
+const FITTED_HEADER = HEADER.map((h) => (h === 'ack/unans/rst' ? 'ack/ unans/ rst' : h));
+/** The narrowest a wrapped column is made before words are cut (an IPv6 endpoint, TCP_USER_TIMEOUT). */
+const WIDE_MIN = [15, 6, 6, 6, 8, 8, 10, 10, 12, 7];
 
 export function flowRows(f: FlowReport): string[][] {
-  const maxIdle = formatDuration(f.maxIdleSeconds);
-  if (f.keepalive.length === 0) return [[flowCell(f), '-', '0', '-', '-', '-', '-', '-', '-', maxIdle]];
-  // The flow and its longest silence are printed once, on its first endpoint's row.
+  const silence = formatDuration(f.maxIdleSeconds);
+  const hint = middleboxHint(f.maxIdleSeconds);
+  if (f.keepalive.length === 0) return [[flowCell(f), '-', '0', '-', '-', '-', '-', '-', hint ?? '-', silence]];
+  // The flow, its longest silence and the middlebox hint it earns are printed once, on its first endpoint's row.
   return f.keepalive.map((k, i) => [
     i === 0 ? flowCell(f) : '', `${k.prober}${k.probeBytes > 0 ? ` (${k.probeBytes} B)` : ''}`, String(k.probes), answersCell(k),
     formatSpread(k.idleSeconds, 's'), formatSpread(k.intervalSeconds, 's'), formatSpread(k.rttMs, 'ms'),
-    k.outcome, settingsCell(k), i === 0 ? maxIdle : '',
+    k.outcome, [...settingsText(k, true), ...(i === 0 && hint !== null ? [hint] : [])].join('\n'), i === 0 ? silence : '',
   ]);
+}
+
+/** flowRows(f) laid out for a narrow column: client and server on lines of their own, spreads under their medians. */
+function fittedRows(f: FlowReport): string[][] {
+  return flowRows(f).map((row, r) => row.map((cell, c) => {
+    if (c === 0 && r === 0) return cell.replace(' → ', '\n→ ');
+    if (c >= 4 && c <= 6) return cell.replace(' (', '\n(');
+    return cell;
+  }));
+}
+
+/** Longest word of each column: a column narrower than its longest word cuts it. */
+function fitWordWidths(widths: number[], row: readonly string[]): void {
+  for (let c = 0; c < row.length; c++) {
+    for (const word of row[c].split(/[\n ]/)) {
+      const w = textWidth(word);
+      if (w > (widths[c] ?? 0)) widths[c] = w;
+    }
+  }
 }
 
 const ALIGN: Alignment[] = HEADER.map((_, i) => (i === 2 ? 'right' : 'left'));
 
 /**
  * The flows table, written piece by piece: a first pass over the flows sizes the columns, the
- * second draws the rows (a FlowList can be walked twice; it streams from the report store).
+ * second draws the rows (a FlowList can be walked twice; it streams from the report store). With
+ * a width, columns too wide for it are narrowed and their cells wrapped; below WIDE_MIN_COLUMNS
+ * the compact layout (table-compact.ts) is drawn instead.
  */
-export function writeFlowsTable(flows: Iterable<FlowReport>, out: (s: string) => void): void {
-  const widths: number[] = [];
+export function writeFlowsTable(flows: Iterable<FlowReport>, out: (s: string) => void, width: number | null = null): void {
+  if (width !== null && width < WIDE_MIN_COLUMNS) { writeCompactTable(flows, out, width); return; }
+  let widths: number[] = [];
   fitWidths(widths, HEADER);
   for (const f of flows) for (const row of flowRows(f)) fitWidths(widths, row);
+  const overhead = 3 * widths.length + 1;
+  if (width === null || widths.reduce((a, b) => a + b, 0) + overhead <= width) {
+    out(topRule(widths));
+    out(gridRow(widths, HEADER, ALIGN));
+    out(headerRule(widths));
+    for (const f of flows) for (const row of flowRows(f)) out(gridRow(widths, row, ALIGN));
+    out(bottomRule(widths));
+    return;
+  }
+  widths = [];
+  const words: number[] = [];
+  fitWidths(widths, FITTED_HEADER.map((h) => h.replace(/ /g, '\n')));
+  for (const f of flows) for (const row of fittedRows(f)) { fitWidths(widths, row); fitWordWidths(words, row); }
+  widths = shrinkWidths(widths, WIDE_MIN.map((m, i) => Math.min(m, Math.max(words[i] ?? 0, 1))), width - overhead);
   out(topRule(widths));
-  out(gridRow(widths, HEADER, ALIGN));
+  out(gridRow(widths, wrapRow(FITTED_HEADER, widths), ALIGN));
   out(headerRule(widths));
-  for (const f of flows) for (const row of flowRows(f)) out(gridRow(widths, row, ALIGN));
+  for (const f of flows) for (const row of fittedRows(f)) out(gridRow(widths, wrapRow(row, widths), ALIGN));
   out(bottomRule(widths));
 }
 
@@ -96,88 +130,17 @@ export function flowsTable(flows: Iterable<FlowReport>): string {
   return text;
 }
 
-/** What an event says, from the point of view of the flow (`client → server probe …`). */
-export function describeEvent(e: KeepaliveEvent): string {
-  switch (e.type) {
-    case 'probe': {
-      const idle = e.idleSeconds === null ? '' : ` after ${formatDuration(e.idleSeconds)} idle`;
-      return `probe ${e.payloadBytes} B${idle}${e.series > 1 ? `, #${e.series} in series` : ''}${e.late ? ', late' : ''}`;
-    }
-    case 'probe-ack': return `ack of probe ${e.probeFrame}, RTT ${formatMillis(e.rttMs)}`;
-    case 'probe-reset': return `reset answering probe ${e.probeFrame} after ${formatMillis(e.rttMs)}`;
-    case 'probe-icmp': return `ICMP type ${e.icmpType} code ${e.icmpCode} answering probe ${e.probeFrame} after ${formatMillis(e.rttMs)}`;
-    case 'zero-window-probe': return `zero-window probe ${e.payloadBytes} B`;
-    case 'keepalive-timeout': return `keepalive gave up after ${e.probes} probe${e.probes === 1 ? '' : 's'} (${e.via})`;
-    default: return assertNever(e);
-  }
-}
+export { describeEvent } from './timeline';
 
-function direction(f: FlowReport | undefined, e: KeepaliveEvent): string {
-  if (f === undefined) return `${e.from} → ${e.to}`;
-  return e.from === f.client ? 'client → server' : 'server → client';
-}
-
-/**
- * The per-flow timelines of --events, handed to `out` one flow at a time. Laid out as the `table`
- * package draws them with void borders (timelineRows), which took 0.9 ms per row here: 36 s for
- * 38,400 events, against 3.7 s for the same events as JSON.
- */
-export function writeEventsTimeline(input: AnalyzedInput, opts: TableOptions, out: (s: string) => void): void {
-  const byFlow = new Map<number, KeepaliveEvent[]>();
-  for (const e of input.events) {
-    let list = byFlow.get(e.flow);
-    if (list === undefined) { list = []; byFlow.set(e.flow, list); }
-    list.push(e);
-  }
-  const flows = new Map(Array.from(input.flows, (f) => [f.id, f] as const));
-  const digits = input.capture.tsDigits;
-  for (const [id, events] of byFlow) {
-    const f = flows.get(id);
-    const head = opts.timeMode === 'relative' ? ['frame', 'rel (s)', 'dir', 'event'] : ['frame', 'rel (s)', 'time', 'dir', 'event'];
-    const rows: string[][] = [head];
-    for (const e of events) {
-      const rel = formatRelative(e.relTime, digits);
-      const row = [String(e.frame), rel];
-      if (opts.timeMode !== 'relative') row.push(formatEventTime(opts.timeMode, e.time, e.relTime, digits));
-      row.push(direction(f, e), describeEvent(e));
-      rows.push(row);
-    }
-    out(`\nevents of flow #${id}${f === undefined ? '' : ` ${f.client} → ${f.server}`}\n${timelineRows(rows, 2)}`);
-  }
-}
-
-export function eventsTimeline(input: AnalyzedInput, opts: TableOptions): string {
-  let text = '';
-  writeEventsTimeline(input, opts, (s) => { text += s; });
-  return text;
-}
-
-/**
- * `rows` as the `table` package draws them (void borders, no rules, padding 0 left and 2 right) with its first `rightAligned` columns right-aligned,
- * each line indented by two spaces and without trailing spaces: every cell padded to its
- * column's width, then two spaces.
- */
-export function timelineRows(rows: readonly (readonly string[])[], rightAligned: number): string {
-  const widths: number[] = [];
-  for (const r of rows) fitWidths(widths, r);
-  let text = '';
-  for (const r of rows) {
-    let line = '  ';
-    for (let c = 0; c < r.length; c++) {
-      const gap = ' '.repeat(widths[c] - textWidth(r[c]));
-      line += c < rightAligned ? `${gap}${r[c]}  ` : `${r[c]}${gap}  `;
-    }
-    let end = line.length;
-    while (end > 0 && line.charCodeAt(end - 1) === 32) end--;
-    text += `${line.slice(0, end)}\n`;
-  }
-  return text;
-}
-
-export function summaryText(input: AnalyzedInput): string {
+export function summaryText(input: AnalyzedInput, filters?: string): string {
   const s = input.result.summary;
   const outcomes = Object.entries(s.outcomes).filter(([, n]) => n > 0).map(([o, n]) => `${o} ${n}`);
-  let out = `${s.flowsWithKeepalive} of ${s.flows} flow${s.flows === 1 ? '' : 's'} with keepalive, ${s.probes} probe${s.probes === 1 ? '' : 's'}`;
+  const flowsWord = `flow${s.flows === 1 ? '' : 's'}`;
+  // With filters, say what is shown first, then what the whole capture holds: "0 of 6" must not
+  // read as if the capture had no keepalive.
+  let out = filters === undefined
+    ? `${s.flowsWithKeepalive} of ${s.flows} ${flowsWord} with keepalive, ${s.probes} probe${s.probes === 1 ? '' : 's'}`
+    : `${input.flows.length} of ${s.flows} ${flowsWord} shown (filters: ${filters}); in the capture ${s.flowsWithKeepalive} with keepalive, ${s.probes} probe${s.probes === 1 ? '' : 's'}`;
   if (outcomes.length > 0) out += ` (outcomes: ${outcomes.join(', ')})`;
   if (s.zeroWindowProbes > 0) out += `, ${s.zeroWindowProbes} zero-window probes`;
   if (s.evictedFlows > 0) out += `, ${s.evictedFlows} flows evicted`;
@@ -190,14 +153,17 @@ export function summaryText(input: AnalyzedInput): string {
 
 /** The whole table report of one input, handed to `out` in pieces. */
 export function writeInputTable(input: AnalyzedInput, opts: TableOptions, allFlows: boolean, out: (s: string) => void): void {
-  out(captureHeader(input));
+  const width = opts.width ?? null;
+  out(fitLines(captureHeader(input), width));
   if (input.flows.length === 0) {
-    out(allFlows ? '  no TCP flows to report\n' : '  no keepalive activity to report (--all-flows lists every TCP flow)\n');
+    const why = opts.filters !== undefined ? `  no flow matches the filters (${opts.filters})\n`
+      : allFlows ? '  no TCP flows to report\n' : '  no keepalive activity to report (--all-flows lists every TCP flow)\n';
+    out(fitLines(why, width));
   } else {
-    writeFlowsTable(input.flows, out);
+    writeFlowsTable(orderFlows(input.flows, opts.sort ?? 'interest'), out, width);
   }
-  if (opts.events && input.events.length > 0) { writeEventsTimeline(input, opts, out); out('\n'); }
-  out(summaryText(input));
+  if (opts.events && input.events.length > 0) out(`${eventsTimeline(input, opts)}\n`);
+  out(fitLines(summaryText(input, opts.filters), width));
 }
 
 /** The whole table report of one input as one string. */

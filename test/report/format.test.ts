@@ -46,8 +46,12 @@ test('zero, negative and missing durations', () => {
 
 test('spreads show the median and the range, or one value when constant', () => {
   assert.equal(formatSpread({ min: 60, median: 60, max: 60 }, 's'), '60.0 s');
-  assert.equal(formatSpread({ min: 59.9, median: 60.1, max: 7200 }, 's'), '60.1 s (59.9 s–2h 0m 0s)');
-  assert.equal(formatSpread({ min: 0.2, median: 0.25, max: 12 }, 'ms'), '0.25 ms (0.20 ms–12.0 ms)');
+  // One unit per cell, chosen by the largest value; written once where the numbers do not carry it.
+  assert.equal(formatSpread({ min: 59.9, median: 60.1, max: 7200 }, 's'), '1m 0s (1m 0s–2h 0m 0s)');
+  assert.equal(formatSpread({ min: 0.2, median: 0.25, max: 12 }, 'ms'), '0.25 ms (0.20–12.0 ms)');
+  assert.equal(formatSpread({ min: 998, median: 1000, max: 1200 }, 'ms'), '1.0 s (1.0–1.2 s)');
+  // Three values that print the same print once.
+  assert.equal(formatSpread({ min: 0.9996, median: 1.0, max: 1.0004 }, 's'), '1.0 s');
   assert.equal(formatSpread(null, 'ms'), '-');
 });
 

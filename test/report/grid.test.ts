@@ -11,7 +11,7 @@ import { textWidth } from '../../src/report/grid';
 import { makeFlow, probing } from './fixtures';
 
 const FIXTURES = path.join(__dirname, '..', '..', '..', 'fixtures');
-const HEADER = ['flow (client → server)', 'prober', 'probes', 'ack/unans/rst', 'idle', 'interval', 'RTT', 'outcome', 'settings match', 'max idle'];
+const HEADER = ['flow (client → server)', 'prober', 'probes', 'ack/unans/rst', 'idle before probing', 'interval', 'RTT', 'outcome', 'settings match', 'longest silence'];
 
 function byTablePackage(flows: FlowReport[]): string {
   const rows: string[][] = [HEADER];
