@@ -17,6 +17,7 @@ const LAYERS: readonly (readonly string[])[] = [
   ['capture'],
   ['decode'],
   ['flow'],
+  ['fate', 'path'],
   ['keepalive'],
   ['pipeline'],
   ['runtime'],

@@ -44,6 +44,7 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
       .option('all-flows', { describe: 'also report TCP flows without keepalive activity', type: 'boolean', default: false })
       .option('fail-on', { describe: `exit 1 if a reported keepalive outcome is one of these (comma-separated: ${OUTCOMES.join(', ')})`, type: 'string', requiresArg: true })
       .option('idle-timeout', { describe: 'forget flows silent this long in capture time (seconds)', type: 'number', default: DEFAULT_IDLE_TIMEOUT_S, requiresArg: true })
+      .option('paths-by', { describe: 'group flows into paths by the server\'s address or address:port', choices: ['address', 'port'], default: 'address', requiresArg: true })
       .option('max-flows', { describe: 'track at most this many flows at once (least recently active evicted)', type: 'number', default: DEFAULT_MAX_FLOWS, requiresArg: true })
       .option('output', { alias: 'o', describe: 'write the report to this file instead of standard output', type: 'string', requiresArg: true })
       .option('merge', { describe: 'read all inputs (files, or every capture in a directory) as one trace, merged by timestamp', type: 'boolean', default: false })
@@ -64,7 +65,7 @@ export function registerAnalyzeCommand<T>(cli: Argv<T>, run: (a: RawAnalyzeArgs)
       await run({
         capture: argv.capture, read: list(argv.read), sort: argv.sort, format: argv.format, events: argv.events, time: argv.time,
         host: list(argv.host), port: list(argv.port), flow: list(argv.flow), allFlows: argv.allFlows,
-        failOn: list(argv.failOn), idleTimeout: argv.idleTimeout, maxFlows: argv.maxFlows, output: argv.output, merge: argv.merge, dupWindow: argv.dupWindow,
+        failOn: list(argv.failOn), idleTimeout: argv.idleTimeout, maxFlows: argv.maxFlows, output: argv.output, merge: argv.merge, dupWindow: argv.dupWindow, pathsBy: argv.pathsBy,
       });
     },
   );
@@ -135,7 +136,7 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
     const progress = createProgress(progressStream, file);
     let analyzed;
     try {
-      analyzed = await analyzeFile(file, { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows, dupWindowMs: o.dupWindowMs, interrupt,
+      analyzed = await analyzeFile(file, { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows, dupWindowMs: o.dupWindowMs, pathsBy: o.pathsBy, interrupt,
         onNotice: (line) => io.err(`keepalive: ${file}: ${line}\n`) },
         onEvent, progress.update);
     } finally {

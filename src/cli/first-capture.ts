@@ -5,7 +5,7 @@
 /** Options of `analyze` that take a value (cli/analyze.ts), in every spelling yargs accepts. */
 export const TAKES_VALUE: ReadonlySet<string> = new Set([
   '--format', '--time', '-t', '--host', '--port', '--flow',
-  '--fail-on', '--failOn', '--idle-timeout', '--idleTimeout', '--max-flows', '--maxFlows', '--output', '-o', '--dup-window', '--dupWindow', '--sort', '-r', '--read',
+  '--fail-on', '--failOn', '--idle-timeout', '--idleTimeout', '--max-flows', '--maxFlows', '--output', '-o', '--dup-window', '--dupWindow', '--sort', '-r', '--read', '--paths-by', '--pathsBy',
 ]);
 
 /** `-r FILE` names the first capture wherever it stands: -r inputs are read before the positional ones. */

@@ -1,5 +1,6 @@
 // The analyze command's options after validation, in the units the rest of the code wants.
 import { DEFAULT_DUP_WINDOW_MS } from '../decode/duplicates';
+import type { PathsBy } from '../path/paths';
 import { OUTCOMES, type Outcome } from '../keepalive/model';
 import { TIME_MODES, type TimeMode } from '../report/time-format';
 import { parseFlowSelectors, parseHosts, parsePorts, type FlowFilter } from './filter';
@@ -19,6 +20,9 @@ export { DEFAULT_DUP_WINDOW_MS };
 export const STDIN_TOKEN = '\u0000-';
 
 const unStdin = (v: string | number): string => (v === STDIN_TOKEN ? '-' : String(v));
+
+/** How flows are grouped into paths: by the server's address, or its address and port. */
+export const PATHS_BY: readonly PathsBy[] = ['address', 'port'];
 
 export interface AnalyzeOptions {
   readonly captures: readonly string[];
@@ -42,6 +46,7 @@ export interface AnalyzeOptions {
   readonly merge: boolean;
   /** Copies of a TCP segment within this many ms are folded into one; 0 turns folding off. */
   readonly dupWindowMs: number;
+  readonly pathsBy: PathsBy;
 }
 
 /** What yargs hands over (types as declared in the builder; values still unchecked). */
@@ -63,6 +68,7 @@ export interface RawAnalyzeArgs {
   readonly output?: string | number;
   readonly merge?: boolean;
   readonly dupWindow?: number;
+  readonly pathsBy?: string;
 }
 
 export function parseFailOn(values: readonly string[]): Set<Outcome> {
@@ -106,8 +112,10 @@ export function validateAnalyzeArgs(a: RawAnalyzeArgs): AnalyzeOptions {
   if (timeMode === undefined) throw new UsageError(`--time: unknown mode '${a.time}' (choose from ${TIME_MODES.join(', ')})`);
   const sort = SORT_KEYS.find((k) => k === (a.sort ?? 'interest'));
   if (sort === undefined) throw new UsageError(`--sort: unknown order '${a.sort}' (choose from ${SORT_KEYS.join(', ')})`);
+  const pathsBy = PATHS_BY.find((p) => p === (a.pathsBy ?? 'address'));
+  if (pathsBy === undefined) throw new UsageError(`--paths-by: unknown grouping '${a.pathsBy}' (choose from ${PATHS_BY.join(', ')})`);
   return {
-    captures, format, timeMode, sort,
+    captures, format, timeMode, sort, pathsBy,
     timeGiven: a.time !== undefined,
     sortGiven: a.sort !== undefined,
     events: a.events === true,

@@ -13,6 +13,8 @@ export class IpState {
   dstOff = 0;
   /** IPv4 TTL or IPv6 hop limit. */
   ttl = 0;
+  /** IPv4 Identification; 0 for IPv6 (its ID lives only in a fragment header). */
+  ipId = 0;
   /** Offset of the upper-layer header. */
   l4Off = 0;
   /**

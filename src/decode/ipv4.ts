@@ -27,6 +27,7 @@ export function parseIpv4(buf: Buffer, off: number, capEnd: number, st: IpState,
   if ((((buf[off + 6] << 8) | buf[off + 7]) & 0x1fff) !== 0) return -Weird.Ipv4Fragment;
   st.version = 4;
   st.ttl = buf[off + 8];
+  st.ipId = (buf[off + 4] << 8) | buf[off + 5];
   st.proto = buf[off + 9];
   st.srcOff = off + 12;
   st.dstOff = off + 16;

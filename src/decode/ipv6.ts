@@ -52,6 +52,7 @@ export function parseIpv6(buf: Buffer, off: number, capEnd: number, st: IpState,
   }
   st.version = 6;
   st.ttl = buf[off + 7];
+  st.ipId = 0;
   st.proto = nh;
   st.srcOff = off + 8;
   st.dstOff = off + 24;

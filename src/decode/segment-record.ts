@@ -26,12 +26,14 @@ export const enum SegmentWord {
   KeyHash = 8, KeyPorts = 9, KeyBits = 10,
   /** Address word 0 of source and destination (all of IPv4). */
   Src0 = 11, Dst0 = 12,
-  /** The FlowKey's tenant (tunnel identifier). */
-  Tenant = 13,
+  /** TTL / hop limit in bits 0–7, IPv4 Identification in bits 8–23 (0 for IPv6). */
+  Ip = 13,
   /** The record's own time (Nanos; differs from Clock when timestamps step back), words 14–15. */
   Rec = 14,
   /** IPv6: address words 1–3 of source and destination, in the second slot. */
   Src1 = 16, Dst1 = 19,
+  /** The FlowKey's tenant (tunnel identifier), in the second slot: a tunnelled segment takes two. */
+  Tenant = 22,
 }
 
 /** Record kinds in Meta's low bits. */
@@ -55,22 +57,23 @@ export const makeMeta = (kind: number, words: number, flags = 0, wscale = -1): n
  */
 export function writeSegment(i32: Int32Array, f64: Float64Array, r: number, p: DecodedPacket, k: FlowKey,
   frame: number, clock: number, rec: number): number {
-  const v6 = p.ipVersion === 6;
-  const words = v6 ? 2 * SLOT_WORDS : SLOT_WORDS;
+  const words = p.ipVersion === 6 || k.key >>> 28 !== 0 ? 2 * SLOT_WORDS : SLOT_WORDS;
   i32[r + SegmentWord.Meta] = makeMeta(KIND_TCP, words, p.flags, p.wscale);
   i32[r + SegmentWord.Frame] = frame;
   f64[(r + SegmentWord.Clock) >> 1] = clock;
   f64[(r + SegmentWord.Rec) >> 1] = rec;
   i32[r + SegmentWord.Seq] = p.seq | 0; i32[r + SegmentWord.Ack] = p.ack | 0;
   i32[r + SegmentWord.PayloadLen] = p.payloadLen; i32[r + SegmentWord.Window] = p.window;
+  i32[r + SegmentWord.Ip] = p.ttl | ((p.ipId < 0 ? 0 : p.ipId) << 8);
   writeKey(i32, r, k);
   return words;
 }
 
-/** The flow key's words at record `r` (a record of two slots when the key is IPv6). */
+/** The flow key's words at record `r` (a record of two slots when the key is IPv6 or has a tenant). */
 export function writeKey(i32: Int32Array, r: number, k: FlowKey): void {
   i32[r + SegmentWord.KeyHash] = k.hash; i32[r + SegmentWord.KeyPorts] = k.ports; i32[r + SegmentWord.KeyBits] = k.key;
-  i32[r + SegmentWord.Src0] = k.s0; i32[r + SegmentWord.Dst0] = k.d0; i32[r + SegmentWord.Tenant] = k.tenant;
+  i32[r + SegmentWord.Src0] = k.s0; i32[r + SegmentWord.Dst0] = k.d0;
+  if (k.key >>> 28 !== 0) i32[r + SegmentWord.Tenant] = k.tenant;
   if ((k.key & 0xf) === 6) {
     i32[r + SegmentWord.Src1] = k.s1; i32[r + SegmentWord.Src1 + 1] = k.s2; i32[r + SegmentWord.Src1 + 2] = k.s3;
     i32[r + SegmentWord.Dst1] = k.d1; i32[r + SegmentWord.Dst1 + 1] = k.d2; i32[r + SegmentWord.Dst1 + 2] = k.d3;

@@ -14,10 +14,10 @@
  * time in a rare branch (a flow's first packet from b, say) threw that code away (--trace-deopt).
  */
 export const enum Layout {
-  /** 32-bit words per record (192 bytes). */
-  Words = 48,
+  /** 32-bit words per record (256 bytes: four cache lines, the first two hot). */
+  Words = 64,
   /** Float64 fields per record: word w is double w / 2. */
-  Doubles = 24,
+  Doubles = 32,
   /** Endpoint b's double fields are a's + EndpointBD, its word fields a's + EndpointBW. */
   EndpointBD = 2,
   EndpointBW = 4,
@@ -42,6 +42,14 @@ export const enum FlowDouble {
   LastDataB = 5,
   // Cold: from word 32.
   FirstTime = 16,
+  /**
+   * Gap before endpoint a's first segment that still waits for an answer (data, SYN, FIN or a
+   * probe), ns; valid while FateBit.PendingA is set (fate/ reads it as the idle before a death).
+   */
+  PendGapA = 24,
+  PendGapB = 25,
+  /** Longest such gap after which the other side answered: an idle gap the path survived, ns. */
+  SurvivedGap = 26,
 }
 
 /** 32-bit fields, as word indexes into a record. Endpoint b's fields are a's + Layout.EndpointBW. */
@@ -72,8 +80,12 @@ export const enum FlowWord {
   AckedB = 26,
   WindowB = 27,
   WScaleB = 28,
-  /** The tunnel's tenant identifier (VNI, GRE key, …), compared only when the key has a tenant kind. */
-  Tenant = 29,
+  /** TTL / hop limit range of each side's segments: a's min | max << 8, b's << 16 (0: none yet). RSTs are left out. */
+  TtlRange = 29,
+  /** Last non-zero IPv4 ID of a (low 16 bits) and b (high 16). RSTs are left out. */
+  IpId = 30,
+  /** FateBit flags, and unanswered retransmissions of a (bits 16–23) and b (24–31). */
+  Fate = 31,
   // Cold: words 32–47 (32–33 are FlowDouble.FirstTime).
   FirstFrame = 34,
   Id = 35,
@@ -85,6 +97,37 @@ export const enum FlowWord {
   /** Address words 1–3 of a and b (IPv6 only). */
   A1 = 40,
   B1 = 43,
+  /** The first RST's TTL | IP ID << 8, seq and ack. */
+  RstIp = 46,
+  RstSeq = 47,
+  RstAck = 54,
+  /** ICMP type << 8 | code of the last error about the flow. */
+  Icmp = 55,
+  /** Gap before a's and b's last retransmission, ms (RTO back-off). */
+  RetxGapA = 56,
+  RetxGapB = 57,
+  /** The tunnel's tenant identifier (VNI, GRE key, …), compared only when the key has a tenant kind. */
+  Tenant = 58,
+}
+
+/** Bits in FlowWord.Fate. A's bit is the one named, b's is twice it where there are two. */
+export const enum FateBit {
+  PendingA = 1, PendingB = 2,
+  /** The side's non-zero IP IDs jumped (not a per-connection counter). */
+  IpIdJumpA = 4, IpIdJumpB = 8,
+  /** A later retransmission came at least twice the first one's gap after its predecessor: RTO back-off. */
+  BackoffA = 16, BackoffB = 32,
+  FinFirstSeen = 64, FinFirstB = 128,
+  RstSeen = 256, RstFromB = 512, RstHasAck = 1024,
+  /** An ICMP error about a's (or b's, IcmpAboutB) segment, not answered since; from the peer's own address. */
+  Icmp = 2048, IcmpAboutB = 4096, IcmpFromPeer = 8192,
+  /**
+   * The waiting run started after an idle gap (at least fate/decide.ts IDLE_GAP_SECONDS), so
+   * FlowDouble.PendGapA/B holds it. Shorter gaps are not stored: the doubles sit in a cold cache
+   * line, and writing them for every run cost more than a third of the engine's time.
+   */
+  PendIdleA = 16384, PendIdleB = 32768,
+  RetxShiftA = 16, RetxShiftB = 24,
 }
 
 /** Flow bits in FlowWord.Bits. */

@@ -152,7 +152,7 @@ export class FlowTable {
     i32[r + FlowWord.Ports] = rec[at + SegmentWord.KeyPorts];
     i32[r + FlowWord.A0] = rec[at + SegmentWord.Src0];
     i32[r + FlowWord.B0] = rec[at + SegmentWord.Dst0];
-    i32[r + FlowWord.Tenant] = rec[at + SegmentWord.Tenant];
+    i32[r + FlowWord.Tenant] = key >>> 28 !== 0 ? rec[at + SegmentWord.Tenant] : 0;
     if ((key & 0xf) === 6) {
       for (let i = 0; i < 3; i++) { i32[r + FlowWord.A1 + i] = rec[at + SegmentWord.Src1 + i]; i32[r + FlowWord.B1 + i] = rec[at + SegmentWord.Dst1 + i]; }
     }

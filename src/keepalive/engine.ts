@@ -6,14 +6,20 @@ import { seq32, seqAdd, seqDelta, type FrameNo, type Nanos, type SeqNum } from '
 import { TcpFlag, type DecodedPacket } from '../decode/packet';
 import { MAX_RECORD_WORDS, metaFlags, metaWords, metaWScale, SegmentWord, writeKey } from '../decode/segment-record';
 import { Endpoint, Flow, UNKNOWN_TIME } from '../flow/flow';
-import { FlowBit, FlowDouble, EndpointBit, End, Layout, FlowWord } from '../flow/store';
+import { FlowBit, FlowDouble, EndpointBit, End, FateBit, Layout, FlowWord } from '../flow/store';
+import { IP_ID_STEP } from '../fate/rst';
 import { FlowTable } from '../flow/table';
 import { FlowKey } from '../decode/flow-key';
 import { classifySmallSegment, MIN_PROBE_IDLE_NS, SegmentClass } from './classify';
 import { MAX_CANDIDATES, type ProberState } from './prober';
 import { ProberSlots } from './prober-slots';
-import { buildFlowReport, SNAPSHOT_DOUBLES, SnapshotField, snapshotFlow } from './report';
+import { buildFlowReport, SNAPSHOT_DOUBLES, SnapshotField, snapshotFate, snapshotFlow } from './report';
 import { EvictedFlows } from '../flow/evicted';
+import { diedAfterIdle, fateOf, pathFlowOf } from './fate-row';
+import { IDLE_GAP_SECONDS } from '../fate/decide';
+import { PathAccumulator, type PathsBy } from '../path/paths';
+
+const IDLE_GAP_NS = IDLE_GAP_SECONDS * 1e9;
 import type { KeepaliveEvent, Outcome } from './model';
 import { ReportStore } from './report-store';
 
@@ -35,6 +41,8 @@ export interface EngineOptions {
   readonly reportsInMemory?: number;
   /** Told once, as it happens, that flows still active are being evicted (--max-flows too low). */
   readonly onNotice?: (line: string) => void;
+  /** How flows are grouped into paths (default by the server's address). */
+  readonly pathsBy?: PathsBy;
 }
 
 export class KeepaliveEngine {
@@ -42,6 +50,10 @@ export class KeepaliveEngine {
   /** Each flow side's keepalive state, by slot. */
   private readonly probers = new ProberSlots();
   readonly reports: ReportStore;
+  /** Each path's idle-timeout evidence, from every retired flow (listed or not). */
+  readonly paths: PathAccumulator;
+  /** A snapshot row for flows that are looked at but may not be listed. */
+  private readonly scratch = new Float64Array(SNAPSHOT_DOUBLES);
   flowsSeen = 0;
   evictedFlows = 0;
   expiredFlows = 0;
@@ -63,12 +75,17 @@ export class KeepaliveEngine {
   // integer changes representation at its first double, discarding the optimized code that read it.
   private now = NaN as Nanos;
   private recTime = NaN as Nanos;
+  /** Silence before the current segment in its flow, ns (0 for a flow's first). */
+  private gap = NaN;
+  /** finish() is retiring the flows still open: their silence runs to the end of the capture. */
+  private draining = false;
   /** An ICMP error's quoted flow key, refilled per error, and as a record for the table's lookup. */
   private readonly key = new FlowKey();
   private readonly keyRecord = new Int32Array(MAX_RECORD_WORDS);
 
   constructor(private readonly opts: EngineOptions, private readonly clock: EventClock,
     private readonly onEvent: ((e: KeepaliveEvent) => void) | null) {
+    this.paths = new PathAccumulator(opts.pathsBy ?? 'address');
     this.reports = new ReportStore(SNAPSHOT_DOUBLES, (rows, off) => buildFlowReport(rows, off, clock.epochSecond), opts.reportsInMemory);
     this.evicted = new EvictedFlows(opts.idleTimeoutNs);
     this.table = new FlowTable(opts.maxFlows, opts.idleTimeoutNs, this.time, (slot, why) => {
@@ -123,8 +140,10 @@ export class KeepaliveEngine {
     if (slot >= 0 && !table.isStale(slot) &&
       !((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.startsNewConnection(slot, table.fromA, rec[r + SegmentWord.Seq]))) {
       const gap = now - store.f64[d + FlowDouble.LastTime];
+      this.gap = gap;
       if (gap > store.f64[d + FlowDouble.MaxGap]) store.f64[d + FlowDouble.MaxGap] = gap;
     } else {
+      this.gap = 0;
       slot = this.newFlow(slot, frame, flags, rec, r);
       store = table.store;
     }
@@ -170,6 +189,7 @@ export class KeepaliveEngine {
     const slot = this.table.lookup(this.keyRecord, 0);
     if (slot < 0 || this.table.isStale(slot)) return; // a stale flow is retired by the next sweep
     const proberIsA = this.table.fromA;
+    this.icmpFacts(slot, proberIsA, p);
     const flow = this.table.flowAt(slot);
     const pr = this.probers.get(flow.endpoint(proberIsA));
     if (pr === null || !pr.awaiting || pr.lastProbeSeq !== seq32(p.quotedSeq)) return;
@@ -180,6 +200,18 @@ export class KeepaliveEngine {
       rttMs: ms(now - pr.lastProbeTime), icmpType: p.icmpType, icmpCode: p.icmpCode });
   }
 
+  /** An ICMP error about a's (proberIsA) or b's segment: remembered until the other side answers. */
+  private icmpFacts(slot: number, aboutA: boolean, p: DecodedPacket): void {
+    const i32 = this.table.store.i32, r = slot * Layout.Words;
+    // From the peer's own address (a host's port unreachable) or from a router on the way.
+    const n = p.ipVersion === 6 ? 16 : 4;
+    let fromPeer = p.quotedIpVersion === p.ipVersion;
+    for (let i = 0; fromPeer && i < n; i++) fromPeer = p.buf[p.srcOff + i] === p.buf[p.quotedDstOff + i];
+    i32[r + FlowWord.Fate] = (i32[r + FlowWord.Fate] & ~(FateBit.IcmpAboutB | FateBit.IcmpFromPeer)) | FateBit.Icmp |
+      (aboutA ? 0 : FateBit.IcmpAboutB) | (fromPeer ? FateBit.IcmpFromPeer : 0);
+    i32[r + FlowWord.Icmp] = (p.icmpType << 8) | p.icmpCode;
+  }
+
   /**
    * Closes out every flow still open; returns all reports (they iterate in flow-id order). Called
    * once, at the end: the open flows are reported where they are, without unlinking each from its
@@ -187,7 +219,9 @@ export class KeepaliveEngine {
    */
   finish(): ReportStore {
     this.table.sweep(); // flows already stale at the last packet count as expired
+    this.draining = true;
     for (const slot of this.table.drain()) this.retire(slot);
+    this.draining = false;
     return this.reports;
   }
 
@@ -278,6 +312,38 @@ export class KeepaliveEngine {
 
     // State updates (after classification, which needs the state before this segment).
     const isProbe = cls === SegmentClass.Keepalive || cls === SegmentClass.ZeroWindowProbe || cls === SegmentClass.Candidate;
+    // What the flow's fate needs (fate/): each side's TTL range and IP ID series, and its run of
+    // segments still waiting for an answer, with the idle gap before it and its retransmissions.
+    const ip = rec[at + SegmentWord.Ip];
+    let fb = i32[r + FlowWord.Fate];
+    if ((flags & TcpFlag.RST) === 0) {
+      const shift = fromA ? 0 : 16, ttl = ip & 0xff;
+      const range = (i32[r + FlowWord.TtlRange] >>> shift) & 0xffff;
+      if (range === 0 || ttl < (range & 0xff) || ttl > (range >>> 8)) this.widenTtl(r, shift, range, ttl);
+      const id = (ip >>> 8) & 0xffff;
+      if (id !== 0) {
+        const ids = i32[r + FlowWord.IpId], last = (ids >>> shift) & 0xffff;
+        if (last !== 0 && ((id - last) & 0xffff) > IP_ID_STEP) fb |= fromA ? FateBit.IpIdJumpA : FateBit.IpIdJumpB;
+        i32[r + FlowWord.IpId] = (ids & ~(0xffff << shift)) | (id << shift);
+      }
+      // The sender spoke: the receiver's waiting run (or an ICMP error about it) is answered.
+      if ((fb & ((fromA ? FateBit.PendingB : FateBit.PendingA) | FateBit.Icmp)) !== 0) fb = this.answered(r, d, fromA, fb);
+      if ((fb & (fromA ? FateBit.PendingA : FateBit.PendingB)) === 0) {
+        if (len > 0 || (flags & (TcpFlag.SYN | TcpFlag.FIN)) !== 0 || isProbe) {
+          fb = (fb & ~(fromA ? FateBit.PendIdleA : FateBit.PendIdleB)) | (fromA ? FateBit.PendingA : FateBit.PendingB);
+          if (this.gap >= IDLE_GAP_NS) {
+            fb |= fromA ? FateBit.PendIdleA : FateBit.PendIdleB;
+            f64[d + (fromA ? FlowDouble.PendGapA : FlowDouble.PendGapB)] = this.gap;
+          }
+        }
+      } else if ((len > 0 || (flags & TcpFlag.FIN) !== 0) && !isProbe && (bits & (EndpointBit.NextSeqKnown << sb)) !== 0 &&
+        seqDelta(seqAdd(seq, len + (flags & TcpFlag.FIN)), i32[sw + FlowWord.NextSeqA]) <= 0) fb = this.retransmitted(r, fromA, fb);
+      if ((flags & TcpFlag.FIN) !== 0 && (fb & FateBit.FinFirstSeen) === 0) fb |= FateBit.FinFirstSeen | (fromA ? 0 : FateBit.FinFirstB);
+    } else if ((fb & FateBit.RstSeen) === 0) {
+      fb |= FateBit.RstSeen | (fromA ? 0 : FateBit.RstFromB) | (hasAck ? FateBit.RstHasAck : 0);
+      i32[r + FlowWord.RstIp] = ip; i32[r + FlowWord.RstSeq] = seq; i32[r + FlowWord.RstAck] = ack;
+    }
+    i32[r + FlowWord.Fate] = fb;
     if (!isProbe && (flags & TcpFlag.RST) === 0) {
       const end = seqAdd(seq, len + ((flags & TcpFlag.SYN) ? 1 : 0) + ((flags & TcpFlag.FIN) ? 1 : 0));
       if ((bits & (EndpointBit.NextSeqKnown << sb)) === 0 || seqDelta(end, i32[sw + FlowWord.NextSeqA]) > 0) {
@@ -312,6 +378,37 @@ export class KeepaliveEngine {
       return;
     }
     i32[r + FlowWord.Bits] = bits;
+  }
+
+  private widenTtl(r: number, shift: number, range: number, ttl: number): void {
+    const lo = range === 0 || ttl < (range & 0xff) ? ttl : range & 0xff, hi = range === 0 || ttl > (range >>> 8) ? ttl : range >>> 8;
+    const i32 = this.table.store.i32;
+    i32[r + FlowWord.TtlRange] = (i32[r + FlowWord.TtlRange] & ~(0xffff << shift)) | ((lo | (hi << 8)) << shift);
+  }
+
+  /** The sender (a when fromA) answered the receiver: its idle gap was survived; its run and ICMP error are settled. */
+  private answered(r: number, d: number, fromA: boolean, fb: number): number {
+    const f64 = this.table.store.f64;
+    if ((fb & (fromA ? FateBit.PendingB : FateBit.PendingA)) !== 0) {
+      if ((fb & (fromA ? FateBit.PendIdleB : FateBit.PendIdleA)) !== 0) {
+        const g = f64[d + (fromA ? FlowDouble.PendGapB : FlowDouble.PendGapA)];
+        if (g > f64[d + FlowDouble.SurvivedGap]) f64[d + FlowDouble.SurvivedGap] = g;
+      }
+      fb &= fromA ? ~(FateBit.PendingB | FateBit.PendIdleB | FateBit.BackoffB | (0xff << FateBit.RetxShiftB))
+        : ~(FateBit.PendingA | FateBit.PendIdleA | FateBit.BackoffA | (0xff << FateBit.RetxShiftA));
+    }
+    if ((fb & FateBit.Icmp) !== 0 && ((fb & FateBit.IcmpAboutB) !== 0) === fromA) fb &= ~(FateBit.Icmp | FateBit.IcmpAboutB | FateBit.IcmpFromPeer);
+    return fb;
+  }
+
+  /** The sender resent data or FIN while waiting for an answer: count it, and whether the intervals grow (RTO back-off). */
+  private retransmitted(r: number, fromA: boolean, fb: number): number {
+    const i32 = this.table.store.i32;
+    const shift = fromA ? FateBit.RetxShiftA : FateBit.RetxShiftB, n = (fb >>> shift) & 0xff;
+    const gapMs = Math.round(this.gap / 1e6), firstAt = r + (fromA ? FlowWord.RetxGapA : FlowWord.RetxGapB);
+    if (n === 0) i32[firstAt] = gapMs;
+    else if (gapMs >= 2 * i32[firstAt]) fb |= fromA ? FateBit.BackoffA : FateBit.BackoffB;
+    return n === 0xff ? fb : (fb & ~(0xff << shift)) | ((n + 1) << shift);
   }
 
   private probe(flow: Flow, fromA: boolean, s: Endpoint, seq: number, len: number, late: boolean,
@@ -421,17 +518,35 @@ export class KeepaliveEngine {
   private retire(slot: number): void {
     const prev = this.continues.get(slot);
     if (prev !== undefined) this.continues.delete(slot);
-    if ((this.table.store.i32[slot * Layout.Words + FlowWord.Bits] & FlowBit.Active) === 0 && !this.opts.allFlows) {
-      this.probers.forget(slot);
-      return;
+    const store = this.table.store, w = slot * Layout.Words, d = slot * Layout.Doubles;
+    const listed = (store.i32[w + FlowWord.Bits] & FlowBit.Active) !== 0 || this.opts.allFlows;
+    // Silence at the end of the capture counts as idle too.
+    const silent = this.draining ? this.now - store.f64[d + FlowDouble.LastTime] : -1;
+    if (silent > store.f64[d + FlowDouble.MaxGap]) store.f64[d + FlowDouble.MaxGap] = silent;
+    if (!listed) {
+      // Most flows are not listed and did not die: at most a survived gap for their path, counted
+      // without building a fate (a fate per flow cost a third of the engine's time).
+      const fast = this.survivorOnly(slot);
+      if (fast !== 0) {
+        this.probers.forget(slot);
+        return;
+      }
     }
     const flow = this.table.flowAt(slot);
+    // Only flows that probed (FlowBit.Active, so listed) have probes to settle and count.
     const a = this.closeProber(flow.a), b = this.closeProber(flow.b);
     if (a || b) this.flowsWithKeepalive++;
-    const off = this.reports.append();
-    snapshotFlow(flow, this.probers.get(flow.a), this.probers.get(flow.b), this.clock.digits || 6, this.reports.rows, off);
+    // A flow that is not listed is looked at in a scratch row: listed only if it died after idle.
+    let rows: Float64Array = this.scratch, off = 0;
+    if (listed) { off = this.reports.append(); rows = this.reports.rows; }
+    snapshotFlow(flow, this.probers.get(flow.a), this.probers.get(flow.b), this.clock.digits || 6, rows, off);
+    snapshotFate(store, slot, silent, rows, off);
+    rows[off + SnapshotField.Continues] = prev ?? -1;
+    const fate = fateOf(rows, off);
+    const pf = pathFlowOf(rows, off, fate);
+    if (pf !== null) this.paths.add(pf);
+    if (!listed && diedAfterIdle(fate)) this.reports.rows.set(this.scratch, this.reports.append());
     this.probers.forget(slot);
-    this.reports.rows[off + SnapshotField.Continues] = prev ?? -1;
   }
 
   private resumed(slot: number, rec: Int32Array, r: number): void {
@@ -446,6 +561,29 @@ export class KeepaliveEngine {
         `came back at frame ${this.frame} (${this.evictedOpen} open flows evicted so far, at least ${this.peakOpenFlows} open at once); ` +
         'flows that come back are reported with "continues"');
     }
+  }
+
+  /**
+   * For a flow that is not listed: 0 when it may have died after idle (a side still waiting after
+   * an idle gap, or an ICMP error) or is an IPv6 survivor: the caller builds its fate. Otherwise it
+   * is done here, an IPv4 flow's survived gap going to its path by number.
+   */
+  private survivorOnly(slot: number): number {
+    const store = this.table.store, w = slot * Layout.Words, d = slot * Layout.Doubles, fb = store.i32[w + FlowWord.Fate];
+    const end = store.i32[w + FlowWord.End];
+    // Dying after idle (fate/decide.ts) takes an ICMP error, or a run after an idle gap ended by a
+    // RST or retransmitted; anything else is open, closed, a RST without idle, or evicted.
+    if ((fb & FateBit.Icmp) !== 0 || ((fb & (FateBit.PendIdleA | FateBit.PendIdleB)) !== 0 &&
+      (end === End.Rst || (fb >>> FateBit.RetxShiftA) !== 0))) return 0;
+    const survived = store.f64[d + FlowDouble.SurvivedGap];
+    if (survived < IDLE_GAP_NS) return 1;
+    if ((store.i32[w + FlowWord.Key] & 0xf) !== 4) return 0;
+    const bits = store.i32[w + FlowWord.Bits];
+    const serverIsA = (bits & FlowBit.ClientIsA) === 0;
+    const ports = store.i32[w + FlowWord.Ports];
+    this.paths.addIpv4Survivor(store.i32[w + (serverIsA ? FlowWord.A0 : FlowWord.B0)], serverIsA ? ports >>> 16 : ports & 0xffff,
+      Math.round(survived / 1e3) / 1e6, end === End.Open || end === End.Fin);
+    return 1;
   }
 
   /** Settles an endpoint's last series at the end of its flow; true when it probed at all. */

@@ -2,6 +2,7 @@
 // the README; users' scripts depend on these names). Times are Nanos relative to the analysis
 // epoch until report/ turns them into text.
 import type { FrameNo, Nanos } from '../units';
+import type { Fate } from '../fate/model';
 
 export type Role = 'client' | 'server';
 export type Outcome = 'alive' | 'reset' | 'icmp' | 'timeout' | 'unanswered';
@@ -19,6 +20,8 @@ export interface InferredSettings {
   readonly matches: StackMatch;
   /** Middlebox idle timeouts the observed idle sits just under or above, e.g. "just under AWS NLB 350 s". */
   readonly middleboxes: readonly string[];
+  /** When a dead peer is detected: idle + interval × count, when all three are known. */
+  readonly deadPeerDetectedAfterSeconds: number | null;
 }
 
 /** One probing endpoint of a flow. */
@@ -69,6 +72,8 @@ export interface FlowReport {
   readonly end: 'rst' | 'fin' | 'open' | 'evicted';
   /** Only on a flow whose packets came back after --max-flows evicted it: the evicted flow's id. */
   readonly continues?: number;
+  /** How the flow ended, who ended it and after how long an idle (fate/decide.ts). */
+  readonly fate: Fate;
   readonly keepalive: readonly KeepaliveReport[];
   /** Who sent the RST or FINs; only on reports built from the engine's store, and not in JSON (not enumerable). */
   readonly closing?: Closing;

@@ -3,7 +3,6 @@
 // objects); the text (times, addresses, rounded spreads, settings) is made from the row only when
 // the report is read: building the report objects as flows retire, on the engine's thread, costs
 // a large share of its time on big captures (bench/README.md).
-import { formatEndpoint, formatIpv4Endpoint } from '../flow/address';
 import { END_NAMES, type Flow } from '../flow/flow';
 import type { ProberState } from './prober';
 import { isoTime, nanosToSeconds, type FrameNo, type Nanos } from '../units';
@@ -11,42 +10,13 @@ import { TENANT_NAMES, tenantHasId } from '../decode/tunnel/state';
 import { OUTCOMES, type Closing, type FlowReport, type FlowTunnel, type Role, type InferredSettings, type KeepaliveReport, type Outcome, type Spread } from './model';
 import type { Sample } from './sample';
 import { inferSettings } from './settings';
+import { fateOf } from './fate-row';
+import { ENDPOINT_FIELDS, endpointName, SnapshotField } from './snapshot';
+
+export { ENDPOINT_FIELDS, SNAPSHOT_DOUBLES, SnapshotField, endpointName, snapshotFate } from './snapshot';
 
 export const NS_TO_S = 1e-9;
 export const NS_TO_MS = 1e-6;
-
-/** Fields of a snapshot row (Float64 each). Endpoint b's fields are a's + ENDPOINT_FIELDS. */
-export const enum SnapshotField {
-  Id = 0,
-  /** Timestamp digits of the capture when the flow was retired (reports show that resolution). */
-  Digits = 1,
-  /** ipVersion | vlanOuter << 4 | vlanInner << 16 | tenantKind << 28, as the store's FlowWord.Key. */
-  Key = 2,
-  PortA = 3, PortB = 4,
-  /** Address words of a and b (IPv4: word 0 only), as signed 32-bit integers. */
-  A0 = 5, B0 = 9,
-  ClientIsA = 13, Midstream = 14,
-  FirstFrame = 15, LastFrame = 16, FirstTime = 17, LastTime = 18, Packets = 19, MaxGap = 20,
-  ZeroWindowProbes = 21, End = 22,
-  /** Endpoint a's prober: probes (0 = none), then the counts, then three samples. */
-  Probes = 23, Acked = 24, Resets = 25, Icmp = 26, ProbeBytes = 27, MaxUnanswered = 28,
-  /** Outcome code (OUTCOMES index), -1 none yet. */
-  Outcome = 29,
-  /** Probes before the prober gave up, -1 when it did not. */
-  GiveUpAfter = 30,
-  /** count, min, median, max of each sample. */
-  Idle = 31, Interval = 35, Rtt = 39,
-  /** The id of the evicted flow this one continues (--max-flows), -1 none; after both endpoints' fields. */
-  Continues = 63,
-  /** The tunnel's tenant identifier (after endpoint b's fields). */
-  Tenant = 64,
-  /** Flow.closeBits (past endpoint b's prober fields). */
-  CloseBits = 65,
-}
-export const ENDPOINT_FIELDS = 20;
-
-/** Doubles per snapshot row (528 bytes). */
-export const SNAPSHOT_DOUBLES = 66;
 
 
 /** Copies what the report of `flow` needs into `row` from `off`. Run once per retired, reported flow. */
@@ -171,16 +141,6 @@ export function rowHasActivity(row: Float64Array, off: number): boolean {
   return row[off + SnapshotField.Probes] !== 0 || row[off + ENDPOINT_FIELDS + SnapshotField.Probes] !== 0 || row[off + SnapshotField.ZeroWindowProbes] !== 0;
 }
 
-/** `ip:port` of endpoint a (isA) or b of the snapshot at `off`. */
-export function endpointName(row: Float64Array, off: number, isA: boolean): string {
-  const w = off + (isA ? SnapshotField.A0 : SnapshotField.B0), port = row[off + (isA ? SnapshotField.PortA : SnapshotField.PortB)];
-  // IPv4 straight from its word, with no Buffer (bench/README.md).
-  if ((row[off + SnapshotField.Key] & 0xf) === 4) return formatIpv4Endpoint(row[w], port);
-  const addr = Buffer.alloc(16);
-  for (let i = 0; i < 4; i++) addr.writeInt32BE(row[w + i], i * 4);
-  return formatEndpoint(addr, port);
-}
-
 /** The tunnel a snapshot's flow came through, or undefined. */
 export function tunnelOf(row: Float64Array, off: number): FlowTunnel | undefined {
   const kind = row[off + SnapshotField.Key] >>> 28;
@@ -224,6 +184,7 @@ export function buildFlowReport(row: Float64Array, off: number, epochSec: number
     zeroWindowProbes: row[off + SnapshotField.ZeroWindowProbes],
     end: END_NAMES[row[off + SnapshotField.End]],
     ...(row[off + SnapshotField.Continues] >= 0 ? { continues: row[off + SnapshotField.Continues] } : {}),
+    fate: fateOf(row, off),
     keepalive,
   };
   const bits = row[off + SnapshotField.CloseBits];

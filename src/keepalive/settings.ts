@@ -1,6 +1,7 @@
 // From observed timing to the keepalive settings in force and the stack defaults they match
 // (keepalive-facts.md §3 and §6). Timers fire late, never early: the slack grows with the value.
 import type { InferredSettings, StackMatch } from './model';
+import { MIDDLEBOX_TIMEOUTS } from '../path/catalogue';
 
 interface StackDefaults {
   readonly name: Exclude<StackMatch, 'custom' | null>;
@@ -25,14 +26,11 @@ export function fitsTimer(observed: number, configured: number): boolean {
   return observed >= configured - 0.05 - configured * 0.002 && observed <= configured * 1.05 + 0.25;
 }
 
-/** Common middlebox idle timeouts (facts §4), smallest first. */
-export const MIDDLEBOXES: readonly { readonly name: string; readonly seconds: number }[] = [
-  { name: 'AWS ALB/CLB', seconds: 60 },
-  { name: 'Azure LB / NAT gateway', seconds: 240 },
-  { name: 'AWS NLB / NAT gateway / GWLB', seconds: 350 },
-  { name: 'GCP VPC firewall', seconds: 600 },
-  { name: 'GCP Cloud NAT', seconds: 1200 },
-];
+/** Middlebox idle timeouts that keepalive notes name (path/catalogue.ts has the sources), smallest first. */
+export const MIDDLEBOXES: readonly { readonly name: string; readonly seconds: number }[] = MIDDLEBOX_TIMEOUTS
+  .filter((m) => m.note !== null)
+  .filter((m, i, all) => all.findIndex((x) => x.note === m.note) === i)
+  .map((m) => ({ name: m.note!, seconds: m.seconds }));
 
 /** "just under" means within the last 20 % below the timeout. */
 export function middleboxNotes(idleSeconds: number | null): string[] {
@@ -59,5 +57,7 @@ export function inferSettings(idleSeconds: number | null, intervalSeconds: numbe
       break;
     }
   }
-  return { idleSeconds, intervalSeconds, count, matches, middleboxes: middleboxNotes(idleSeconds) };
+  const deadPeer = idleSeconds !== null && intervalSeconds !== null && count !== null
+    ? Number((idleSeconds + intervalSeconds * count).toFixed(6)) : null;
+  return { idleSeconds, intervalSeconds, count, matches, middleboxes: middleboxNotes(idleSeconds), deadPeerDetectedAfterSeconds: deadPeer };
 }

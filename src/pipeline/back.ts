@@ -7,6 +7,7 @@ import type { FlowReport, KeepaliveEvent, Summary } from '../keepalive/model';
 import { isoTime, type Nanos } from '../units';
 import type { CaptureClock } from './capture-clock';
 import type { FrontState } from './segment-sink';
+import type { PathReport, PathsBy } from '../path/paths';
 
 export interface AnalysisOptions {
   /** Flows silent this long (capture time) are evicted; seconds. */
@@ -28,6 +29,8 @@ export interface AnalysisOptions {
   readonly interrupt?: Interrupt;
   /** A TCP segment seen again within this many ms is a copy, folded before the engine (default 5; 0: never). */
   readonly dupWindowMs?: number;
+  /** Group flows into paths by the server's address (default) or address and port. */
+  readonly pathsBy?: PathsBy;
 }
 
 /** Longer than Linux's default probing cycle (7200 s idle + 9 × 75 s) so no live series is cut. */
@@ -47,6 +50,8 @@ export interface AnalysisResult {
   readonly lastTime: string | null;
   /** Engine warnings (timestamps stepping backwards, …), one line each. */
   readonly warnings: string[];
+  /** Each path's idle-timeout bracket and verdicts, from every flow (listed or not). */
+  readonly paths: readonly PathReport[];
 }
 
 export type EventListener = (e: KeepaliveEvent) => void;
@@ -63,6 +68,7 @@ export class EngineBack {
       allFlows: opts.allFlows ?? false,
       reportsInMemory: opts.reportsInMemory,
       onNotice: opts.onNotice,
+      pathsBy: opts.pathsBy,
     }, clock, onEvent);
   }
 
@@ -91,6 +97,7 @@ export class EngineBack {
       firstTime: front.records ? iso(front.firstRec) : null,
       lastTime: front.records ? iso(front.lastRec) : null,
       warnings,
+      paths: e.paths.reports(),
       summary: {
         flows: e.flowsSeen, flowsWithKeepalive: e.flowsWithKeepalive, probes: e.probes,
         zeroWindowProbes: e.zeroWindowProbes, outcomes: { ...e.outcomes }, evictedFlows: e.evictedFlows, expiredFlows: e.expiredFlows,

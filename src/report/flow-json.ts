@@ -11,6 +11,8 @@ import {
   ENDPOINT_FIELDS, endpointName, SnapshotField, NS_TO_MS, NS_TO_S, outcomeName, proberSettings, roundToUs, sampleValue,
   tunnelOf,
 } from '../keepalive/report';
+import { fateOf } from '../keepalive/fate-row';
+import type { Fate } from '../fate/model';
 import { isoDay, isoTime, nanosToSeconds, NS_PER_SEC, SEC_PER_DAY, type Nanos } from '../units';
 
 /**
@@ -38,7 +40,11 @@ const RESETS = key('resets', 5), ICMP = key('icmp', 5), PROBE_BYTES = key('probe
 const IDLE = key('idleSeconds', 5), INTERVAL = key('intervalSeconds', 5), RTT = key('rttMs', 5);
 const MAX_UNANSWERED = key('maxUnanswered', 5), OUTCOME = key('outcome', 5), SETTINGS = key('settings', 5);
 const S_IDLE = key('idleSeconds', 6, true), S_INTERVAL = key('intervalSeconds', 6), S_COUNT = key('count', 6);
-const S_MATCHES = key('matches', 6), S_MIDDLEBOXES = key('middleboxes', 6);
+const S_MATCHES = key('matches', 6), S_MIDDLEBOXES = key('middleboxes', 6), S_DEAD_PEER = key('deadPeerDetectedAfterSeconds', 6);
+const FATE = key('fate', 3), FATE_HOW = key('how', 4, true), FATE_BY = key('by', 4), FATE_AFTER = key('afterIdleSeconds', 4);
+const FATE_RETX = key('retransmissions', 4), FATE_SILENT = key('silentAtEndSeconds', 4), FATE_CLUE = key('clue', 4);
+const FATE_EVIDENCE = key('evidence', 4), FATE_CLOSE = ascii(indent(3) + '}');
+const EVIDENCE_ITEM = ascii(indent(5)), EVIDENCE_NEXT = ascii(',' + indent(5)), EVIDENCE_CLOSE = ascii(indent(4) + ']');
 const MIN = key('min', 6, true), MEDIAN = key('median', 6), MAX = key('max', 6);
 const OBJECT_CLOSE = ascii(indent(5) + '}');
 const PROBERS_OPEN = ascii(`[${indent(4)}{`), PROBERS_NEXT = ascii(`${indent(4)}},${indent(4)}{`);
@@ -219,7 +225,31 @@ function writeProber(buf: Uint8Array, p: number, row: Float64Array, off: number,
     }
     p = bytes(buf, p, NOTE_CLOSE);
   }
+  p = bytes(buf, p, S_DEAD_PEER); p = writeNumberOrNull(buf, p, s.deadPeerDetectedAfterSeconds);
   return bytes(buf, p, OBJECT_CLOSE);
+}
+
+function writeStringOrNull(buf: Uint8Array, p: number, s: string | null): number {
+  return s === null ? bytes(buf, p, NULL) : writeString(buf, p, s);
+}
+
+/** The flow's fate (keepalive/fate-row.ts) as an object at depth 3. */
+function writeFate(buf: Uint8Array, p: number, f: Fate): number {
+  buf[p++] = 123; // {
+  p = bytes(buf, p, FATE_HOW); p = writeString(buf, p, f.how);
+  p = bytes(buf, p, FATE_BY); p = writeStringOrNull(buf, p, f.by);
+  p = bytes(buf, p, FATE_AFTER); p = writeNumberOrNull(buf, p, f.afterIdleSeconds);
+  p = bytes(buf, p, FATE_RETX); p = writeNumber(buf, p, f.retransmissions);
+  p = bytes(buf, p, FATE_SILENT); p = writeNumberOrNull(buf, p, f.silentAtEndSeconds);
+  p = bytes(buf, p, FATE_CLUE); p = writeStringOrNull(buf, p, f.clue);
+  p = bytes(buf, p, FATE_EVIDENCE);
+  if (f.evidence.length === 0) p = bytes(buf, p, EMPTY_LIST);
+  else {
+    buf[p++] = 91; // [
+    for (let i = 0; i < f.evidence.length; i++) { p = bytes(buf, p, i === 0 ? EVIDENCE_ITEM : EVIDENCE_NEXT); p = writeString(buf, p, f.evidence[i]); }
+    p = bytes(buf, p, EVIDENCE_CLOSE);
+  }
+  return bytes(buf, p, FATE_CLOSE);
 }
 
 /**
@@ -266,6 +296,7 @@ export function writeFlowJson(buf: Uint8Array, p: number, row: Float64Array, off
   p = bytes(buf, p, ZERO_WINDOW); p = writeNumber(buf, p, row[off + SnapshotField.ZeroWindowProbes]);
   p = bytes(buf, p, END); p = writeString(buf, p, END_NAMES[row[off + SnapshotField.End]]);
   if (row[off + SnapshotField.Continues] >= 0) { p = bytes(buf, p, CONTINUES); p = writeNumber(buf, p, row[off + SnapshotField.Continues]); }
+  p = bytes(buf, p, FATE); p = writeFate(buf, p, fateOf(row, off));
   p = bytes(buf, p, KEEPALIVE);
   // The client's prober first, then the server's, as buildFlowReport lists them.
   const client = off + (clientIsA ? 0 : ENDPOINT_FIELDS), server = off + (clientIsA ? ENDPOINT_FIELDS : 0);

@@ -3,11 +3,12 @@
 import type { AnalysisResult } from '../analysis';
 import type { FlowReport } from '../keepalive/model';
 import { rowHasActivity } from '../keepalive/report';
+import { diedAfterIdle, fateOf } from '../keepalive/fate-row';
 import type { FlowList, FlowRows } from './inputs';
 
-/** Without --all-flows only flows with keepalive or zero-window activity are reported. */
+/** Without --all-flows only flows with keepalive or zero-window activity, or that died after idle, are reported. */
 export function hasActivity(f: FlowReport): boolean {
-  return f.keepalive.length > 0 || f.zeroWindowProbes > 0;
+  return f.keepalive.length > 0 || f.zeroWindowProbes > 0 || diedAfterIdle(f.fate);
 }
 
 /**
@@ -25,7 +26,7 @@ export function reportedFlows(result: AnalysisResult, allFlows: boolean, match: 
   if (match !== null) { length = 0; for (const f of store) if (keep(f)) length++; }
   const rows: FlowRows | undefined = match !== null ? undefined : {
     epochSecond: result.epochSecond,
-    each: (visit) => store.eachRow((row, off) => { if (allFlows || rowHasActivity(row, off)) visit(row, off); }),
+    each: (visit) => store.eachRow((row, off) => { if (allFlows || rowHasActivity(row, off) || diedAfterIdle(fateOf(row, off))) visit(row, off); }),
   };
   return {
     length,

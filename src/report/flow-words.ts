@@ -1,5 +1,6 @@
 // The table's phrases about a flow: how it ended and who ended it, the one middlebox hint its
 // silence earns, and the inferred keepalive settings.
+import type { Fate } from '../fate/model';
 import type { FlowReport, KeepaliveReport } from '../keepalive/model';
 import { MIDDLEBOXES } from '../keepalive/settings';
 import { formatDuration } from './format';
@@ -16,6 +17,21 @@ export function endText(f: FlowReport): string {
   }
 }
 
+const FATE_WORDS: Readonly<Record<Fate['how'], string>> = {
+  closed: 'closed', reset: 'RST', 'injected-reset': 'injected RST', 'keepalive-timeout': 'keepalive timeout',
+  'retransmission-timeout': 'retransmission timeout', icmp: 'ICMP error', open: 'open', evicted: 'evicted',
+};
+
+/** `injected RST (middlebox) after 12.0 s idle`. */
+export function fateText(f: Fate): string {
+  let s = FATE_WORDS[f.how];
+  if (f.by !== null) s += ` (${f.by})`;
+  if (f.afterIdleSeconds !== null) s += ` after ${f.afterIdleSeconds.toFixed(1)} s idle`;
+  if (f.retransmissions > 0) s += `, ${f.retransmissions} resent`;
+  if (f.silentAtEndSeconds !== null) s += `, silent ${f.silentAtEndSeconds.toFixed(1)} s at end`;
+  return s;
+}
+
 /** The flow's notes: VLAN, tunnel, midstream, how it ended and who ended it, zero-window probes. */
 export function flowNotes(f: FlowReport): string[] {
   const notes: string[] = [];
@@ -24,6 +40,7 @@ export function flowNotes(f: FlowReport): string[] {
   if (f.midstream) notes.push('midstream');
   notes.push(`end ${endText(f)}`);
   if (f.continues !== undefined) notes.push(`continues #${f.continues}`);
+  notes.push(`fate: ${fateText(f.fate)}`);
   if (f.zeroWindowProbes > 0) notes.push(`${f.zeroWindowProbes} zero-window probe${f.zeroWindowProbes === 1 ? '' : 's'}`);
   return notes;
 }

@@ -1,6 +1,7 @@
 // `--format json`: one object for all inputs. Flow and event ids are per input; the `capture`
 // field (index into `captures`) tells inputs apart.
 import type { FlowReport, KeepaliveEvent } from '../keepalive/model';
+import type { PathReport } from '../path/paths';
 import { captureJson, type CaptureJson } from './capture-info';
 import { FLOW_JSON_MAX_BYTES, writeFlowJson } from './flow-json';
 import { mergeSummaries, type AnalyzedInput, type MergedSummary } from './inputs';
@@ -8,10 +9,13 @@ import { EventSpool } from './event-spool';
 
 export type FlowJson = { readonly capture: number } & FlowReport;
 export type EventJson = { readonly capture: number } & KeepaliveEvent;
+export type PathJson = { readonly capture: number } & PathReport;
 
 export interface JsonReport {
   readonly captures: CaptureJson[];
   readonly flows: FlowJson[];
+  /** Each input's paths and their idle-timeout brackets (path/paths.ts). */
+  readonly paths: PathJson[];
   /** Present only with --events. */
   readonly events?: EventJson[];
   readonly summary: MergedSummary;
@@ -20,13 +24,15 @@ export interface JsonReport {
 export function buildJsonReport(inputs: readonly AnalyzedInput[], withEvents: boolean): JsonReport {
   const flows: FlowJson[] = [];
   const events: EventJson[] = [];
+  const paths: PathJson[] = [];
   for (const input of inputs) {
     for (const f of input.flows) flows.push({ capture: input.index, ...f });
+    for (const p of input.result.paths) paths.push({ capture: input.index, ...p });
     if (withEvents) for (const e of input.events) events.push({ capture: input.index, ...e });
   }
   const summary = mergeSummaries(inputs);
   const captures = inputs.map(captureJson);
-  return withEvents ? { captures, flows, events, summary } : { captures, flows, summary };
+  return withEvents ? { captures, flows, paths, events, summary } : { captures, flows, paths, summary };
 }
 
 /** The whole report as one string (small reports: live's final report, tests). */
@@ -93,6 +99,15 @@ export function writeJson(inputs: readonly AnalyzedInput[], withEvents: boolean,
     });
   }
   endList(sink, 'flows', first);
+  first = true;
+  for (const input of inputs) {
+    for (const path of input.result.paths) {
+      startItem(sink, 'paths', first);
+      first = false;
+      itemText(sink, input.index, path);
+    }
+  }
+  endList(sink, 'paths', first);
   if (withEvents && spool !== null) {
     // The events as they were spooled during the analysis (every input's, in order).
     if (spool.count > 0) { startItem(sink, 'events', true); spool.writeTo(sink); }

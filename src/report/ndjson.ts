@@ -1,6 +1,7 @@
 // `--format ndjson`: one JSON object per line. Events are written as the engine emits them;
-// after each input its `capture` line and its `flow` lines; a final `summary` line.
+// after each input its `capture` line, its `flow` lines and its `path` lines; a final `summary` line.
 import type { FlowReport, KeepaliveEvent } from '../keepalive/model';
+import type { PathReport } from '../path/paths';
 import { captureJson } from './capture-info';
 import { mergeSummaries, type AnalyzedInput } from './inputs';
 
@@ -17,10 +18,15 @@ export function flowLine(captureIndex: number, f: FlowReport): string {
   return `${JSON.stringify({ type: 'flow', capture: captureIndex, ...f })}\n`;
 }
 
-/** The capture line and flow lines of one finished input, handed to `out` one line at a time. */
+export function pathLine(captureIndex: number, p: PathReport): string {
+  return `${JSON.stringify({ type: 'path', capture: captureIndex, ...p })}\n`;
+}
+
+/** The capture line, flow lines and path lines of one finished input, handed to `out` one line at a time. */
 export function writeInputLines(input: AnalyzedInput, out: (s: string) => void): void {
   out(captureLine(input));
   for (const f of input.flows) out(flowLine(input.index, f));
+  for (const p of input.result.paths) out(pathLine(input.index, p));
 }
 
 /** The same as one string: for small inputs (live runs, tests). */

@@ -3,6 +3,7 @@
 import type { FlowReport, KeepaliveReport } from '../keepalive/model';
 import type { AnalyzedInput } from './inputs';
 import { bottomRule, fitWidths, gridRow, headerRule, textWidth, topRule, type Alignment } from './grid';
+import type { PathReport } from '../path/paths';
 import {
   formatDuration, formatSpread, isoDiffSeconds, linkTypeName, resolutionName,
 } from './format';
@@ -90,6 +91,12 @@ function fitWordWidths(widths: number[], row: readonly string[]): void {
   }
 }
 
+/** One line per path: its idle-timeout bracket and what keepalive would hold it. */
+export function pathsSection(paths: readonly PathReport[]): string {
+  if (paths.length === 0) return '';
+  return `paths:\n${paths.map((p) => `  ${p.summary}\n`).join('')}`;
+}
+
 const ALIGN: Alignment[] = HEADER.map((_, i) => (i === 2 ? 'right' : 'left'));
 
 /**
@@ -162,6 +169,7 @@ export function writeInputTable(input: AnalyzedInput, opts: TableOptions, allFlo
   } else {
     writeFlowsTable(orderFlows(input.flows, opts.sort ?? 'interest'), out, width);
   }
+  out(fitLines(pathsSection(input.result.paths), width));
   if (opts.events && input.events.length > 0) out(`${eventsTimeline(input, opts)}\n`);
   out(fitLines(summaryText(input, opts.filters), width));
 }

@@ -22,6 +22,7 @@ interface Report {
   captures: { file: string; packets: number; error: string | null }[];
   flows: Flow[];
   events?: Event[];
+  paths: { server: string }[];
   summary: { flows: number; probes: number; reportedFlows: number };
 }
 
@@ -103,7 +104,7 @@ test('json --events: probe frames are exactly tshark\'s keep-alives in ocsp.pcap
   assert.deepEqual(acks, tsharkFields(ocsp, 'tcp.analysis.keep_alive_ack', ['frame.number']).map((x) => Number(x[0])));
 });
 
-test('ndjson: events first, then the capture line, flow lines, and a summary; counts agree with json', (t) => {
+test('ndjson: events first, then the capture line, flow lines, path lines and a summary; counts agree with json', (t) => {
   if (ocsp === null) { t.skip('fixture ocsp.pcapng not found'); return; }
   const r = run(['analyze', '--format', 'ndjson', ocsp]);
   assert.equal(r.code, 0, r.stderr);
@@ -116,8 +117,12 @@ test('ndjson: events first, then the capture line, flow lines, and a summary; co
   assert.equal(types.filter((x) => x === 'probe').length, 97);
   assert.equal(types.filter((x) => x === 'probe-ack').length, 97);
   assert.equal(types.at(-1), 'summary');
-  assert.deepEqual(new Set(types.slice(firstCapture + 1, -1)), new Set(['flow']));
-  assert.equal(types.filter((x) => x === 'flow').length, json([ocsp]).flows.length);
+  const body = types.slice(firstCapture + 1, -1), firstPath = body.indexOf('path');
+  assert.deepEqual(new Set(firstPath < 0 ? body : body.slice(0, firstPath)), new Set(['flow']));
+  if (firstPath >= 0) assert.deepEqual(new Set(body.slice(firstPath)), new Set(['path']));
+  const j = json([ocsp]);
+  assert.equal(types.filter((x) => x === 'flow').length, j.flows.length);
+  assert.equal(types.filter((x) => x === 'path').length, j.paths.length);
   for (const l of lines.slice(0, -1)) assert.equal(l.capture, 0);
 });
 

@@ -4,6 +4,7 @@ import type { FlowReport } from '../../src/keepalive/model';
 import { CSV_COLUMNS, csvField, csvRecord, flowRows } from '../../src/report/csv';
 import type { FrameNo } from '../../src/units';
 import { parseCsv } from './csv-parse';
+import { openFate } from './fixtures';
 
 test('fields are quoted exactly when RFC 4180 requires it', () => {
   assert.equal(csvField('plain'), 'plain');
@@ -26,7 +27,7 @@ test('records end with CRLF and survive a strict reader', () => {
 const flow = (over: Partial<FlowReport>): FlowReport => ({
   id: 7, client: '10.0.0.1:40000', server: '10.0.0.2:443', vlan: [100, 20], firstFrame: 1 as FrameNo, lastFrame: 99 as FrameNo,
   firstTime: '2023-11-14T22:13:20.000000Z', lastTime: '2023-11-14T22:15:20.000000Z', midstream: false, packets: 99,
-  maxIdleSeconds: 60.5, zeroWindowProbes: 0, end: 'open', keepalive: [], ...over,
+  maxIdleSeconds: 60.5, zeroWindowProbes: 0, end: 'open', fate: openFate, keepalive: [], ...over,
 });
 
 test('one row per probing endpoint with nested fields flattened', () => {
@@ -36,12 +37,12 @@ test('one row per probing endpoint with nested fields flattened', () => {
         prober: 'client', probes: 3, acked: 2, unanswered: 1, resets: 0, icmp: 0, probeBytes: 0,
         idleSeconds: { min: 60, median: 60.5, max: 61 }, intervalSeconds: null, rttMs: { min: 0.2, median: 0.3, max: 0.4 },
         maxUnanswered: 1, outcome: 'alive',
-        settings: { idleSeconds: 60, intervalSeconds: null, count: null, matches: 'custom', middleboxes: ['just under a 61 s timeout', 'x, "y"'] },
+        settings: { idleSeconds: 60, intervalSeconds: null, count: null, matches: 'custom', middleboxes: ['just under a 61 s timeout', 'x, "y"'], deadPeerDetectedAfterSeconds: null },
       },
       {
         prober: 'server', probes: 1, acked: 1, unanswered: 0, resets: 0, icmp: 0, probeBytes: 1,
         idleSeconds: null, intervalSeconds: null, rttMs: null, maxUnanswered: 0, outcome: 'alive',
-        settings: { idleSeconds: null, intervalSeconds: null, count: null, matches: null, middleboxes: [] },
+        settings: { idleSeconds: null, intervalSeconds: null, count: null, matches: null, middleboxes: [], deadPeerDetectedAfterSeconds: null },
       },
     ],
   });

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import test from 'node:test';
 import type { BrowserContext, Page } from 'playwright-core';
 import type { JsonReport } from '../../src/report/json';
+import type { FlowReport } from '../../src/keepalive/model';
 import { HTML_MAX_FLOWS, HtmlEvents, writeHtml } from '../../src/report/html';
 import { OutputBatch } from '../../src/cli/output';
 import { MIDDLEBOXES } from '../../src/keepalive/settings';
@@ -249,7 +250,7 @@ test('html in chromium: flows with a fate get a fate column and filter, and a pa
   mkdirSync(OUT, { recursive: true });
   // Fields a later engine adds (flow.fate, a top-level paths list) reach the page as the JSON has them.
   const fates = ['survived', 'died', 'died', 'unknown'];
-  const flows = fates.map((fate, i) => ({ ...makeFlow({ id: i, client: `198.51.100.${i + 1}:5000${i}` }), fate }));
+  const flows = fates.map((fate, i) => ({ ...makeFlow({ id: i, client: `198.51.100.${i + 1}:5000${i}` }), fate: fate as unknown as FlowReport['fate'] }));
   const input = makeInput(0, flows);
   const parts: Buffer[] = [];
   const batch = new OutputBatch({ out: (s) => parts.push(Buffer.from(s)), outBytes: (b) => { parts.push(Buffer.from(b)); return true; }, err: () => {} });

@@ -81,7 +81,7 @@
   function fateName(fate) {
     if (fate === null || fate === undefined) return null;
     if (typeof fate !== 'object') return String(fate);
-    for (const k of ['kind', 'verdict', 'state', 'type', 'name']) if (typeof fate[k] === 'string') return fate[k];
+    for (const k of ['how', 'kind', 'verdict', 'state', 'type', 'name']) if (typeof fate[k] === 'string') return fate[k];
     return JSON.stringify(fate);
   }
   function cellText(v) {

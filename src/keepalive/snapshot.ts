@@ -1,0 +1,76 @@
+// The layout of a snapshot row: what a retired flow's report is built from (report.ts builds the
+// report, fate-row.ts the fate), and the reader of its endpoints.
+import { formatEndpoint, formatIpv4Endpoint } from '../flow/address';
+import { FlowDouble, FlowWord, Layout, type FlowStore } from '../flow/store';
+
+/** Fields of a snapshot row (Float64 each). Endpoint b's fields are a's + ENDPOINT_FIELDS. */
+export const enum SnapshotField {
+  Id = 0,
+  /** Timestamp digits of the capture when the flow was retired (reports show that resolution). */
+  Digits = 1,
+  /** ipVersion | vlanOuter << 4 | vlanInner << 16 | tenantKind << 28, as the store's FlowWord.Key. */
+  Key = 2,
+  PortA = 3, PortB = 4,
+  /** Address words of a and b (IPv4: word 0 only), as signed 32-bit integers. */
+  A0 = 5, B0 = 9,
+  ClientIsA = 13, Midstream = 14,
+  FirstFrame = 15, LastFrame = 16, FirstTime = 17, LastTime = 18, Packets = 19, MaxGap = 20,
+  ZeroWindowProbes = 21, End = 22,
+  /** Endpoint a's prober: probes (0 = none), then the counts, then three samples. */
+  Probes = 23, Acked = 24, Resets = 25, Icmp = 26, ProbeBytes = 27, MaxUnanswered = 28,
+  /** Outcome code (OUTCOMES index), -1 none yet. */
+  Outcome = 29,
+  /** Probes before the prober gave up, -1 when it did not. */
+  GiveUpAfter = 30,
+  /** count, min, median, max of each sample. */
+  Idle = 31, Interval = 35, Rtt = 39,
+  /** The flow record's fate words and doubles (flow/store.ts), copied as they are; fate-row.ts reads them. */
+  TtlRange = 64, IpId = 65, FateBits = 66, RstIp = 67, RstSeq = 68, RstAck = 69, PendGapA = 70, PendGapB = 71,
+  SurvivedGap = 72, IcmpKind = 73, NextSeqA = 74, NextSeqB = 75, AckedA = 76, AckedB = 77,
+  /** Silence at the end of the capture, ns; -1 when the flow was retired before the end. */
+  SilentAtEnd = 78,
+  /** The record's FlowWord.Bits. */
+  Bits = 79,
+  /** The id of the evicted flow this one continues (--max-flows), -1 none. */
+  Continues = 80,
+  /** The tunnel's tenant identifier. */
+  Tenant = 81,
+  /** Flow.closeBits. */
+  CloseBits = 82,
+}
+export const ENDPOINT_FIELDS = 20;
+
+/** Doubles per snapshot row (664 bytes). */
+export const SNAPSHOT_DOUBLES = 83;
+
+/** Copies the flow record's fate facts into `row` from `off`; `silentNs` is the silence at the capture's end, -1 if retired earlier. */
+export function snapshotFate(store: FlowStore, slot: number, silentNs: number, row: Float64Array, off: number): void {
+  const i32 = store.i32, f64 = store.f64, w = slot * Layout.Words, d = slot * Layout.Doubles;
+  row[off + SnapshotField.TtlRange] = i32[w + FlowWord.TtlRange];
+  row[off + SnapshotField.IpId] = i32[w + FlowWord.IpId];
+  row[off + SnapshotField.FateBits] = i32[w + FlowWord.Fate];
+  row[off + SnapshotField.RstIp] = i32[w + FlowWord.RstIp];
+  row[off + SnapshotField.RstSeq] = i32[w + FlowWord.RstSeq];
+  row[off + SnapshotField.RstAck] = i32[w + FlowWord.RstAck];
+  row[off + SnapshotField.PendGapA] = f64[d + FlowDouble.PendGapA];
+  row[off + SnapshotField.PendGapB] = f64[d + FlowDouble.PendGapB];
+  row[off + SnapshotField.SurvivedGap] = f64[d + FlowDouble.SurvivedGap];
+  row[off + SnapshotField.IcmpKind] = i32[w + FlowWord.Icmp];
+  row[off + SnapshotField.NextSeqA] = i32[w + FlowWord.NextSeqA];
+  row[off + SnapshotField.NextSeqB] = i32[w + FlowWord.NextSeqB];
+  row[off + SnapshotField.AckedA] = i32[w + FlowWord.AckedA];
+  row[off + SnapshotField.AckedB] = i32[w + FlowWord.AckedB];
+  row[off + SnapshotField.SilentAtEnd] = silentNs;
+  row[off + SnapshotField.Bits] = i32[w + FlowWord.Bits];
+}
+
+
+/** `ip:port` of endpoint a (isA) or b of the snapshot at `off`. */
+export function endpointName(row: Float64Array, off: number, isA: boolean): string {
+  const w = off + (isA ? SnapshotField.A0 : SnapshotField.B0), port = row[off + (isA ? SnapshotField.PortA : SnapshotField.PortB)];
+  // IPv4 straight from its word, with no Buffer (bench/README.md).
+  if ((row[off + SnapshotField.Key] & 0xf) === 4) return formatIpv4Endpoint(row[w], port);
+  const addr = Buffer.alloc(16);
+  for (let i = 0; i < 4; i++) addr.writeInt32BE(row[w + i], i * 4);
+  return formatEndpoint(addr, port);
+}

@@ -1,0 +1,175 @@
+// The middlebox idle timeout of each path, bracketed passively from its flows (keepalive-facts.md
+// §6): it lies above the longest idle gap a flow survived (the segment after the gap was answered;
+// answered keepalive probes count as traffic) and at most the shortest gap after which a flow died
+// by injected RST, blackhole, or keepalive or retransmission timeout. A survived gap longer than a
+// fatal one means the flows do not share one timeout (several middleboxes, or another cause).
+import { PATH_DEATHS, type Fate, type FateHow } from '../fate/model';
+import { timeoutsInBracket, type MiddleboxTimeout } from './catalogue';
+
+export type PathsBy = 'address' | 'port';
+
+/** What one flow tells about its path. */
+export interface PathFlow {
+  readonly id: number;
+  /** Server address as written in reports (no port), and its port. */
+  readonly serverAddress: string;
+  readonly serverPort: number;
+  readonly fate: Fate;
+  /** Longest idle gap the flow survived, s; null when none. */
+  readonly survivedIdleSeconds: number | null;
+  /** Keepalive idle of the flow's probers (s, the longest seen), null without keepalive. */
+  readonly keepaliveIdleSeconds: number | null;
+  /** Some probe was answered. */
+  readonly keepaliveAnswered: boolean;
+  /** The server's IPv4 address as a 32-bit word (the packet's bytes), null for IPv6: the path's key. */
+  readonly serverWord: number | null;
+}
+
+export type PathVerdict = 'no-keepalive' | 'keepalive-too-long' | 'keepalive-holds';
+
+export interface PathReport {
+  /** The address, or `address:port` (`[v6]:port`) under --paths-by port. */
+  readonly server: string;
+  readonly flows: number;
+  readonly survived: number;
+  readonly died: number;
+  /** Deaths by fate, only the fates that occurred. */
+  readonly diedBy: Readonly<Partial<Record<FateHow, number>>>;
+  readonly idleTimeoutSeconds: { readonly above: number | null; readonly atMost: number | null };
+  readonly conflicting: boolean;
+  /** Catalogue entries whose default lies in the bracket. */
+  readonly matches: readonly string[];
+  readonly verdicts: readonly PathVerdict[];
+  /** Largest keepalive idle the evidence shows would hold the path (the longest survived gap), whole s. */
+  readonly keepIdleAtMostSeconds: number | null;
+  /** The longest keepalive idle in use on the path's flows. */
+  readonly keepaliveIdleSeconds: number | null;
+  readonly summary: string;
+}
+
+const pathKey = (f: PathFlow, by: PathsBy): string =>
+  by === 'address' ? f.serverAddress : `${f.serverAddress.includes(':') ? `[${f.serverAddress}]` : f.serverAddress}:${f.serverPort}`;
+
+/** One path's evidence so far: counts and extremes, not the flows (a capture may hold millions). */
+class PathEvidence {
+  flows = 0; survived = 0; died = 0;
+  readonly diedBy: Partial<Record<FateHow, number>> = {};
+  above: number | null = null;
+  atMost: number | null = null;
+  /** Longest keepalive idle on any flow; shortest on a flow whose answered probes held it. */
+  kaIdleMax: number | null = null;
+  holdingKaIdleMin: number | null = null;
+  deathWithoutKeepalive = false;
+
+  /** A flow without keepalive that survived `gap` seconds and did not die; `counts`: open or closed. */
+  addSurvivor(gap: number, counts: boolean): void {
+    this.flows++;
+    if (this.above === null || gap > this.above) this.above = gap;
+    if (counts) this.survived++;
+  }
+
+  add(f: PathFlow): void {
+    this.flows++;
+    if (f.survivedIdleSeconds !== null && (this.above === null || f.survivedIdleSeconds > this.above)) this.above = f.survivedIdleSeconds;
+    const ka = f.keepaliveIdleSeconds;
+    if (ka !== null && (this.kaIdleMax === null || ka > this.kaIdleMax)) this.kaIdleMax = ka;
+    const gap = f.fate.afterIdleSeconds;
+    if (PATH_DEATHS.has(f.fate.how) && gap !== null) {
+      this.died++;
+      this.diedBy[f.fate.how] = (this.diedBy[f.fate.how] ?? 0) + 1;
+      if (this.atMost === null || gap < this.atMost) this.atMost = gap;
+      if (ka === null) this.deathWithoutKeepalive = true;
+    } else {
+      if (f.fate.how === 'open' || f.fate.how === 'closed') this.survived++;
+      if (f.keepaliveAnswered && ka !== null && (this.holdingKaIdleMin === null || ka < this.holdingKaIdleMin)) this.holdingKaIdleMin = ka;
+    }
+  }
+
+  report(server: string): PathReport {
+    const { above, atMost } = this;
+    const conflicting = above !== null && atMost !== null && above > atMost;
+    const verdicts: PathVerdict[] = [];
+    if (this.deathWithoutKeepalive) verdicts.push('no-keepalive');
+    if (atMost !== null && this.kaIdleMax !== null && this.kaIdleMax >= atMost) verdicts.push('keepalive-too-long');
+    if (this.holdingKaIdleMin !== null && (atMost === null || this.holdingKaIdleMin < atMost)) verdicts.push('keepalive-holds');
+    const report = {
+      server, flows: this.flows, survived: this.survived, died: this.died, diedBy: { ...this.diedBy },
+      idleTimeoutSeconds: { above, atMost }, conflicting,
+      matches: conflicting ? [] : timeoutsInBracket(above, atMost).map(describe), verdicts,
+      keepIdleAtMostSeconds: above === null || conflicting ? null : Math.floor(above), keepaliveIdleSeconds: this.kaIdleMax,
+    };
+    return { ...report, summary: pathSummary(report) };
+  }
+}
+
+/**
+ * Gathers the flows that tell something about their path's idle timeout (a survived idle gap or a
+ * death after idle), grouped by server address or address:port.
+ */
+export class PathAccumulator {
+  /** By a number for IPv4 (address word, plus port × 2^32 by port), by the name for IPv6. */
+  private readonly groups = new Map<number | string, PathEvidence>();
+  private readonly names = new Map<number | string, string>();
+  constructor(readonly by: PathsBy) {}
+
+  private group(key: number | string, name: () => string): PathEvidence {
+    let g = this.groups.get(key);
+    if (g === undefined) { this.groups.set(key, g = new PathEvidence()); this.names.set(key, name()); }
+    return g;
+  }
+
+  add(f: PathFlow): void {
+    const key = f.serverWord === null ? pathKey(f, this.by) : (f.serverWord >>> 0) + (this.by === 'port' ? f.serverPort * 2 ** 32 : 0);
+    this.group(key, () => pathKey(f, this.by)).add(f);
+  }
+
+  /** An IPv4 flow that only survived a gap of `gap` seconds (the engine's fast path). */
+  addIpv4Survivor(word: number, port: number, gap: number, counts: boolean): void {
+    const key = (word >>> 0) + (this.by === 'port' ? port * 2 ** 32 : 0);
+    this.group(key, () => {
+      const a = `${word >>> 24}.${(word >>> 16) & 255}.${(word >>> 8) & 255}.${word & 255}`;
+      return this.by === 'port' ? `${a}:${port}` : a;
+    }).addSurvivor(gap, counts);
+  }
+
+  /** Paths in order of first evidence; only paths with a bracket end. */
+  reports(): PathReport[] {
+    const out: PathReport[] = [];
+    for (const [key, g] of this.groups) if (g.above !== null || g.atMost !== null) out.push(g.report(this.names.get(key)!));
+    return out;
+  }
+}
+
+export function buildPaths(flows: Iterable<PathFlow>, by: PathsBy): PathReport[] {
+  const acc = new PathAccumulator(by);
+  for (const f of flows) acc.add(f);
+  return acc.reports();
+}
+
+const describe = (m: MiddleboxTimeout): string => `${m.name} ${m.seconds} s${m.verified ? '' : ' (unverified)'}`;
+
+const DEATH_WORDS: Readonly<Record<string, string>> = {
+  'injected-reset': 'injected RST', 'retransmission-timeout': 'retransmission timeout', 'keepalive-timeout': 'keepalive timeout',
+};
+
+const sec = (x: number): string => `${Number(x.toFixed(x >= 100 ? 0 : 2))} s`;
+
+/** One line that answers "what is this path's idle timeout, and what keepalive holds it". */
+export function pathSummary(p: Omit<PathReport, 'summary'>): string {
+  const { above, atMost } = p.idleTimeoutSeconds;
+  const deaths = Object.entries(p.diedBy).map(([how, n]) => `${n} died by ${DEATH_WORDS[how] ?? how}`).join(', ');
+  const counts = `(${p.survived} survived${deaths === '' ? '' : `, ${deaths}`})`;
+  let line: string;
+  if (p.conflicting) line = `${p.server}: conflicting evidence, a flow survived ${sec(above!)} idle but another died after ${sec(atMost!)} ${counts}`;
+  else if (above !== null && atMost !== null) line = `${p.server}: idle timeout between ${sec(above)} and ${sec(atMost)} ${counts}`;
+  else if (atMost !== null) line = `${p.server}: idle timeout at most ${sec(atMost)} ${counts}`;
+  else if (above !== null) line = `${p.server}: idle timeout above ${sec(above)} ${counts}`;
+  else line = `${p.server}: no idle gap survived or fatal ${counts}`;
+  const advice: string[] = [];
+  const use = p.keepIdleAtMostSeconds !== null ? `use <= ${p.keepIdleAtMostSeconds} s` : atMost !== null ? `use < ${sec(atMost)}` : null;
+  if (p.verdicts.includes('keepalive-too-long')) advice.push(`keepalive idle ${sec(p.keepaliveIdleSeconds!)} is too long${use === null ? '' : `, ${use}`}`);
+  else if (p.verdicts.includes('no-keepalive')) advice.push(`no keepalive on the flows that died${use === null ? '' : `; enable it, idle ${use.slice(4)}`}`);
+  if (p.verdicts.includes('keepalive-holds')) advice.push('keepalive holds the path');
+  if (p.matches.length > 0 && !p.conflicting) advice.push(`fits ${p.matches.join(', ')}`);
+  return advice.length === 0 ? line : `${line}; ${advice.join('; ')}`;
+}
