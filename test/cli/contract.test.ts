@@ -81,11 +81,15 @@ const ep = (path: string): Get => (_f, k) => {
   return v;
 };
 const fl = (name: string): Get => (f) => f[name];
+const fate = (name: string): Get => (f) => (f.fate as Record<string, unknown>)[name];
 const CSV_FROM_JSON: readonly (readonly [string, Get])[] = [
   ['capture', fl('capture')], ['file', () => undefined], ['flow', fl('id')], ['client', fl('client')], ['server', fl('server')],
   ['vlan', (f) => (f.vlan as number[]).join('.')], ['midstream', fl('midstream')],
   ['first_frame', fl('firstFrame')], ['last_frame', fl('lastFrame')], ['first_time', fl('firstTime')], ['last_time', fl('lastTime')],
   ['packets', fl('packets')], ['max_idle_s', fl('maxIdleSeconds')], ['zero_window_probes', fl('zeroWindowProbes')], ['end', fl('end')],
+  ['fate', fate('how')], ['fate_by', fate('by')], ['fate_after_idle_s', fate('afterIdleSeconds')],
+  ['fate_retransmissions', fate('retransmissions')], ['fate_silent_at_end_s', fate('silentAtEndSeconds')],
+  ['fate_clue', fate('clue')], ['fate_evidence', (f) => ((f.fate as { evidence: string[] }).evidence.join('; '))],
   ['prober', ep('prober')], ['probes', ep('probes')], ['acked', ep('acked')], ['unanswered', ep('unanswered')],
   ['resets', ep('resets')], ['icmp', ep('icmp')], ['probe_bytes', ep('probeBytes')],
   ['idle_min_s', ep('idleSeconds.min')], ['idle_median_s', ep('idleSeconds.median')], ['idle_max_s', ep('idleSeconds.max')],
@@ -95,6 +99,7 @@ const CSV_FROM_JSON: readonly (readonly [string, Get])[] = [
   ['settings_idle_s', ep('settings.idleSeconds')], ['settings_interval_s', ep('settings.intervalSeconds')],
   ['settings_count', ep('settings.count')], ['settings_match', ep('settings.matches')],
   ['middleboxes', (_f, k) => (k === null ? null : ((k.settings as { middleboxes: string[] }).middleboxes.join('; ')))],
+  ['settings_dead_peer_after_s', ep('settings.deadPeerDetectedAfterSeconds')],
 ];
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 
