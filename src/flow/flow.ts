@@ -43,11 +43,14 @@ export class Endpoint {
   get hasProber(): boolean { return this.bit(EndpointBit.HasKa); }
   set hasProber(v: boolean) { this.setBit(EndpointBit.HasKa, v); }
 
-  /** Records whether this side's prober has unconfirmed candidates and awaits an answer (the per-packet path tests these bits). */
-  setProberBits(candidates: boolean, awaiting: boolean): void {
-    this.setBit(EndpointBit.Candidates, candidates);
-    this.setBit(EndpointBit.Awaiting, awaiting);
-  }
+  /**
+   * Whether this side's prober has unconfirmed candidates, and whether its last probe awaits an
+   * answer: kept in the record, where the per-packet path tests them (keepalive/prober.ts writes them).
+   */
+  get hasCandidates(): boolean { return this.bit(EndpointBit.Candidates); }
+  set hasCandidates(v: boolean) { this.setBit(EndpointBit.Candidates, v); }
+  get awaiting(): boolean { return this.bit(EndpointBit.Awaiting); }
+  set awaiting(v: boolean) { this.setBit(EndpointBit.Awaiting, v); }
 }
 
 /** One TCP connection: a view of its store record. */

@@ -148,7 +148,7 @@ export const enum FlowBit {
 
 /**
  * Endpoint bits in FlowWord.Bits, shifted left by Layout.EA for endpoint a and Layout.EB for b. Candidates
- * and Awaiting mirror the endpoint's ProberState (Flow.syncProberBits) so that a packet of a flow
+ * and Awaiting are the endpoint's ProberState's own state (keepalive/prober.ts writes them here), so that a packet of a flow
  * with nothing pending never leaves the record: midstream flows get a ProberState for their first probe-shaped
  * segment, and reading it on every later packet cost three more scattered objects per packet.
  */

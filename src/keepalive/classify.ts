@@ -20,29 +20,45 @@ export const enum SegmentClass {
 export const MIN_PROBE_IDLE_NS = 1e9;
 
 /**
- * Classifies a segment with at most one byte of payload and no SYN/FIN/RST. The sender's state:
- * whether it sent a FIN, its snd_una as the peer's highest ACK (when known) and its snd_nxt (when
- * known); `peerWindow` is the receiver's last advertised window (-1 unknown); `recentData`: the
- * sender sent data less than MIN_PROBE_IDLE_NS ago. Sequence numbers in the seq32 form.
+ * What classifySmallSegment needs to know, by name. The engine fills one reused object per segment
+ * (no allocation); tests build their own. Sequence numbers in the seq32 form.
+ */
+export class SmallSegmentFacts {
+  /** The segment's sequence number and payload length (0 or 1). */
+  seq = 0;
+  len = 0;
+  /** The sender's snd_una as the peer's highest ACK, when one was seen. */
+  ackedKnown = false;
+  acked = 0;
+  /** The sender's snd_nxt (highest seq + len sent), when known. */
+  nextSeqKnown = false;
+  nextSeq = 0;
+  /** The receiver's last advertised window, -1 unknown. */
+  peerWindow = -1;
+  /** The sender sent data less than MIN_PROBE_IDLE_NS ago. */
+  recentData = false;
+}
+
+/**
+ * Classifies a segment with at most one byte of payload and no SYN/FIN/RST.
  * A keepalive re-sends the byte before snd_una: seq = snd_una − 1, 0 or 1 byte (RFC 1122 §4.2.3.6).
  * Linux zero-window probes are built the same way (facts §2.5); only the peer's zero window tells
  * them apart. Other stacks probe a zero window with one new byte at snd_nxt.
+ * A FIN counts in snd_nxt like a byte, so after a half-close the probe's seq is the FIN's own
+ * (Linux keeps probing while the peer stays open); until the FIN is ACKed it is in flight.
  */
-export function classifySmallSegment(finSent: boolean, ackedKnown: boolean, acked: number,
-  nextSeqKnown: boolean, nextSeq: number, seq: number, len: number, peerWindow: number,
-  recentData: boolean): SegmentClass {
-  if (finSent) return SegmentClass.Normal; // after FIN, seq = FIN's seq is an ordinary ACK (psiphon3 frame 58)
-  const una = ackedKnown ? acked : nextSeq;
-  if (!ackedKnown && !nextSeqKnown) return SegmentClass.Candidate;
-  if (peerWindow === 0) {
-    if (seqDelta(seq, una) === -1) return SegmentClass.ZeroWindowProbe;
-    if (len === 1 && nextSeqKnown && seqDelta(seq, nextSeq) === 0) return SegmentClass.ZeroWindowProbe;
+export function classifySmallSegment(f: SmallSegmentFacts): SegmentClass {
+  if (!f.ackedKnown && !f.nextSeqKnown) return SegmentClass.Candidate;
+  const una = f.ackedKnown ? f.acked : f.nextSeq;
+  if (f.peerWindow === 0) {
+    if (seqDelta(f.seq, una) === -1) return SegmentClass.ZeroWindowProbe;
+    if (f.len === 1 && f.nextSeqKnown && seqDelta(f.seq, f.nextSeq) === 0) return SegmentClass.ZeroWindowProbe;
   }
-  if (seqDelta(seq, una) !== -1) return SegmentClass.Normal;
+  if (seqDelta(f.seq, una) !== -1) return SegmentClass.Normal;
   // Data in flight: the keepalive timer does not run (facts §2.2); a byte at snd_una − 1 is old data.
-  if (ackedKnown && nextSeqKnown && seqDelta(nextSeq, acked) > 0) {
-    return len === 1 ? SegmentClass.Retransmission : SegmentClass.Normal;
+  if (f.ackedKnown && f.nextSeqKnown && seqDelta(f.nextSeq, f.acked) > 0) {
+    return f.len === 1 ? SegmentClass.Retransmission : SegmentClass.Normal;
   }
-  if (len === 1 && recentData) return SegmentClass.Retransmission;
+  if (f.len === 1 && f.recentData) return SegmentClass.Retransmission;
   return SegmentClass.Keepalive;
 }

@@ -2,24 +2,25 @@
 // error goes through here once. It updates the flow's two endpoints, classifies the segment,
 // matches answers to probes and emits events; a retired flow's report is kept as a row of numbers
 // and built when it is read (report.ts).
-import { seq32, seqAdd, seqDelta, type FrameNo, type Nanos, type SeqNum } from '../units';
+import { seqAdd, seqDelta, type FrameNo, type Nanos } from '../units';
 import { TcpFlag, type DecodedPacket } from '../decode/packet';
 import { MAX_RECORD_WORDS, metaFlags, metaWords, metaWScale, SegmentWord, writeKey } from '../decode/segment-record';
 import { Endpoint, Flow, UNKNOWN_TIME } from '../flow/flow';
-import { FlowBit, FlowDouble, EndpointBit, End, FateBit, Layout, FlowWord } from '../flow/store';
-import { IP_ID_STEP } from '../fate/rst';
+import { FlowBit, FlowDouble, End, Layout, FlowWord } from '../flow/store';
 import { FlowTable } from '../flow/table';
+import { SideView } from '../flow/side-view';
 import { FlowKey } from '../decode/flow-key';
-import { classifySmallSegment, MIN_PROBE_IDLE_NS, SegmentClass } from './classify';
+import { classifySmallSegment, MIN_PROBE_IDLE_NS, SegmentClass, SmallSegmentFacts } from './classify';
+import { Answer, answerTo, icmpAnswers } from './answers';
+import { ProberStep, proberStep, probeSent, SeriesEvent, settle } from './series';
+import { confirmedByAck, confirmedBySeq, repeatsLast } from './candidates';
 import { MAX_CANDIDATES, type ProberState } from './prober';
 import { ProberSlots } from './prober-slots';
 import { buildFlowReport, SNAPSHOT_DOUBLES, SnapshotField, snapshotFate, snapshotFlow } from './report';
 import { EvictedFlows } from '../flow/evicted';
+import { noteIcmpError, noteSegment, survivorOnly } from './fate-facts';
 import { diedAfterIdle, fateOf, pathFlowOf } from './fate-row';
-import { IDLE_GAP_SECONDS } from '../fate/decide';
 import { PathAccumulator, type PathsBy } from '../path/paths';
-
-const IDLE_GAP_NS = IDLE_GAP_SECONDS * 1e9;
 import type { KeepaliveEvent, Outcome } from './model';
 import { ReportStore } from './report-store';
 
@@ -82,6 +83,11 @@ export class KeepaliveEngine {
   /** An ICMP error's quoted flow key, refilled per error, and as a record for the table's lookup. */
   private readonly key = new FlowKey();
   private readonly keyRecord = new Int32Array(MAX_RECORD_WORDS);
+  /** The segment's sender's and receiver's sides of its flow record, rebound per segment. */
+  private readonly snd = new SideView();
+  private readonly rcv = new SideView();
+  /** What classify needs of a small segment, refilled per segment. */
+  private readonly facts = new SmallSegmentFacts();
 
   constructor(private readonly opts: EngineOptions, private readonly clock: EventClock,
     private readonly onEvent: ((e: KeepaliveEvent) => void) | null) {
@@ -189,27 +195,13 @@ export class KeepaliveEngine {
     const slot = this.table.lookup(this.keyRecord, 0);
     if (slot < 0 || this.table.isStale(slot)) return; // a stale flow is retired by the next sweep
     const proberIsA = this.table.fromA;
-    this.icmpFacts(slot, proberIsA, p);
+    noteIcmpError(this.table.store, slot, proberIsA, p);
     const flow = this.table.flowAt(slot);
     const pr = this.probers.get(flow.endpoint(proberIsA));
-    if (pr === null || !pr.awaiting || pr.lastProbeSeq !== seq32(p.quotedSeq)) return;
-    pr.icmp++;
-    pr.icmpAnswered = true;
-    pr.outcome = 'icmp';
+    if (pr === null || !pr.awaiting || !icmpAnswers(pr.lastProbeSeq, p.quotedSeq)) return;
+    settle(pr, SeriesEvent.Icmp, 0);
     if (this.onEvent) this.onEvent({ type: 'probe-icmp', ...this.base(flow, !proberIsA), probeFrame: pr.lastProbeFrame as FrameNo,
       rttMs: ms(now - pr.lastProbeTime), icmpType: p.icmpType, icmpCode: p.icmpCode });
-  }
-
-  /** An ICMP error about a's (proberIsA) or b's segment: remembered until the other side answers. */
-  private icmpFacts(slot: number, aboutA: boolean, p: DecodedPacket): void {
-    const i32 = this.table.store.i32, r = slot * Layout.Words;
-    // From the peer's own address (a host's port unreachable) or from a router on the way.
-    const n = p.ipVersion === 6 ? 16 : 4;
-    let fromPeer = p.quotedIpVersion === p.ipVersion;
-    for (let i = 0; fromPeer && i < n; i++) fromPeer = p.buf[p.srcOff + i] === p.buf[p.quotedDstOff + i];
-    i32[r + FlowWord.Fate] = (i32[r + FlowWord.Fate] & ~(FateBit.IcmpAboutB | FateBit.IcmpFromPeer)) | FateBit.Icmp |
-      (aboutA ? 0 : FateBit.IcmpAboutB) | (fromPeer ? FateBit.IcmpFromPeer : 0);
-    i32[r + FlowWord.Icmp] = (p.icmpType << 8) | p.icmpCode;
   }
 
   /**
@@ -226,235 +218,133 @@ export class KeepaliveEngine {
   }
 
   /**
-   * One segment of the flow in `slot`, sent by endpoint a when fromA. The per-packet work reads
-   * and writes the flow's record (store.ts); a Flow view is made only for probes and answers.
-   * Store arrays are re-read after every call that may retire flows, never kept across create().
+   * One segment of the flow in `slot`, sent by endpoint a when fromA: the rules in order, each a
+   * call into its unit (classify, answers, series, candidates). The record is read through the two
+   * side views; a Flow view and the probers are fetched only in the cold branches.
    */
   private segment(slot: number, fromA: boolean, rec: Int32Array, at: number): void {
     const store = this.table.store;
-    const i32 = store.i32, f64 = store.f64;
-    const r = slot * Layout.Words, d = slot * Layout.Doubles;
-    // Sender's and receiver's word, double and bit offsets.
-    const sw = r + (fromA ? 0 : Layout.EndpointBW), rw = r + (fromA ? Layout.EndpointBW : 0);
-    const sd = d + (fromA ? 0 : Layout.EndpointBD), rd = d + (fromA ? Layout.EndpointBD : 0);
-    const sb = fromA ? Layout.EA : Layout.EB, rb = fromA ? Layout.EB : Layout.EA;
-    const meta = rec[at + SegmentWord.Meta];
-    const flags = metaFlags(meta), seq = rec[at + SegmentWord.Seq] as SeqNum, ack = rec[at + SegmentWord.Ack] as SeqNum, len = rec[at + SegmentWord.PayloadLen], now = this.now;
+    const snd = this.snd.bind(store, slot, fromA), rcv = this.rcv.bind(store, slot, !fromA);
+    const meta = rec[at + SegmentWord.Meta], flags = metaFlags(meta);
+    const seq = rec[at + SegmentWord.Seq], ack = rec[at + SegmentWord.Ack], len = rec[at + SegmentWord.PayloadLen];
+    const syn = (flags & TcpFlag.SYN) !== 0, fin = (flags & TcpFlag.FIN) !== 0, rst = (flags & TcpFlag.RST) !== 0;
     const hasAck = (flags & TcpFlag.ACK) !== 0;
-    // The flow's bits, kept in a local and stored back at the end; re-read after each cold branch.
-    let bits = i32[r + FlowWord.Bits];
 
-    if (flags & TcpFlag.SYN) {
-      bits |= EndpointBit.SynSeen << sb;
-      i32[r + FlowWord.Bits] = bits;
-      i32[r + (fromA ? FlowWord.SynSeqA : FlowWord.SynSeqB)] = seq;
-      i32[sw + FlowWord.WScaleA] = metaWScale(meta);
-    }
+    if (syn) snd.sawSyn(seq, metaWScale(meta));
     // The peer's ACK may prove that the receiver's earlier probe-shaped segments were probes.
-    // Each cold branch below ends with syncProberBits(), so the next branch's test of the bits is exact.
-    if (hasAck && (bits & (EndpointBit.Candidates << rb)) !== 0) {
-      const flow = this.table.flowAt(slot);
-      this.resolveByAck(flow, !fromA, flow.endpoint(!fromA), ack);
-      this.probers.sync(flow);
-      bits = i32[r + FlowWord.Bits];
+    if (hasAck && rcv.hasCandidates) this.candidatesMeetAck(slot, fromA, ack);
+    let cls = !syn && !fin && !rst && len <= 1 ? this.classify(snd, rcv, seq, len) : SegmentClass.Normal;
+    // Answers to the receiver's outstanding probe; the peer's own keepalives answer nothing.
+    if (rcv.awaiting && cls !== SegmentClass.Keepalive && this.answers(slot, fromA, rst, hasAck, ack) === Answer.Ack &&
+      cls === SegmentClass.Candidate) cls = SegmentClass.Normal; // an answer is an ordinary ACK at snd_nxt
+    const probeShaped = cls === SegmentClass.Keepalive || cls === SegmentClass.ZeroWindowProbe || cls === SegmentClass.Candidate;
+    if (probeShaped) this.probeShaped(slot, fromA, cls, seq, ack, len);
+    // The sender's own segment may end its series (or confirm its candidates).
+    if (snd.probing) {
+      const step = proberStep(rst || fin, len, cls === SegmentClass.Normal);
+      if (step !== ProberStep.Nothing) this.proberStep(slot, fromA, step, rst, seq);
     }
 
-    let cls = SegmentClass.Normal;
-    if ((flags & (TcpFlag.SYN | TcpFlag.FIN | TcpFlag.RST)) === 0 && len <= 1) {
-      const lastData = f64[sd + FlowDouble.LastDataA];
-      cls = classifySmallSegment((bits & (EndpointBit.FinSent << sb)) !== 0, (bits & (EndpointBit.AckedKnown << sb)) !== 0,
-        i32[sw + FlowWord.AckedA], (bits & (EndpointBit.NextSeqKnown << sb)) !== 0, i32[sw + FlowWord.NextSeqA], seq, len,
-        i32[rw + FlowWord.WindowA], lastData !== UNKNOWN_TIME && now - lastData < MIN_PROBE_IDLE_NS);
-    }
-
-    // Answers to the receiver's outstanding probe.
-    if ((bits & (EndpointBit.Awaiting << rb)) !== 0 && cls !== SegmentClass.Keepalive) {
-      const flow = this.table.flowAt(slot);
-      const rp = this.probers.get(flow.endpoint(!fromA))!;
-      if (flags & TcpFlag.RST) this.answer(flow, !fromA, rp, 'probe-reset');
-      else if (hasAck && seqDelta(ack, rp.lastProbeSeq) === 1) {
-        this.answer(flow, !fromA, rp, 'probe-ack');
-        if (cls === SegmentClass.Candidate) cls = SegmentClass.Normal; // an answer is an ordinary TcpFlag.ACK at snd_nxt
-      }
-      this.probers.sync(flow);
-      bits = i32[r + FlowWord.Bits];
-    }
-
-    if (cls !== SegmentClass.Normal && cls !== SegmentClass.Retransmission) {
-      const flow = this.table.flowAt(slot);
-      const s = flow.endpoint(fromA);
-      switch (cls) {
-        case SegmentClass.Keepalive: this.probe(flow, fromA, s, seq, len, false, this.frame, now, this.recTime); break;
-        case SegmentClass.ZeroWindowProbe: this.zeroWindowProbe(flow, fromA, len); break;
-        case SegmentClass.Candidate: this.addCandidate(flow, s, seq, ack, len); break;
-        default: break;
-      }
-      this.probers.sync(flow);
-      bits = i32[r + FlowWord.Bits];
-    }
-
-    // The sender gives up: its RST (Linux) or FIN after unanswered probes.
-    if ((bits & ((EndpointBit.Candidates | EndpointBit.Awaiting) << sb)) !== 0 &&
-      ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0 || (len > 0 && cls === SegmentClass.Normal))) {
-      const flow = this.table.flowAt(slot);
-      const s = flow.endpoint(fromA);
-      const sp = this.probers.get(s)!;
-      if ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0) {
-        if (sp.candidates.length > 0) this.resolveBySeq(flow, fromA, s, seq);
-        if (sp.awaiting) this.giveUp(flow, fromA, sp, (flags & TcpFlag.RST) !== 0 ? 'rst' : 'fin');
-      } else {
-        if (sp.candidates.length > 0) this.resolveBySeq(flow, fromA, s, seq);
-        if (sp.awaiting) { sp.closeRun(); sp.awaiting = false; } // data resumed: the keepalive timer is off while data is in flight
-      }
-      this.probers.sync(flow);
-      bits = i32[r + FlowWord.Bits];
-    }
+    // What the flow's fate needs (fate-facts.ts), from the sender's state before this segment.
+    noteSegment(store, slot, snd, flags, seq, ack, len, rec[at + SegmentWord.Ip], probeShaped, this.gap);
 
     // State updates (after classification, which needs the state before this segment).
-    const isProbe = cls === SegmentClass.Keepalive || cls === SegmentClass.ZeroWindowProbe || cls === SegmentClass.Candidate;
-    // What the flow's fate needs (fate/): each side's TTL range and IP ID series, and its run of
-    // segments still waiting for an answer, with the idle gap before it and its retransmissions.
-    const ip = rec[at + SegmentWord.Ip];
-    let fb = i32[r + FlowWord.Fate];
-    if ((flags & TcpFlag.RST) === 0) {
-      const shift = fromA ? 0 : 16, ttl = ip & 0xff;
-      const range = (i32[r + FlowWord.TtlRange] >>> shift) & 0xffff;
-      if (range === 0 || ttl < (range & 0xff) || ttl > (range >>> 8)) this.widenTtl(r, shift, range, ttl);
-      const id = (ip >>> 8) & 0xffff;
-      if (id !== 0) {
-        const ids = i32[r + FlowWord.IpId], last = (ids >>> shift) & 0xffff;
-        if (last !== 0 && ((id - last) & 0xffff) > IP_ID_STEP) fb |= fromA ? FateBit.IpIdJumpA : FateBit.IpIdJumpB;
-        i32[r + FlowWord.IpId] = (ids & ~(0xffff << shift)) | (id << shift);
-      }
-      // The sender spoke: the receiver's waiting run (or an ICMP error about it) is answered.
-      if ((fb & ((fromA ? FateBit.PendingB : FateBit.PendingA) | FateBit.Icmp)) !== 0) fb = this.answered(r, d, fromA, fb);
-      if ((fb & (fromA ? FateBit.PendingA : FateBit.PendingB)) === 0) {
-        if (len > 0 || (flags & (TcpFlag.SYN | TcpFlag.FIN)) !== 0 || isProbe) {
-          fb = (fb & ~(fromA ? FateBit.PendIdleA : FateBit.PendIdleB)) | (fromA ? FateBit.PendingA : FateBit.PendingB);
-          if (this.gap >= IDLE_GAP_NS) {
-            fb |= fromA ? FateBit.PendIdleA : FateBit.PendIdleB;
-            f64[d + (fromA ? FlowDouble.PendGapA : FlowDouble.PendGapB)] = this.gap;
-          }
-        }
-      } else if ((len > 0 || (flags & TcpFlag.FIN) !== 0) && !isProbe && (bits & (EndpointBit.NextSeqKnown << sb)) !== 0 &&
-        seqDelta(seqAdd(seq, len + (flags & TcpFlag.FIN)), i32[sw + FlowWord.NextSeqA]) <= 0) fb = this.retransmitted(r, fromA, fb);
-      if ((flags & TcpFlag.FIN) !== 0 && (fb & FateBit.FinFirstSeen) === 0) fb |= FateBit.FinFirstSeen | (fromA ? 0 : FateBit.FinFirstB);
-    } else if ((fb & FateBit.RstSeen) === 0) {
-      fb |= FateBit.RstSeen | (fromA ? 0 : FateBit.RstFromB) | (hasAck ? FateBit.RstHasAck : 0);
-      i32[r + FlowWord.RstIp] = ip; i32[r + FlowWord.RstSeq] = seq; i32[r + FlowWord.RstAck] = ack;
+    if (!probeShaped && !rst) {
+      const end = seqAdd(seq, len + (syn ? 1 : 0) + (fin ? 1 : 0));
+      if (!snd.nextSeqKnown || seqDelta(end, snd.nextSeq) > 0) snd.setNextSeq(end);
     }
-    i32[r + FlowWord.Fate] = fb;
-    if (!isProbe && (flags & TcpFlag.RST) === 0) {
-      const end = seqAdd(seq, len + ((flags & TcpFlag.SYN) ? 1 : 0) + ((flags & TcpFlag.FIN) ? 1 : 0));
-      if ((bits & (EndpointBit.NextSeqKnown << sb)) === 0 || seqDelta(end, i32[sw + FlowWord.NextSeqA]) > 0) {
-        i32[sw + FlowWord.NextSeqA] = end;
-        bits |= EndpointBit.NextSeqKnown << sb;
-      }
-    }
-    if (hasAck && (flags & TcpFlag.RST) === 0 &&
-      ((bits & (EndpointBit.AckedKnown << rb)) === 0 || seqDelta(ack, i32[rw + FlowWord.AckedA]) > 0)) {
-      i32[rw + FlowWord.AckedA] = ack;
-      bits |= EndpointBit.AckedKnown << rb;
-    }
-    if ((flags & TcpFlag.RST) === 0) {
+    if (hasAck && !rst && (!rcv.ackedKnown || seqDelta(ack, rcv.acked) > 0)) rcv.setAcked(ack);
+    if (!rst) {
       // RFC 7323: the window field of a SYN is never scaled; later ones are when both SYNs agreed.
-      const sScale = i32[sw + FlowWord.WScaleA];
-      const scale = (flags & TcpFlag.SYN) === 0 && sScale >= 0 && i32[rw + FlowWord.WScaleA] >= 0 ? sScale : 0;
-      i32[sw + FlowWord.WindowA] = rec[at + SegmentWord.Window] * (1 << scale);
+      const sScale = snd.wscale;
+      snd.window = rec[at + SegmentWord.Window] * (1 << (!syn && sScale >= 0 && rcv.wscale >= 0 ? sScale : 0));
     }
-    if (!isProbe) f64[rd + FlowDouble.LastRecvA] = now;
-    if (len > 0 && !isProbe && cls !== SegmentClass.Retransmission) f64[sd + FlowDouble.LastDataA] = now;
-
-    if (flags & TcpFlag.RST) {
-      i32[r + FlowWord.Bits] = fromA ? bits & ~FlowBit.RstFromB : bits | FlowBit.RstFromB;
-      i32[r + FlowWord.End] = End.Rst;
-      this.table.markClosed(slot);
-      return;
-    }
-    if (flags & TcpFlag.FIN) {
-      bits |= (EndpointBit.FinSent << sb) | (fromA ? FlowBit.FinA : FlowBit.FinB);
-      i32[r + FlowWord.Bits] = bits;
-      if ((bits & (FlowBit.FinA | FlowBit.FinB)) === (FlowBit.FinA | FlowBit.FinB)) { i32[r + FlowWord.End] = End.Fin; this.table.markClosed(slot); }
-      return;
-    }
-    i32[r + FlowWord.Bits] = bits;
+    if (!probeShaped) rcv.lastRecv = this.now;
+    if (len > 0 && !probeShaped && cls !== SegmentClass.Retransmission) snd.lastData = this.now;
+    if (rst) { snd.sawRst(); this.close(slot, End.Rst); } else if (fin && snd.sawFin()) this.close(slot, End.Fin);
   }
 
-  private widenTtl(r: number, shift: number, range: number, ttl: number): void {
-    const lo = range === 0 || ttl < (range & 0xff) ? ttl : range & 0xff, hi = range === 0 || ttl > (range >>> 8) ? ttl : range >>> 8;
-    const i32 = this.table.store.i32;
-    i32[r + FlowWord.TtlRange] = (i32[r + FlowWord.TtlRange] & ~(0xffff << shift)) | ((lo | (hi << 8)) << shift);
+  private close(slot: number, end: End): void {
+    this.table.store.i32[slot * Layout.Words + FlowWord.End] = end;
+    this.table.markClosed(slot);
   }
 
-  /** The sender (a when fromA) answered the receiver: its idle gap was survived; its run and ICMP error are settled. */
-  private answered(r: number, d: number, fromA: boolean, fb: number): number {
-    const f64 = this.table.store.f64;
-    if ((fb & (fromA ? FateBit.PendingB : FateBit.PendingA)) !== 0) {
-      if ((fb & (fromA ? FateBit.PendIdleB : FateBit.PendIdleA)) !== 0) {
-        const g = f64[d + (fromA ? FlowDouble.PendGapB : FlowDouble.PendGapA)];
-        if (g > f64[d + FlowDouble.SurvivedGap]) f64[d + FlowDouble.SurvivedGap] = g;
-      }
-      fb &= fromA ? ~(FateBit.PendingB | FateBit.PendIdleB | FateBit.BackoffB | (0xff << FateBit.RetxShiftB))
-        : ~(FateBit.PendingA | FateBit.PendIdleA | FateBit.BackoffA | (0xff << FateBit.RetxShiftA));
+  /** The class of a segment of at most one byte without SYN/FIN/RST (classify.ts). */
+  private classify(snd: SideView, rcv: SideView, seq: number, len: number): SegmentClass {
+    const f = this.facts;
+    f.seq = seq; f.len = len;
+    f.ackedKnown = snd.ackedKnown; f.acked = snd.acked;
+    f.nextSeqKnown = snd.nextSeqKnown; f.nextSeq = snd.nextSeq;
+    f.peerWindow = rcv.window;
+    const lastData = snd.lastData;
+    f.recentData = lastData !== UNKNOWN_TIME && this.now - lastData < MIN_PROBE_IDLE_NS;
+    return classifySmallSegment(f);
+  }
+
+  /** The peer's (sent by a when fromA) segment against the receiver's outstanding probe (answers.ts). */
+  private answers(slot: number, fromA: boolean, rst: boolean, hasAck: boolean, ack: number): Answer {
+    const flow = this.table.flowAt(slot);
+    const pr = this.probers.get(flow.endpoint(!fromA))!;
+    const a = answerTo(pr.lastProbeSeq, rst, hasAck, ack);
+    if (a === Answer.None) {
+      // The prober's FIN after its probe, and the peer's next segment does not answer it: a give-up.
+      if (pr.finFrame !== 0) this.giveUp(flow, !fromA, pr, 'fin');
+      return a;
     }
-    if ((fb & FateBit.Icmp) !== 0 && ((fb & FateBit.IcmpAboutB) !== 0) === fromA) fb &= ~(FateBit.Icmp | FateBit.IcmpAboutB | FateBit.IcmpFromPeer);
-    return fb;
+    pr.finFrame = 0; // an answer after the prober's FIN: the application closed, the probe was answered
+    const rtt = this.now - pr.lastProbeTime;
+    settle(pr, a === Answer.Ack ? SeriesEvent.Acked : SeriesEvent.Reset, rtt);
+    if (this.onEvent) {
+      this.onEvent({ type: a === Answer.Ack ? 'probe-ack' : 'probe-reset', ...this.base(flow, fromA), probeFrame: pr.lastProbeFrame as FrameNo, rttMs: ms(rtt) });
+    }
+    return a;
   }
 
-  /** The sender resent data or FIN while waiting for an answer: count it, and whether the intervals grow (RTO back-off). */
-  private retransmitted(r: number, fromA: boolean, fb: number): number {
-    const i32 = this.table.store.i32;
-    const shift = fromA ? FateBit.RetxShiftA : FateBit.RetxShiftB, n = (fb >>> shift) & 0xff;
-    const gapMs = Math.round(this.gap / 1e6), firstAt = r + (fromA ? FlowWord.RetxGapA : FlowWord.RetxGapB);
-    if (n === 0) i32[firstAt] = gapMs;
-    else if (gapMs >= 2 * i32[firstAt]) fb |= fromA ? FateBit.BackoffA : FateBit.BackoffB;
-    return n === 0xff ? fb : (fb & ~(0xff << shift)) | ((n + 1) << shift);
+  /** A keepalive, zero-window probe or candidate from a (fromA) or b. */
+  private probeShaped(slot: number, fromA: boolean, cls: SegmentClass, seq: number, ack: number, len: number): void {
+    const flow = this.table.flowAt(slot);
+    if (cls === SegmentClass.Keepalive) this.probe(flow, fromA, seq, len, false, this.frame, this.now, this.recTime);
+    else if (cls === SegmentClass.ZeroWindowProbe) this.zeroWindowProbe(flow, fromA, len);
+    else this.addCandidate(flow, fromA, seq, ack, len);
   }
 
-  private probe(flow: Flow, fromA: boolean, s: Endpoint, seq: number, len: number, late: boolean,
+  /** The prober's own RST, FIN or new data while it awaits an answer or holds candidates (series.ts). */
+  private proberStep(slot: number, fromA: boolean, step: ProberStep, rst: boolean, seq: number): void {
+    const flow = this.table.flowAt(slot);
+    const pr = this.probers.get(flow.endpoint(fromA))!;
+    // Its data or RST starting at seq shows where snd_una was: candidates at seq − 1 were probes.
+    if (pr.candidates.length > 0) this.candidatesMeetSeq(flow, fromA, pr, seq);
+    if (!pr.awaiting) return;
+    if (pr.finFrame !== 0) { this.giveUp(flow, fromA, pr, 'fin'); return; }
+    if (step === ProberStep.GivesUp) {
+      // A FIN may be the application closing right after a probe, before its answer could come:
+      // decided by the peer's next segment (answers) or the end of the flow.
+      if (!rst) { pr.finFrame = this.frame; pr.finTime = this.recTime; return; }
+      settle(pr, SeriesEvent.GaveUp, 0);
+      if (this.onEvent) this.onEvent({ type: 'keepalive-timeout', ...this.base(flow, fromA), probes: pr.seriesLen, via: 'rst' });
+    } else settle(pr, SeriesEvent.DataResumed, 0);
+  }
+
+  /** The prober's FIN (frame pr.finFrame) after an unanswered probe was its give-up. */
+  private giveUp(flow: Flow, proberIsA: boolean, pr: ProberState, via: 'fin'): void {
+    const frame = pr.finFrame, t = pr.finTime;
+    pr.finFrame = 0;
+    settle(pr, SeriesEvent.GaveUp, 0);
+    if (this.onEvent) this.onEvent({ type: 'keepalive-timeout', ...this.baseAt(flow, proberIsA, frame, t), probes: pr.seriesLen, via });
+  }
+
+  private probe(flow: Flow, fromA: boolean, seq: number, len: number, late: boolean,
     frame: number, t: Nanos, recTime: Nanos): void {
+    const s = flow.endpoint(fromA);
     const pr = this.probers.create(s);
     flow.active = true;
     this.probes++;
-    // Same series: the previous probe is unanswered and nothing but probes came from the peer since.
-    const continues = pr.awaiting && !(s.lastRecv !== UNKNOWN_TIME && s.lastRecv > pr.lastProbeTime);
-    let idle: number | null = null;
-    if (pr.awaiting) pr.closeRun();
-    if (continues) {
-      pr.interval.add(t - pr.lastProbeTime);
-      pr.seriesLen++;
-    } else {
-      pr.seriesLen = 1;
-      if (s.lastRecv !== UNKNOWN_TIME) { idle = t - s.lastRecv; pr.idle.add(idle); }
-    }
-    pr.probes++;
-    if (len > pr.probeBytes) pr.probeBytes = len;
-    pr.awaiting = true;
-    pr.icmpAnswered = false;
-    pr.lastProbeFrame = frame;
-    pr.lastProbeTime = t;
-    pr.lastProbeSeq = seq;
+    pr.finFrame = 0; // probing on after its FIN: the FIN was no give-up (half-close)
+    const idle = probeSent(pr, s.lastRecv, t, frame, seq, len);
     if (this.onEvent) {
       this.onEvent({ type: 'probe', ...this.baseAt(flow, fromA, frame, recTime), payloadBytes: len,
-        idleSeconds: idle === null ? null : secs(idle), series: pr.seriesLen, late });
+        idleSeconds: idle < 0 ? null : secs(idle), series: pr.seriesLen, late });
     }
-  }
-
-  private answer(flow: Flow, proberIsA: boolean, pr: ProberState, type: 'probe-ack' | 'probe-reset'): void {
-    const rtt = this.now - pr.lastProbeTime;
-    pr.rtt.add(rtt);
-    pr.awaiting = false;
-    pr.runUnanswered = 0;
-    if (type === 'probe-ack') { pr.acked++; pr.outcome = 'alive'; } else { pr.resets++; pr.outcome = 'reset'; }
-    if (this.onEvent) this.onEvent({ type, ...this.base(flow, !proberIsA), probeFrame: pr.lastProbeFrame as FrameNo, rttMs: ms(rtt) });
-  }
-
-  private giveUp(flow: Flow, proberIsA: boolean, pr: ProberState, via: 'rst' | 'fin'): void {
-    pr.closeRun();
-    pr.awaiting = false;
-    pr.outcome = 'timeout';
-    pr.giveUpAfter = pr.seriesLen;
-    if (this.onEvent) this.onEvent({ type: 'keepalive-timeout', ...this.base(flow, proberIsA), probes: pr.seriesLen, via });
   }
 
   private zeroWindowProbe(flow: Flow, fromA: boolean, len: number): void {
@@ -464,54 +354,39 @@ export class KeepaliveEngine {
     if (this.onEvent) this.onEvent({ type: 'zero-window-probe', ...this.base(flow, fromA), payloadBytes: len });
   }
 
-  private addCandidate(flow: Flow, s: Endpoint, seq: number, ack: number, len: number): void {
+  private addCandidate(flow: Flow, fromA: boolean, seq: number, ack: number, len: number): void {
+    const s = flow.endpoint(fromA);
     const pr = this.probers.create(s);
-    const c = pr.candidates;
-    // Repeated identical empty segments with nothing from the peer in between are probes: an
-    // ordinary ACK is not re-sent unprompted.
-    const last = c.length > 0 ? c[c.length - 1] : null;
-    if (last !== null && last.seq === seq && last.ack === ack && last.len === len &&
-      (s.lastRecv === UNKNOWN_TIME || s.lastRecv < last.time)) {
-      c.push({ frame: this.frame, time: this.now, recordTime: this.recTime, seq, ack, len });
-      this.confirm(flow, flow.a === s, s, seq);
-      return;
-    }
-    if (c.length >= MAX_CANDIDATES) c.shift();
-    c.push({ frame: this.frame, time: this.now, recordTime: this.recTime, seq, ack, len });
+    const repeat = repeatsLast(pr, seq, ack, len, s.lastRecv);
+    if (!repeat && pr.candidates.length >= MAX_CANDIDATES) pr.dropOldestCandidate();
+    pr.addCandidate({ frame: this.frame, time: this.now, recordTime: this.recTime, seq, ack, len });
+    if (repeat) this.confirm(flow, fromA, pr, seq);
   }
 
-  /** The peer acknowledged `ack`: candidates at ack − 1 were probes, those at ack were ordinary ACKs. */
-  private resolveByAck(flow: Flow, proberIsA: boolean, prober: Endpoint, ack: number): void {
-    const c = this.probers.get(prober)!.candidates;
-    const atProbeSeq = c.some((x) => x.len === 0 && seqDelta(x.seq, ack) === -1);
-    if (atProbeSeq) this.confirm(flow, proberIsA, prober, seqAdd(ack, -1));
-    else c.length = 0;
+  /** The peer (sent by a when fromA) acknowledged `ack`: the receiver's candidates are confirmed or dropped. */
+  private candidatesMeetAck(slot: number, fromA: boolean, ack: number): void {
+    const flow = this.table.flowAt(slot);
+    const pr = this.probers.get(flow.endpoint(!fromA))!;
+    if (confirmedByAck(pr, ack)) this.confirm(flow, !fromA, pr, seqAdd(ack, -1));
+    else pr.clearCandidates();
   }
 
-  /** The sender's own later data or TcpFlag.RST starts at seq: candidates at seq − 1 were probes. */
-  private resolveBySeq(flow: Flow, fromA: boolean, s: Endpoint, seq: number): void {
-    const c = this.probers.get(s)!.candidates;
-    if (c.some((x) => x.len === 0 && seqDelta(x.seq, seq) === -1)) this.confirm(flow, fromA, s, seqAdd(seq, -1));
-    else c.length = 0;
+  private candidatesMeetSeq(flow: Flow, fromA: boolean, pr: ProberState, seq: number): void {
+    if (confirmedBySeq(pr, seq)) this.confirm(flow, fromA, pr, seqAdd(seq, -1));
+    else pr.clearCandidates();
   }
 
-  /** Replays the candidates at `seq` as probes, reported late, in capture order. */
-  private confirm(flow: Flow, isA: boolean, s: Endpoint, seq: number): void {
-    const pr = this.probers.get(s)!;
-    const confirmed = pr.candidates.filter((x) => x.seq === seq);
-    pr.candidates = [];
-    for (const x of confirmed) this.probe(flow, isA, s, x.seq, x.len, true, x.frame, x.time, x.recordTime);
+  /** Replays the candidates at `seq` as probes, reported late, in capture order; snd_nxt is then seq + 1. */
+  private confirm(flow: Flow, isA: boolean, pr: ProberState, seq: number): void {
+    for (const x of pr.takeCandidates(seq)) this.probe(flow, isA, x.seq, x.len, true, x.frame, x.time, x.recordTime);
+    const s = flow.endpoint(isA);
     if (!s.nextSeqKnown) { s.nextSeq = seqAdd(seq, 1); s.nextSeqKnown = true; }
   }
 
   private startsNewConnection(slot: number, fromA: boolean, seq: number): boolean {
-    const store = this.table.store, r = slot * Layout.Words;
-    const bits = store.i32[r + FlowWord.Bits];
+    const snd = this.snd.bind(this.table.store, slot, fromA);
     // A retransmitted SYN: same initial sequence number, connection not closed.
-    if ((bits & (EndpointBit.SynSeen << (fromA ? Layout.EA : Layout.EB))) !== 0 &&
-      store.i32[r + (fromA ? FlowWord.SynSeqA : FlowWord.SynSeqB)] === seq &&
-      (bits & FlowBit.Closed) === 0) return false;
-    return true;
+    return !(snd.synSeen && snd.synSeq === seq && !snd.flowClosed);
   }
 
   /** Reports the flow in `slot` if it is to be reported; its record is still readable (unlink keeps it). */
@@ -523,14 +398,10 @@ export class KeepaliveEngine {
     // Silence at the end of the capture counts as idle too.
     const silent = this.draining ? this.now - store.f64[d + FlowDouble.LastTime] : -1;
     if (silent > store.f64[d + FlowDouble.MaxGap]) store.f64[d + FlowDouble.MaxGap] = silent;
-    if (!listed) {
-      // Most flows are not listed and did not die: at most a survived gap for their path, counted
-      // without building a fate (a fate per flow cost a third of the engine's time).
-      const fast = this.survivorOnly(slot);
-      if (fast !== 0) {
-        this.probers.forget(slot);
-        return;
-      }
+    // Most flows are not listed and did not die: at most a survived gap for their path.
+    if (!listed && survivorOnly(store, slot, this.paths)) {
+      this.probers.forget(slot);
+      return;
     }
     const flow = this.table.flowAt(slot);
     // Only flows that probed (FlowBit.Active, so listed) have probes to settle and count.
@@ -563,34 +434,12 @@ export class KeepaliveEngine {
     }
   }
 
-  /**
-   * For a flow that is not listed: 0 when it may have died after idle (a side still waiting after
-   * an idle gap, or an ICMP error) or is an IPv6 survivor: the caller builds its fate. Otherwise it
-   * is done here, an IPv4 flow's survived gap going to its path by number.
-   */
-  private survivorOnly(slot: number): number {
-    const store = this.table.store, w = slot * Layout.Words, d = slot * Layout.Doubles, fb = store.i32[w + FlowWord.Fate];
-    const end = store.i32[w + FlowWord.End];
-    // Dying after idle (fate/decide.ts) takes an ICMP error, or a run after an idle gap ended by a
-    // RST or retransmitted; anything else is open, closed, a RST without idle, or evicted.
-    if ((fb & FateBit.Icmp) !== 0 || ((fb & (FateBit.PendIdleA | FateBit.PendIdleB)) !== 0 &&
-      (end === End.Rst || (fb >>> FateBit.RetxShiftA) !== 0))) return 0;
-    const survived = store.f64[d + FlowDouble.SurvivedGap];
-    if (survived < IDLE_GAP_NS) return 1;
-    if ((store.i32[w + FlowWord.Key] & 0xf) !== 4) return 0;
-    const bits = store.i32[w + FlowWord.Bits];
-    const serverIsA = (bits & FlowBit.ClientIsA) === 0;
-    const ports = store.i32[w + FlowWord.Ports];
-    this.paths.addIpv4Survivor(store.i32[w + (serverIsA ? FlowWord.A0 : FlowWord.B0)], serverIsA ? ports >>> 16 : ports & 0xffff,
-      Math.round(survived / 1e3) / 1e6, end === End.Open || end === End.Fin);
-    return 1;
-  }
-
   /** Settles an endpoint's last series at the end of its flow; true when it probed at all. */
   private closeProber(e: Endpoint): boolean {
     const pr = this.probers.get(e);
     if (pr === null || pr.probes === 0) return false;
-    if (pr.awaiting) { pr.closeRun(); if (!pr.icmpAnswered) pr.outcome = 'unanswered'; pr.awaiting = false; }
+    if (pr.finFrame !== 0) this.giveUp(this.table.flowAt(e.slot), e.isA, pr, 'fin');
+    settle(pr, SeriesEvent.FlowEnded, 0);
     this.outcomes[pr.outcome ?? 'unanswered']++;
     return true;
   }

@@ -1,7 +1,7 @@
 // The keepalive state of each side of each tracked flow, owned by the engine: the flow store keeps
 // only a bit per side that says a prober exists (flow/flow.ts Endpoint.hasProber), so the flow
 // layer knows nothing of probing. A slot's probers are dropped when its flow is retired.
-import type { Endpoint, Flow } from '../flow/flow';
+import type { Endpoint } from '../flow/flow';
 import { ProberState } from './prober';
 
 const keyOf = (e: Endpoint): number => e.slot * 2 + (e.isA ? 0 : 1);
@@ -18,7 +18,7 @@ export class ProberSlots {
   create(e: Endpoint): ProberState {
     let pr = this.get(e);
     if (pr === null) {
-      pr = new ProberState();
+      pr = new ProberState(e);
       this.bySide.set(keyOf(e), pr);
       e.hasProber = true;
     }
@@ -29,12 +29,5 @@ export class ProberSlots {
   forget(slot: number): void {
     this.bySide.delete(slot * 2);
     this.bySide.delete(slot * 2 + 1);
-  }
-
-  /** Copies "has candidates" and "awaiting an answer" of both probers into the flow record's bits. */
-  sync(flow: Flow): void {
-    const a = this.get(flow.a), b = this.get(flow.b);
-    flow.a.setProberBits(a !== null && a.candidates.length > 0, a !== null && a.awaiting);
-    flow.b.setProberBits(b !== null && b.candidates.length > 0, b !== null && b.awaiting);
   }
 }

@@ -1,6 +1,8 @@
 // What one probing endpoint of a flow did: counts, the current series, and the samples behind the
-// report's idle / interval / RTT spreads.
+// report's idle / interval / RTT spreads. The rules that change it are in series.ts (how a series
+// runs and ends) and candidates.ts (mid-idle candidates).
 import type { Nanos } from '../units';
+import type { Endpoint } from '../flow/flow';
 import type { Outcome } from './model';
 import { Sample } from './sample';
 
@@ -32,20 +34,52 @@ export class ProberState {
   seriesLen = 0;
   /** Consecutive probes without an ACK/RST answer, ending with the last one. */
   runUnanswered = 0;
-  /** The last probe is still waiting for its answer. */
-  awaiting = false;
   lastProbeFrame = 0;
   lastProbeTime = 0 as Nanos;
   lastProbeSeq = 0;
   /** The last probe drew an ICMP error: answered, but the prober keeps probing (facts §2.6). */
   icmpAnswered = false;
-  /** Outcome of the last series so far; null before the first probe resolves anything. */
+  /** Outcome of the last series so far; null before the first probe resolves anything (set only by series.ts). */
   outcome: Outcome | null = null;
+  /**
+   * The prober's FIN came while its last probe awaited an answer: frame (0 none) and time. It is a
+   * give-up only if the peer's next segment does not answer the probe (series.ts).
+   */
+  finFrame = 0;
+  finTime = 0 as Nanos;
   /** Unanswered probes before the prober gave up (its RST or FIN), when it did. */
   giveUpAfter: number | null = null;
 
-  /** Probe-shaped segments waiting for evidence (mid-stream captures). */
-  candidates: Candidate[] = [];
+  /** Probe-shaped segments waiting for evidence (mid-stream captures), oldest first. */
+  private list: Candidate[] = [];
+
+  /** `side` is the flow side that probes: its record bits mirror `awaiting` and "has candidates". */
+  constructor(private readonly side: Endpoint) {}
+
+  /** The last probe is still waiting for its answer (kept in the flow record, where the per-packet path reads it). */
+  get awaiting(): boolean { return this.side.awaiting; }
+  set awaiting(v: boolean) { this.side.awaiting = v; }
+
+  get candidates(): readonly Candidate[] { return this.list; }
+
+  addCandidate(c: Candidate): void {
+    this.list.push(c);
+    this.side.hasCandidates = true;
+  }
+
+  dropOldestCandidate(): void { this.list.shift(); }
+
+  clearCandidates(): void {
+    this.list = [];
+    this.side.hasCandidates = false;
+  }
+
+  /** Removes every candidate; returns those at `seq`, in capture order. */
+  takeCandidates(seq: number): Candidate[] {
+    const at = this.list.filter((x) => x.seq === seq);
+    this.clearCandidates();
+    return at;
+  }
 
   /** The last probe went without an ACK or RST: it extends the run of unanswered probes. */
   closeRun(): void {

@@ -3,7 +3,7 @@
 // objects); the text (times, addresses, rounded spreads, settings) is made from the row only when
 // the report is read: building the report objects as flows retire, on the engine's thread, costs
 // a large share of its time on big captures (bench/README.md).
-import { END_NAMES, type Flow } from '../flow/flow';
+import { END_NAMES, type Flow, type FlowEnd } from '../flow/flow';
 import type { ProberState } from './prober';
 import { isoTime, nanosToSeconds, type FrameNo, type Nanos } from '../units';
 import { TENANT_NAMES, tenantHasId } from '../decode/tunnel/state';
@@ -17,7 +17,6 @@ export { ENDPOINT_FIELDS, SNAPSHOT_DOUBLES, SnapshotField, endpointName, snapsho
 
 export const NS_TO_S = 1e-9;
 export const NS_TO_MS = 1e-6;
-
 
 /** Copies what the report of `flow` needs into `row` from `off`. Run once per retired, reported flow. */
 export function snapshotFlow(flow: Flow, proberA: ProberState | null, proberB: ProberState | null, digits: number, row: Float64Array, off: number): void {
@@ -69,9 +68,6 @@ function snapshotSample(s: Sample, row: Float64Array, off: number): void {
   row[off + 3] = s.max;
 }
 
-/** The id of the snapshot at `off`. */
-export const snapshotId = (row: Float64Array, off: number): number => row[off + SnapshotField.Id];
-
 /**
  * `scaled`, which is `ns` in seconds or milliseconds, rounded to `digits` decimals where the last
  * one is a microsecond (seconds to 6, milliseconds to 3): Number(scaled.toFixed(digits)). A whole
@@ -85,60 +81,122 @@ export function roundToUs(ns: number, scaled: number, digits: 6 | 3): number {
   return Number(scaled.toFixed(digits));
 }
 
-/** min/median/max of the sample at `off` scaled by `factor` (ns → s or ms), rounded; null when empty. */
-function spread(row: Float64Array, off: number, factor: number, digits: 6 | 3): Spread | null {
-  if (row[off] === 0) return null;
-  return {
-    min: sampleValue(row, off, 1, factor, digits),
-    median: sampleValue(row, off, 2, factor, digits),
-    max: sampleValue(row, off, 3, factor, digits),
-  };
+/** The three samples of a prober in a snapshot row. */
+export const enum ProberSample { Idle = SnapshotField.Idle, Interval = SnapshotField.Interval, Rtt = SnapshotField.Rtt }
+
+/**
+ * The one reader of snapshot rows: every value a report shows, read from the row at `off`, in the
+ * report's units and rounding. buildFlowReport and report/flow-json.ts both read through it, so the
+ * objects and the bytes cannot drift apart. Reused: at() points it at a row, nothing is allocated.
+ * A prober is named by `side`: 0 for endpoint a's fields, ENDPOINT_FIELDS for b's (clientSide()).
+ */
+export class SnapshotRow {
+  private row: Float64Array = new Float64Array(0);
+  private off = 0;
+
+  at(row: Float64Array, off: number): this { this.row = row; this.off = off; return this; }
+
+  private f(field: number): number { return this.row[this.off + field]; }
+
+  get id(): number { return this.f(SnapshotField.Id); }
+  /** Fractional digits the capture's timestamps had when the flow was retired. */
+  get digits(): number { return this.f(SnapshotField.Digits); }
+  get clientIsA(): boolean { return this.f(SnapshotField.ClientIsA) === 1; }
+  /** Prober sides of the client and the server. */
+  clientSide(): number { return this.clientIsA ? 0 : ENDPOINT_FIELDS; }
+  serverSide(): number { return this.clientIsA ? ENDPOINT_FIELDS : 0; }
+  get isIpv4(): boolean { return (this.f(SnapshotField.Key) & 0xf) === 4; }
+  /** VLAN IDs, 0 when absent. */
+  get vlanOuter(): number { return (this.f(SnapshotField.Key) >>> 4) & 0xfff; }
+  get vlanInner(): number { return (this.f(SnapshotField.Key) >>> 16) & 0xfff; }
+  /** Address word 0 of endpoint a or b (the whole IPv4 address) and its port. */
+  addressWord(isA: boolean): number { return this.f(isA ? SnapshotField.A0 : SnapshotField.B0); }
+  port(isA: boolean): number { return this.f(isA ? SnapshotField.PortA : SnapshotField.PortB); }
+  /** `ip:port` of endpoint a (isA) or b. */
+  endpointName(isA: boolean): string { return endpointName(this.row, this.off, isA); }
+  get firstFrame(): FrameNo { return this.f(SnapshotField.FirstFrame) as FrameNo; }
+  get lastFrame(): FrameNo { return this.f(SnapshotField.LastFrame) as FrameNo; }
+  get firstTime(): Nanos { return this.f(SnapshotField.FirstTime) as Nanos; }
+  get lastTime(): Nanos { return this.f(SnapshotField.LastTime) as Nanos; }
+  get midstream(): boolean { return this.f(SnapshotField.Midstream) === 1; }
+  get packets(): number { return this.f(SnapshotField.Packets); }
+  get maxIdleSeconds(): number {
+    const gap = this.f(SnapshotField.MaxGap);
+    return roundToUs(gap, nanosToSeconds(gap), 6);
+  }
+  get zeroWindowProbes(): number { return this.f(SnapshotField.ZeroWindowProbes); }
+  get end(): FlowEnd { return END_NAMES[this.f(SnapshotField.End)]; }
+  /** Flow.closeBits: FIN from a (1), FIN from b (2), the RST came from b (4). */
+  get closeBits(): number { return this.f(SnapshotField.CloseBits); }
+  /** The tunnel the flow came through, or undefined. */
+  get tunnel(): FlowTunnel | undefined { return tunnelOf(this.row, this.off); }
+  /** The id of the evicted flow this one continues (--max-flows), -1 none. */
+  get continues(): number { return this.f(SnapshotField.Continues); }
+  /** Would be reported without --all-flows: either end probed, or zero-window probes were seen. */
+  get hasActivity(): boolean {
+    return this.f(SnapshotField.Probes) !== 0 || this.f(ENDPOINT_FIELDS + SnapshotField.Probes) !== 0 || this.f(SnapshotField.ZeroWindowProbes) !== 0;
+  }
+
+  probes(side: number): number { return this.f(side + SnapshotField.Probes); }
+  acked(side: number): number { return this.f(side + SnapshotField.Acked); }
+  resets(side: number): number { return this.f(side + SnapshotField.Resets); }
+  icmp(side: number): number { return this.f(side + SnapshotField.Icmp); }
+  unanswered(side: number): number { return this.probes(side) - this.acked(side) - this.resets(side) - this.icmp(side); }
+  probeBytes(side: number): number { return this.f(side + SnapshotField.ProbeBytes); }
+  maxUnanswered(side: number): number { return this.f(side + SnapshotField.MaxUnanswered); }
+  outcome(side: number): Outcome {
+    const o = this.f(side + SnapshotField.Outcome);
+    return o < 0 ? 'unanswered' : OUTCOMES[o];
+  }
+  /** How many values the sample holds (0: the report shows null). */
+  sampleCount(side: number, s: ProberSample): number { return this.f(side + s); }
+  /**
+   * Value `i` (1 min, 2 median, 3 max) of a sample, in the report's unit (idle and interval in
+   * seconds to the µs, RTT in ms to the µs).
+   */
+  sampleValue(side: number, s: ProberSample, i: 1 | 2 | 3): number {
+    const ns = this.f(side + s + i);
+    return s === ProberSample.Rtt ? roundToUs(ns, ns * NS_TO_MS, 3) : roundToUs(ns, ns * NS_TO_S, 6);
+  }
+  spread(side: number, s: ProberSample): Spread | null {
+    if (this.sampleCount(side, s) === 0) return null;
+    return { min: this.sampleValue(side, s, 1), median: this.sampleValue(side, s, 2), max: this.sampleValue(side, s, 3) };
+  }
+  /** The keepalive settings and stack defaults matching the prober. */
+  settings(side: number): InferredSettings {
+    const idle = this.sampleCount(side, ProberSample.Idle) === 0 ? null : this.sampleValue(side, ProberSample.Idle, 2);
+    const interval = this.sampleCount(side, ProberSample.Interval) === 0 ? null : this.sampleValue(side, ProberSample.Interval, 2);
+    const giveUpAfter = this.f(side + SnapshotField.GiveUpAfter);
+    return inferSettings(idle, interval, giveUpAfter < 0 ? null : giveUpAfter, this.probeBytes(side));
+  }
 }
 
-function proberReport(row: Float64Array, off: number, role: 'client' | 'server'): KeepaliveReport | null {
-  const probes = row[off + SnapshotField.Probes];
+/** The id of the snapshot at `off`. */
+export const snapshotId = (row: Float64Array, off: number): number => row[off + SnapshotField.Id];
+
+/** Whether the flow at `off` would be reported without --all-flows. */
+export const rowHasActivity = (row: Float64Array, off: number): boolean => reader.at(row, off).hasActivity;
+
+const reader = new SnapshotRow();
+
+function proberReport(r: SnapshotRow, side: number, role: 'client' | 'server'): KeepaliveReport | null {
+  const probes = r.probes(side);
   if (probes === 0) return null;
-  const acked = row[off + SnapshotField.Acked], resets = row[off + SnapshotField.Resets], icmp = row[off + SnapshotField.Icmp];
   return {
     prober: role,
     probes,
-    acked,
-    unanswered: probes - acked - resets - icmp,
-    resets,
-    icmp,
-    probeBytes: row[off + SnapshotField.ProbeBytes],
-    idleSeconds: spread(row, off + SnapshotField.Idle, NS_TO_S, 6),
-    intervalSeconds: spread(row, off + SnapshotField.Interval, NS_TO_S, 6),
-    rttMs: spread(row, off + SnapshotField.Rtt, NS_TO_MS, 3),
-    maxUnanswered: row[off + SnapshotField.MaxUnanswered],
-    outcome: outcomeName(row, off),
-    settings: proberSettings(row, off),
+    acked: r.acked(side),
+    unanswered: r.unanswered(side),
+    resets: r.resets(side),
+    icmp: r.icmp(side),
+    probeBytes: r.probeBytes(side),
+    idleSeconds: r.spread(side, ProberSample.Idle),
+    intervalSeconds: r.spread(side, ProberSample.Interval),
+    rttMs: r.spread(side, ProberSample.Rtt),
+    maxUnanswered: r.maxUnanswered(side),
+    outcome: r.outcome(side),
+    settings: r.settings(side),
   };
-}
-
-/** Sample `i` (1 min, 2 median, 3 max) of the sample at `off` scaled by `factor` (ns → s or ms), rounded as reports show it. */
-export function sampleValue(row: Float64Array, off: number, i: 1 | 2 | 3, factor: number, digits: 6 | 3): number {
-  const ns = row[off + i];
-  return roundToUs(ns, ns * factor, digits);
-}
-
-/** The outcome of the prober whose fields start at `off`. */
-export function outcomeName(row: Float64Array, off: number): Outcome {
-  const outcome = row[off + SnapshotField.Outcome];
-  return outcome < 0 ? 'unanswered' : OUTCOMES[outcome];
-}
-
-/** The keepalive settings and stack defaults matching the prober whose fields start at `off`. */
-export function proberSettings(row: Float64Array, off: number): InferredSettings {
-  const idle = row[off + SnapshotField.Idle] === 0 ? null : sampleValue(row, off + SnapshotField.Idle, 2, NS_TO_S, 6);
-  const interval = row[off + SnapshotField.Interval] === 0 ? null : sampleValue(row, off + SnapshotField.Interval, 2, NS_TO_S, 6);
-  const giveUpAfter = row[off + SnapshotField.GiveUpAfter];
-  return inferSettings(idle, interval, giveUpAfter < 0 ? null : giveUpAfter, row[off + SnapshotField.ProbeBytes]);
-}
-
-/** Whether the flow at `off` would be reported without --all-flows: either end probed, or zero-window probes were seen. */
-export function rowHasActivity(row: Float64Array, off: number): boolean {
-  return row[off + SnapshotField.Probes] !== 0 || row[off + ENDPOINT_FIELDS + SnapshotField.Probes] !== 0 || row[off + SnapshotField.ZeroWindowProbes] !== 0;
 }
 
 /** The tunnel a snapshot's flow came through, or undefined. */
@@ -156,38 +214,37 @@ const tunnelField = (row: Float64Array, off: number): { tunnel?: FlowTunnel } =>
 
 /** The report of the snapshot at `off`; `epochSec` is the analysis's epoch second (Nanos count from it). */
 export function buildFlowReport(row: Float64Array, off: number, epochSec: number): FlowReport {
-  const clientIsA = row[off + SnapshotField.ClientIsA] === 1;
+  const r = reader.at(row, off);
   const keepalive: KeepaliveReport[] = [];
-  const c = proberReport(row, off + (clientIsA ? 0 : ENDPOINT_FIELDS), 'client');
+  const c = proberReport(r, r.clientSide(), 'client');
   if (c) keepalive.push(c);
-  const s = proberReport(row, off + (clientIsA ? ENDPOINT_FIELDS : 0), 'server');
+  const s = proberReport(r, r.serverSide(), 'server');
   if (s) keepalive.push(s);
-  const key = row[off + SnapshotField.Key];
   const vlan: number[] = [];
-  if ((key >>> 4) & 0xfff) vlan.push((key >>> 4) & 0xfff);
-  if ((key >>> 16) & 0xfff) vlan.push((key >>> 16) & 0xfff);
-  const digits = row[off + SnapshotField.Digits];
+  if (r.vlanOuter) vlan.push(r.vlanOuter);
+  if (r.vlanInner) vlan.push(r.vlanInner);
+  const digits = r.digits;
   const report: FlowReport = {
-    id: row[off + SnapshotField.Id],
-    client: endpointName(row, off, clientIsA),
-    server: endpointName(row, off, !clientIsA),
+    id: r.id,
+    client: r.endpointName(r.clientIsA),
+    server: r.endpointName(!r.clientIsA),
     vlan,
     // Left out outside tunnels, so such flows' text is as it was.
     ...tunnelField(row, off),
-    firstFrame: row[off + SnapshotField.FirstFrame] as FrameNo,
-    lastFrame: row[off + SnapshotField.LastFrame] as FrameNo,
-    firstTime: isoTime(epochSec, row[off + SnapshotField.FirstTime] as Nanos, digits),
-    lastTime: isoTime(epochSec, row[off + SnapshotField.LastTime] as Nanos, digits),
-    midstream: row[off + SnapshotField.Midstream] === 1,
-    packets: row[off + SnapshotField.Packets],
-    maxIdleSeconds: roundToUs(row[off + SnapshotField.MaxGap], nanosToSeconds(row[off + SnapshotField.MaxGap]), 6),
-    zeroWindowProbes: row[off + SnapshotField.ZeroWindowProbes],
-    end: END_NAMES[row[off + SnapshotField.End]],
-    ...(row[off + SnapshotField.Continues] >= 0 ? { continues: row[off + SnapshotField.Continues] } : {}),
+    firstFrame: r.firstFrame,
+    lastFrame: r.lastFrame,
+    firstTime: isoTime(epochSec, r.firstTime, digits),
+    lastTime: isoTime(epochSec, r.lastTime, digits),
+    midstream: r.midstream,
+    packets: r.packets,
+    maxIdleSeconds: r.maxIdleSeconds,
+    zeroWindowProbes: r.zeroWindowProbes,
+    end: r.end,
+    ...(r.continues >= 0 ? { continues: r.continues } : {}),
     fate: fateOf(row, off),
     keepalive,
   };
-  const bits = row[off + SnapshotField.CloseBits];
+  const bits = r.closeBits, clientIsA = r.clientIsA;
   const role = (isA: boolean): Role => (isA === clientIsA ? 'client' : 'server');
   const fin: Role[] = [];
   if (bits & 1) fin.push(role(true));

@@ -4,16 +4,12 @@
 // writing the flows cheaper than building and stringifying the reports (bench/README.md). Times and
 // IPv4 endpoints are written digit by digit rather than made as strings first: those strings were
 // half of what writing a flow allocated. Every value comes
-// from the helpers buildFlowReport uses; test/report/flow-json.test.ts checks the bytes against
+// from the row reader buildFlowReport uses (SnapshotRow); test/report/flow-json.test.ts checks the bytes against
 // the stringified report on every bundled capture and on made-up rows for the rare shapes.
-import { END_NAMES } from '../flow/flow';
-import {
-  ENDPOINT_FIELDS, endpointName, SnapshotField, NS_TO_MS, NS_TO_S, outcomeName, proberSettings, roundToUs, sampleValue,
-  tunnelOf,
-} from '../keepalive/report';
+import { ProberSample, SnapshotRow } from '../keepalive/report';
 import { fateOf } from '../keepalive/fate-row';
 import type { Fate } from '../fate/model';
-import { isoDay, isoTime, nanosToSeconds, NS_PER_SEC, SEC_PER_DAY, type Nanos } from '../units';
+import { isoDay, isoTime, NS_PER_SEC, SEC_PER_DAY, type Nanos } from '../units';
 
 /**
  * Most bytes one flow's text takes. The longest flow (IPv6 endpoints, two VLAN tags, both ends
@@ -174,19 +170,19 @@ function writeIpv4Endpoint(buf: Uint8Array, p: number, word: number, port: numbe
   return p + 1;
 }
 
-/** The endpoint a (isA) or b of the flow at `off`, as endpointName() writes it. */
-function writeEndpoint(buf: Uint8Array, p: number, row: Float64Array, off: number, isA: boolean): number {
-  if ((row[off + SnapshotField.Key] & 0xf) !== 4) return writeString(buf, p, endpointName(row, off, isA));
-  return writeIpv4Endpoint(buf, p, row[off + (isA ? SnapshotField.A0 : SnapshotField.B0)], row[off + (isA ? SnapshotField.PortA : SnapshotField.PortB)]);
+/** The endpoint a (isA) or b of the flow, as endpointName() writes it. */
+function writeEndpoint(buf: Uint8Array, p: number, r: SnapshotRow, isA: boolean): number {
+  if (!r.isIpv4) return writeString(buf, p, r.endpointName(isA));
+  return writeIpv4Endpoint(buf, p, r.addressWord(isA), r.port(isA));
 }
 
-/** The sample at `off` as `{ min, median, max }`, or null when empty. */
-function writeSpread(buf: Uint8Array, p: number, row: Float64Array, off: number, factor: number, digits: 6 | 3): number {
-  if (row[off] === 0) return bytes(buf, p, NULL);
+/** A prober's sample as `{ min, median, max }`, or null when empty. */
+function writeSpread(buf: Uint8Array, p: number, r: SnapshotRow, side: number, s: ProberSample): number {
+  if (r.sampleCount(side, s) === 0) return bytes(buf, p, NULL);
   buf[p++] = 123; // {
-  p = bytes(buf, p, MIN); p = writeNumber(buf, p, sampleValue(row, off, 1, factor, digits));
-  p = bytes(buf, p, MEDIAN); p = writeNumber(buf, p, sampleValue(row, off, 2, factor, digits));
-  p = bytes(buf, p, MAX); p = writeNumber(buf, p, sampleValue(row, off, 3, factor, digits));
+  p = bytes(buf, p, MIN); p = writeNumber(buf, p, r.sampleValue(side, s, 1));
+  p = bytes(buf, p, MEDIAN); p = writeNumber(buf, p, r.sampleValue(side, s, 2));
+  p = bytes(buf, p, MAX); p = writeNumber(buf, p, r.sampleValue(side, s, 3));
   return bytes(buf, p, OBJECT_CLOSE);
 }
 
@@ -194,22 +190,21 @@ function writeNumberOrNull(buf: Uint8Array, p: number, n: number | null): number
   return n === null ? bytes(buf, p, NULL) : writeNumber(buf, p, n);
 }
 
-/** The prober whose fields start at `off` (a KeepaliveReport), from its opening brace's content. */
-function writeProber(buf: Uint8Array, p: number, row: Float64Array, off: number, role: 0 | 1): number {
-  const probes = row[off + SnapshotField.Probes], acked = row[off + SnapshotField.Acked], resets = row[off + SnapshotField.Resets], icmp = row[off + SnapshotField.Icmp];
+/** The prober on `side` (a KeepaliveReport), from its opening brace's content. */
+function writeProber(buf: Uint8Array, p: number, r: SnapshotRow, side: number, role: 0 | 1): number {
   p = bytes(buf, p, PROBER); p = bytes(buf, p, ROLES[role]);
-  p = bytes(buf, p, PROBES); p = writeNumber(buf, p, probes);
-  p = bytes(buf, p, ACKED); p = writeNumber(buf, p, acked);
-  p = bytes(buf, p, UNANSWERED); p = writeNumber(buf, p, probes - acked - resets - icmp);
-  p = bytes(buf, p, RESETS); p = writeNumber(buf, p, resets);
-  p = bytes(buf, p, ICMP); p = writeNumber(buf, p, icmp);
-  p = bytes(buf, p, PROBE_BYTES); p = writeNumber(buf, p, row[off + SnapshotField.ProbeBytes]);
-  p = bytes(buf, p, IDLE); p = writeSpread(buf, p, row, off + SnapshotField.Idle, NS_TO_S, 6);
-  p = bytes(buf, p, INTERVAL); p = writeSpread(buf, p, row, off + SnapshotField.Interval, NS_TO_S, 6);
-  p = bytes(buf, p, RTT); p = writeSpread(buf, p, row, off + SnapshotField.Rtt, NS_TO_MS, 3);
-  p = bytes(buf, p, MAX_UNANSWERED); p = writeNumber(buf, p, row[off + SnapshotField.MaxUnanswered]);
-  p = bytes(buf, p, OUTCOME); p = writeString(buf, p, outcomeName(row, off));
-  const s = proberSettings(row, off);
+  p = bytes(buf, p, PROBES); p = writeNumber(buf, p, r.probes(side));
+  p = bytes(buf, p, ACKED); p = writeNumber(buf, p, r.acked(side));
+  p = bytes(buf, p, UNANSWERED); p = writeNumber(buf, p, r.unanswered(side));
+  p = bytes(buf, p, RESETS); p = writeNumber(buf, p, r.resets(side));
+  p = bytes(buf, p, ICMP); p = writeNumber(buf, p, r.icmp(side));
+  p = bytes(buf, p, PROBE_BYTES); p = writeNumber(buf, p, r.probeBytes(side));
+  p = bytes(buf, p, IDLE); p = writeSpread(buf, p, r, side, ProberSample.Idle);
+  p = bytes(buf, p, INTERVAL); p = writeSpread(buf, p, r, side, ProberSample.Interval);
+  p = bytes(buf, p, RTT); p = writeSpread(buf, p, r, side, ProberSample.Rtt);
+  p = bytes(buf, p, MAX_UNANSWERED); p = writeNumber(buf, p, r.maxUnanswered(side));
+  p = bytes(buf, p, OUTCOME); p = writeString(buf, p, r.outcome(side));
+  const s = r.settings(side);
   p = bytes(buf, p, SETTINGS); buf[p++] = 123; // {
   p = bytes(buf, p, S_IDLE); p = writeNumberOrNull(buf, p, s.idleSeconds);
   p = bytes(buf, p, S_INTERVAL); p = writeNumberOrNull(buf, p, s.intervalSeconds);
@@ -252,19 +247,22 @@ function writeFate(buf: Uint8Array, p: number, f: Fate): number {
   return bytes(buf, p, FATE_CLOSE);
 }
 
+const reader = new SnapshotRow();
+
 /**
  * Writes the flow whose snapshot starts at `off` of `row`, tagged with input `capture`, at `p` of
  * `buf` (which has FLOW_JSON_MAX_BYTES free there); returns the position after it. `epochSec` is
  * the analysis's epoch second (AnalysisResult.epochSecond).
  */
 export function writeFlowJson(buf: Uint8Array, p: number, row: Float64Array, off: number, epochSec: number, capture: number): number {
-  const clientIsA = row[off + SnapshotField.ClientIsA] === 1;
+  const r = reader.at(row, off);
+  const clientIsA = r.clientIsA;
   p = bytes(buf, p, FLOW_OPEN); p = writeNumber(buf, p, capture);
-  p = bytes(buf, p, ID); p = writeNumber(buf, p, row[off + SnapshotField.Id]);
-  p = bytes(buf, p, CLIENT); p = writeEndpoint(buf, p, row, off, clientIsA);
-  p = bytes(buf, p, SERVER); p = writeEndpoint(buf, p, row, off, !clientIsA);
+  p = bytes(buf, p, ID); p = writeNumber(buf, p, r.id);
+  p = bytes(buf, p, CLIENT); p = writeEndpoint(buf, p, r, clientIsA);
+  p = bytes(buf, p, SERVER); p = writeEndpoint(buf, p, r, !clientIsA);
   p = bytes(buf, p, VLAN);
-  const key = row[off + SnapshotField.Key], outer = (key >>> 4) & 0xfff, inner = (key >>> 16) & 0xfff;
+  const outer = r.vlanOuter, inner = r.vlanInner;
   if (outer === 0 && inner === 0) p = bytes(buf, p, EMPTY_LIST);
   else {
     buf[p++] = 91; // [
@@ -277,34 +275,33 @@ export function writeFlowJson(buf: Uint8Array, p: number, row: Float64Array, off
     }
     p = bytes(buf, p, VLAN_CLOSE);
   }
-  const tunnel = tunnelOf(row, off);
+  const tunnel = r.tunnel;
   if (tunnel !== undefined) {
     p = bytes(buf, p, TUNNEL); buf[p++] = 123; // {
     p = bytes(buf, p, TUNNEL_KIND); p = writeString(buf, p, tunnel.kind);
     if (tunnel.id !== undefined) { p = bytes(buf, p, TUNNEL_ID); p = writeNumber(buf, p, tunnel.id); }
     p = bytes(buf, p, TUNNEL_CLOSE);
   }
-  const digits = row[off + SnapshotField.Digits];
-  p = bytes(buf, p, FIRST_FRAME); p = writeNumber(buf, p, row[off + SnapshotField.FirstFrame]);
-  p = bytes(buf, p, LAST_FRAME); p = writeNumber(buf, p, row[off + SnapshotField.LastFrame]);
-  p = bytes(buf, p, FIRST_TIME); p = writeTime(buf, p, epochSec, row[off + SnapshotField.FirstTime], digits);
-  p = bytes(buf, p, LAST_TIME); p = writeTime(buf, p, epochSec, row[off + SnapshotField.LastTime], digits);
-  p = bytes(buf, p, MIDSTREAM); p = bytes(buf, p, row[off + SnapshotField.Midstream] === 1 ? TRUE : FALSE);
-  p = bytes(buf, p, PACKETS); p = writeNumber(buf, p, row[off + SnapshotField.Packets]);
-  const maxGap = row[off + SnapshotField.MaxGap];
-  p = bytes(buf, p, MAX_IDLE); p = writeNumber(buf, p, roundToUs(maxGap, nanosToSeconds(maxGap), 6));
-  p = bytes(buf, p, ZERO_WINDOW); p = writeNumber(buf, p, row[off + SnapshotField.ZeroWindowProbes]);
-  p = bytes(buf, p, END); p = writeString(buf, p, END_NAMES[row[off + SnapshotField.End]]);
-  if (row[off + SnapshotField.Continues] >= 0) { p = bytes(buf, p, CONTINUES); p = writeNumber(buf, p, row[off + SnapshotField.Continues]); }
+  const digits = r.digits;
+  p = bytes(buf, p, FIRST_FRAME); p = writeNumber(buf, p, r.firstFrame);
+  p = bytes(buf, p, LAST_FRAME); p = writeNumber(buf, p, r.lastFrame);
+  p = bytes(buf, p, FIRST_TIME); p = writeTime(buf, p, epochSec, r.firstTime, digits);
+  p = bytes(buf, p, LAST_TIME); p = writeTime(buf, p, epochSec, r.lastTime, digits);
+  p = bytes(buf, p, MIDSTREAM); p = bytes(buf, p, r.midstream ? TRUE : FALSE);
+  p = bytes(buf, p, PACKETS); p = writeNumber(buf, p, r.packets);
+  p = bytes(buf, p, MAX_IDLE); p = writeNumber(buf, p, r.maxIdleSeconds);
+  p = bytes(buf, p, ZERO_WINDOW); p = writeNumber(buf, p, r.zeroWindowProbes);
+  p = bytes(buf, p, END); p = writeString(buf, p, r.end);
+  if (r.continues >= 0) { p = bytes(buf, p, CONTINUES); p = writeNumber(buf, p, r.continues); }
   p = bytes(buf, p, FATE); p = writeFate(buf, p, fateOf(row, off));
   p = bytes(buf, p, KEEPALIVE);
   // The client's prober first, then the server's, as buildFlowReport lists them.
-  const client = off + (clientIsA ? 0 : ENDPOINT_FIELDS), server = off + (clientIsA ? ENDPOINT_FIELDS : 0);
-  const clientProbes = row[client + SnapshotField.Probes] !== 0, serverProbes = row[server + SnapshotField.Probes] !== 0;
+  const client = r.clientSide(), server = r.serverSide();
+  const clientProbes = r.probes(client) !== 0, serverProbes = r.probes(server) !== 0;
   if (!clientProbes && !serverProbes) p = bytes(buf, p, EMPTY_LIST);
   else {
-    if (clientProbes) { p = bytes(buf, p, PROBERS_OPEN); p = writeProber(buf, p, row, client, 0); }
-    if (serverProbes) { p = bytes(buf, p, clientProbes ? PROBERS_NEXT : PROBERS_OPEN); p = writeProber(buf, p, row, server, 1); }
+    if (clientProbes) { p = bytes(buf, p, PROBERS_OPEN); p = writeProber(buf, p, r, client, 0); }
+    if (serverProbes) { p = bytes(buf, p, clientProbes ? PROBERS_NEXT : PROBERS_OPEN); p = writeProber(buf, p, r, server, 1); }
     p = bytes(buf, p, PROBERS_CLOSE);
   }
   return bytes(buf, p, FLOW_CLOSE);

@@ -245,14 +245,26 @@ test('a probe after the idle timeout belongs to a new, mid-stream flow (its idle
   assert.equal(r.flows[0].keepalive[0].idleSeconds, null);
 });
 
-test('after its FIN, a sender\'s pure ACK at the FIN\'s sequence number is no probe', () => {
+// Issue #22 rule 1: a FIN counts one in snd_nxt. While it is unacknowledged it is in flight, so a
+// segment at its sequence number is no probe (RFC 9293 MUST-26); once ACKed, the same segment is a
+// probe (half-close: test/keepalive/half-close.test.ts).
+test('after its FIN, before the FIN is ACKed, a sender\'s pure ACK at the FIN\'s sequence number is no probe', () => {
+  const c = new Conversation();
+  const { cNxt, sNxt } = handshake(c, 1000, 5000);
+  c.tcp(1, { ...C, seq: cNxt, ack: sNxt, flags: 'FA' });
+  c.tcp(30, { ...C, seq: cNxt, ack: sNxt, flags: 'A' }); // seq = snd_una, the FIN still in flight
+  c.finish();
+  assert.deepEqual(c.framesOf('probe'), []);
+});
+
+test('after its FIN was ACKed, a sender\'s pure ACK at the FIN\'s sequence number is a probe (half-close)', () => {
   const c = new Conversation();
   const { cNxt, sNxt } = handshake(c, 1000, 5000);
   c.tcp(1, { ...C, seq: cNxt, ack: sNxt, flags: 'FA' });
   c.tcp(1.001, { ...S, seq: sNxt, ack: cNxt + 1, flags: 'A' });
-  c.tcp(30, { ...C, seq: cNxt, ack: sNxt, flags: 'A' }); // seq = snd_una − 1, but that byte is the FIN
+  const p = c.tcp(30, { ...C, seq: cNxt, ack: sNxt, flags: 'A' }); // seq = snd_una − 1: the FIN's
   c.finish();
-  assert.deepEqual(c.framesOf('probe'), []);
+  assert.deepEqual(c.framesOf('probe'), [p]);
 });
 
 test('one direction only: the sender\'s next sequence number alone makes a probe at once (not late)', () => {

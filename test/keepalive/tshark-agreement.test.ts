@@ -58,7 +58,8 @@ function tsharkLabels(file: string): TsharkLabels {
  * - probe: our probe that tshark leaves unlabelled or calls Dup ACK (capture started mid-idle);
  * - ack: our probe ACK that tshark does not label, because its probe was not its Keep-Alive or it calls the ACK a Dup ACK
  *   (mid-idle probes, both ends probing at once);
- * - afterFin: tshark Keep-Alive that carries the sequence number of a FIN its sender already sent.
+ * - afterFin: tshark Keep-Alive at the sequence number of a FIN its sender sent and the peer had not yet ACKed (the
+ *   FIN is in flight; once it is ACKed, a segment at its seq is a probe for both: half-close captures).
  */
 type Kind = 'zeroWindow' | 'probe' | 'ack' | 'afterFin';
 type Disagreements = Partial<Record<Kind, number[]>>;
@@ -76,6 +77,7 @@ const DOCUMENTED: Readonly<Record<string, Disagreements>> = {
 const captures = [
   ...(existsSync(join(ROOT, 'public')) ? readdirSync(join(ROOT, 'public')).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(ROOT, 'public', f)) : []),
   ...(existsSync(ROOT) ? readdirSync(ROOT).filter((f) => f.endsWith('.pcap')).map((f) => join(ROOT, f)) : []),
+  ...(existsSync(join(ROOT, 'path')) ? readdirSync(join(ROOT, 'path')).filter((f) => f.startsWith('half-close.')).map((f) => join(ROOT, 'path', f)) : []),
 ];
 
 test('every documented disagreement names a bundled capture', () => {

@@ -1,0 +1,122 @@
+// What a flow's fate needs from each segment (README "Why idle connections die"), kept in the
+// flow record's fate words (flow/store.ts FlowWord.TtlRange … RetxGapB, FateBit) and judged only
+// when the flow is retired (fate-row.ts, fate/decide.ts, fate/rst.ts):
+//  - each side's TTL / hop-limit range and its last IPv4 ID (an injected RST's fingerprint);
+//  - each side's run of segments still waiting for an answer, the idle gap before it, and its
+//    retransmissions with their back-off (a blackhole, a retransmission timeout);
+//  - who sent the first FIN, the first RST's TTL, IP ID, flags, seq and ack;
+//  - the last ICMP error about the flow, until the side it was about hears from its peer.
+// Words of the record only: nothing is allocated per segment.
+import { TcpFlag, type DecodedPacket } from '../decode/packet';
+import { seqAdd, seqDelta } from '../units';
+import { End, FateBit, FlowBit, FlowDouble, FlowWord, Layout, type FlowStore } from '../flow/store';
+import type { SideView } from '../flow/side-view';
+import { IP_ID_STEP } from '../fate/rst';
+import { IDLE_GAP_SECONDS } from '../fate/decide';
+import type { PathAccumulator } from '../path/paths';
+
+const IDLE_GAP_NS = IDLE_GAP_SECONDS * 1e9;
+
+/**
+ * The fate facts of one segment from `snd` (its side of the flow in `slot`), before the segment
+ * updates snd_nxt. `ip` is the segment record's TTL | IP ID << 8; `gapNs` the flow's silence
+ * before it (0 for a flow's first segment); `probeShaped`: a keepalive, zero-window probe or
+ * candidate, which waits for an answer like data but is never a retransmission.
+ */
+export function noteSegment(store: FlowStore, slot: number, snd: SideView, flags: number, seq: number, ack: number,
+  len: number, ip: number, probeShaped: boolean, gapNs: number): void {
+  const i32 = store.i32, r = slot * Layout.Words, fromA = snd.isA;
+  let fb = i32[r + FlowWord.Fate];
+  if ((flags & TcpFlag.RST) === 0) {
+    const shift = fromA ? 0 : 16, ttl = ip & 0xff;
+    const range = (i32[r + FlowWord.TtlRange] >>> shift) & 0xffff;
+    if (range === 0 || ttl < (range & 0xff) || ttl > (range >>> 8)) widenTtl(i32, r, shift, range, ttl);
+    const id = (ip >>> 8) & 0xffff;
+    if (id !== 0) {
+      const ids = i32[r + FlowWord.IpId], last = (ids >>> shift) & 0xffff;
+      if (last !== 0 && ((id - last) & 0xffff) > IP_ID_STEP) fb |= fromA ? FateBit.IpIdJumpA : FateBit.IpIdJumpB;
+      i32[r + FlowWord.IpId] = (ids & ~(0xffff << shift)) | (id << shift);
+    }
+    // The sender spoke: the receiver's waiting run (or an ICMP error about it) is answered.
+    if ((fb & ((fromA ? FateBit.PendingB : FateBit.PendingA) | FateBit.Icmp)) !== 0) fb = answered(store.f64, slot, fromA, fb);
+    if ((fb & (fromA ? FateBit.PendingA : FateBit.PendingB)) === 0) {
+      if (len > 0 || (flags & (TcpFlag.SYN | TcpFlag.FIN)) !== 0 || probeShaped) {
+        fb = (fb & ~(fromA ? FateBit.PendIdleA : FateBit.PendIdleB)) | (fromA ? FateBit.PendingA : FateBit.PendingB);
+        if (gapNs >= IDLE_GAP_NS) {
+          fb |= fromA ? FateBit.PendIdleA : FateBit.PendIdleB;
+          store.f64[slot * Layout.Doubles + (fromA ? FlowDouble.PendGapA : FlowDouble.PendGapB)] = gapNs;
+        }
+      }
+    } else if ((len > 0 || (flags & TcpFlag.FIN) !== 0) && !probeShaped && snd.nextSeqKnown &&
+      seqDelta(seqAdd(seq, len + (flags & TcpFlag.FIN)), snd.nextSeq) <= 0) fb = retransmitted(i32, r, fromA, fb, gapNs);
+    if ((flags & TcpFlag.FIN) !== 0 && (fb & FateBit.FinFirstSeen) === 0) fb |= FateBit.FinFirstSeen | (fromA ? 0 : FateBit.FinFirstB);
+  } else if ((fb & FateBit.RstSeen) === 0) {
+    fb |= FateBit.RstSeen | (fromA ? 0 : FateBit.RstFromB) | ((flags & TcpFlag.ACK) !== 0 ? FateBit.RstHasAck : 0);
+    i32[r + FlowWord.RstIp] = ip; i32[r + FlowWord.RstSeq] = seq; i32[r + FlowWord.RstAck] = ack;
+  }
+  i32[r + FlowWord.Fate] = fb;
+}
+
+function widenTtl(i32: Int32Array, r: number, shift: number, range: number, ttl: number): void {
+  const lo = range === 0 || ttl < (range & 0xff) ? ttl : range & 0xff, hi = range === 0 || ttl > (range >>> 8) ? ttl : range >>> 8;
+  i32[r + FlowWord.TtlRange] = (i32[r + FlowWord.TtlRange] & ~(0xffff << shift)) | ((lo | (hi << 8)) << shift);
+}
+
+/** The sender (a when fromA) answered the receiver: its idle gap was survived; its run and ICMP error are settled. */
+function answered(f64: Float64Array, slot: number, fromA: boolean, fb: number): number {
+  const d = slot * Layout.Doubles;
+  if ((fb & (fromA ? FateBit.PendingB : FateBit.PendingA)) !== 0) {
+    if ((fb & (fromA ? FateBit.PendIdleB : FateBit.PendIdleA)) !== 0) {
+      const g = f64[d + (fromA ? FlowDouble.PendGapB : FlowDouble.PendGapA)];
+      if (g > f64[d + FlowDouble.SurvivedGap]) f64[d + FlowDouble.SurvivedGap] = g;
+    }
+    fb &= fromA ? ~(FateBit.PendingB | FateBit.PendIdleB | FateBit.BackoffB | (0xff << FateBit.RetxShiftB))
+      : ~(FateBit.PendingA | FateBit.PendIdleA | FateBit.BackoffA | (0xff << FateBit.RetxShiftA));
+  }
+  if ((fb & FateBit.Icmp) !== 0 && ((fb & FateBit.IcmpAboutB) !== 0) === fromA) fb &= ~(FateBit.Icmp | FateBit.IcmpAboutB | FateBit.IcmpFromPeer);
+  return fb;
+}
+
+/** The sender resent data or FIN while waiting for an answer: count it, and whether the intervals grow (RTO back-off). */
+function retransmitted(i32: Int32Array, r: number, fromA: boolean, fb: number, gapNs: number): number {
+  const shift = fromA ? FateBit.RetxShiftA : FateBit.RetxShiftB, n = (fb >>> shift) & 0xff;
+  const gapMs = Math.round(gapNs / 1e6), firstAt = r + (fromA ? FlowWord.RetxGapA : FlowWord.RetxGapB);
+  if (n === 0) i32[firstAt] = gapMs;
+  else if (gapMs >= 2 * i32[firstAt]) fb |= fromA ? FateBit.BackoffA : FateBit.BackoffB;
+  return n === 0xff ? fb : (fb & ~(0xff << shift)) | ((n + 1) << shift);
+}
+
+/** An ICMP error about a's (aboutA) or b's segment of the flow in `slot`: remembered until the other side answers. */
+export function noteIcmpError(store: FlowStore, slot: number, aboutA: boolean, p: DecodedPacket): void {
+  const i32 = store.i32, r = slot * Layout.Words;
+  // From the peer's own address (a host's port unreachable) or from a router on the way.
+  const n = p.ipVersion === 6 ? 16 : 4;
+  let fromPeer = p.quotedIpVersion === p.ipVersion;
+  for (let i = 0; fromPeer && i < n; i++) fromPeer = p.buf[p.srcOff + i] === p.buf[p.quotedDstOff + i];
+  i32[r + FlowWord.Fate] = (i32[r + FlowWord.Fate] & ~(FateBit.IcmpAboutB | FateBit.IcmpFromPeer)) | FateBit.Icmp |
+    (aboutA ? 0 : FateBit.IcmpAboutB) | (fromPeer ? FateBit.IcmpFromPeer : 0);
+  i32[r + FlowWord.Icmp] = (p.icmpType << 8) | p.icmpCode;
+}
+
+/**
+ * For a retired flow that is not listed: false when it may have died after idle (a side still
+ * waiting after an idle gap, or an ICMP error) or is an IPv6 survivor, so its fate must be built.
+ * Otherwise true, and an IPv4 flow's survived gap has gone to its path by number: most flows are
+ * not listed and did not die, and building a fate for each costs a third of the engine's time.
+ */
+export function survivorOnly(store: FlowStore, slot: number, paths: PathAccumulator): boolean {
+  const w = slot * Layout.Words, fb = store.i32[w + FlowWord.Fate];
+  const end = store.i32[w + FlowWord.End];
+  // Dying after idle (fate/decide.ts) takes an ICMP error, or a run after an idle gap ended by a
+  // RST or retransmitted; anything else is open, closed, a RST without idle, or evicted.
+  if ((fb & FateBit.Icmp) !== 0 || ((fb & (FateBit.PendIdleA | FateBit.PendIdleB)) !== 0 &&
+    (end === End.Rst || (fb >>> FateBit.RetxShiftA) !== 0))) return false;
+  const survived = store.f64[slot * Layout.Doubles + FlowDouble.SurvivedGap];
+  if (survived < IDLE_GAP_NS) return true;
+  if ((store.i32[w + FlowWord.Key] & 0xf) !== 4) return false;
+  const serverIsA = (store.i32[w + FlowWord.Bits] & FlowBit.ClientIsA) === 0;
+  const ports = store.i32[w + FlowWord.Ports];
+  paths.addIpv4Survivor(store.i32[w + (serverIsA ? FlowWord.A0 : FlowWord.B0)], serverIsA ? ports >>> 16 : ports & 0xffff,
+    Math.round(survived / 1e3) / 1e6, end === End.Open || end === End.Fin);
+  return true;
+}
