@@ -1,5 +1,5 @@
 // The source tree's import graph: no file may reach itself through its imports, and no import may
-// run from a lower layer to a higher one (docs/design.md "Architecture" lists the same order). The graph
+// run from a lower layer to a higher one (the README's "Architecture" lists the same order). The graph
 // is read from src/'s TypeScript text, so type-only imports count too.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
