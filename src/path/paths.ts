@@ -3,6 +3,9 @@
 // answered keepalive probes count as traffic) and at most the shortest gap after which a flow died
 // by injected RST, blackhole, or keepalive or retransmission timeout. A survived gap longer than a
 // fatal one means the flows do not share one timeout (several middleboxes, or another cause).
+// A death with no answer at all (keepalive or retransmission timeout) looks the same whether a
+// middlebox forgot the flow, the peer died or the path was cut: only a survived idle gap on the
+// path, or a middlebox's own RST, makes it evidence of an idle timeout.
 import { PATH_DEATHS, type Fate, type FateHow } from '../fate/model';
 import { timeoutsInBracket, type MiddleboxTimeout } from './catalogue';
 
@@ -25,7 +28,11 @@ export interface PathFlow {
   readonly serverWord: number | null;
 }
 
-export type PathVerdict = 'no-keepalive' | 'keepalive-too-long' | 'keepalive-holds';
+/**
+ * `undetermined`: every death went unanswered and no flow survived an idle gap, so an idle timeout
+ * (at most `atMost`), a dead peer and a cut path fit alike; no keepalive advice follows from it.
+ */
+export type PathVerdict = 'no-keepalive' | 'keepalive-too-long' | 'keepalive-holds' | 'undetermined';
 
 export interface PathReport {
   /** The address, or `address:port` (`[v6]:port`) under --paths-by port. */
@@ -60,6 +67,8 @@ class PathEvidence {
   kaIdleMax: number | null = null;
   holdingKaIdleMin: number | null = null;
   deathWithoutKeepalive = false;
+  /** A death by a middlebox's RST: the path itself forgot the flow. */
+  injectedDeath = false;
 
   /** A flow without keepalive that survived `gap` seconds and did not die; `counts`: open or closed. */
   addSurvivor(gap: number, counts: boolean): void {
@@ -79,6 +88,7 @@ class PathEvidence {
       this.diedBy[f.fate.how] = (this.diedBy[f.fate.how] ?? 0) + 1;
       if (this.atMost === null || gap < this.atMost) this.atMost = gap;
       if (ka === null) this.deathWithoutKeepalive = true;
+      if (f.fate.how === 'injected-reset') this.injectedDeath = true;
     } else {
       if (f.fate.how === 'open' || f.fate.how === 'closed') this.survived++;
       if (f.keepaliveAnswered && ka !== null && (this.holdingKaIdleMin === null || ka < this.holdingKaIdleMin)) this.holdingKaIdleMin = ka;
@@ -89,8 +99,12 @@ class PathEvidence {
     const { above, atMost } = this;
     const conflicting = above !== null && atMost !== null && above > atMost;
     const verdicts: PathVerdict[] = [];
-    if (this.deathWithoutKeepalive) verdicts.push('no-keepalive');
-    if (atMost !== null && this.kaIdleMax !== null && this.kaIdleMax >= atMost) verdicts.push('keepalive-too-long');
+    const undetermined = atMost !== null && above === null && !this.injectedDeath;
+    if (undetermined) verdicts.push('undetermined');
+    else {
+      if (this.deathWithoutKeepalive) verdicts.push('no-keepalive');
+      if (atMost !== null && this.kaIdleMax !== null && this.kaIdleMax >= atMost) verdicts.push('keepalive-too-long');
+    }
     if (this.holdingKaIdleMin !== null && (atMost === null || this.holdingKaIdleMin < atMost)) verdicts.push('keepalive-holds');
     const report = {
       server, flows: this.flows, survived: this.survived, died: this.died, diedBy: { ...this.diedBy },
@@ -162,7 +176,10 @@ export function pathSummary(p: Omit<PathReport, 'summary'>): string {
   let line: string;
   if (p.conflicting) line = `${p.server}: conflicting evidence, a flow survived ${sec(above!)} idle but another died after ${sec(atMost!)} ${counts}`;
   else if (above !== null && atMost !== null) line = `${p.server}: idle timeout between ${sec(above)} and ${sec(atMost)} ${counts}`;
-  else if (atMost !== null) line = `${p.server}: idle timeout at most ${sec(atMost)} ${counts}`;
+  else if (atMost !== null && p.verdicts.includes('undetermined')) {
+    line = `${p.server}: no answer after ${sec(atMost)} idle ${counts}: an idle timeout of at most ${sec(atMost)}, ` +
+      'a dead peer or a cut path; no survived idle gap tells them apart';
+  } else if (atMost !== null) line = `${p.server}: idle timeout at most ${sec(atMost)} ${counts}`;
   else if (above !== null) line = `${p.server}: idle timeout above ${sec(above)} ${counts}`;
   else line = `${p.server}: no idle gap survived or fatal ${counts}`;
   const advice: string[] = [];
@@ -170,6 +187,6 @@ export function pathSummary(p: Omit<PathReport, 'summary'>): string {
   if (p.verdicts.includes('keepalive-too-long')) advice.push(`keepalive idle ${sec(p.keepaliveIdleSeconds!)} is too long${use === null ? '' : `, ${use}`}`);
   else if (p.verdicts.includes('no-keepalive')) advice.push(`no keepalive on the flows that died${use === null ? '' : `; enable it, idle ${use.slice(4)}`}`);
   if (p.verdicts.includes('keepalive-holds')) advice.push('keepalive holds the path');
-  if (p.matches.length > 0 && !p.conflicting) advice.push(`fits ${p.matches.join(', ')}`);
+  if (p.matches.length > 0 && !p.conflicting) advice.push(`${p.verdicts.includes('undetermined') ? 'a timeout would fit' : 'fits'} ${p.matches.join(', ')}`);
   return advice.length === 0 ? line : `${line}; ${advice.join('; ')}`;
 }
