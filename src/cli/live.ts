@@ -8,7 +8,7 @@ import { captureDevices, interfaceLines } from '../live/interfaces';
 import { DEFAULT_BUFFER_BYTES, DEFAULT_SNAPLEN, type LiveFormat, type LiveOptions } from '../live/options';
 import { EXIT_OK, EXIT_USAGE_OR_INPUT } from './exit-codes';
 import { hasActivity } from '../report/flow-list';
-import { DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS } from './options';
+import { DEFAULT_IDLE_TIMEOUT_S, DEFAULT_MAX_FLOWS, PATHS_BY } from './options';
 import { TIME_MODES } from '../report/time-format';
 import { tableWidth } from './terminal-width';
 import { UsageError } from './usage-error';
@@ -26,6 +26,7 @@ interface RawLiveArgs {
   readonly idleTimeout?: number;
   readonly maxFlows?: number;
   readonly allFlows?: boolean;
+  readonly pathsBy?: string;
   readonly bufferSize?: number;
   readonly time?: string;
 }
@@ -47,6 +48,7 @@ export function registerLiveCommands<T>(cli: Argv<T>): Argv<T> {
         .option('idle-timeout', { describe: 'forget flows silent this long (seconds)', type: 'number', default: DEFAULT_IDLE_TIMEOUT_S, requiresArg: true })
         .option('max-flows', { describe: 'track at most this many flows at once (least recently active evicted)', type: 'number', default: DEFAULT_MAX_FLOWS, requiresArg: true })
         .option('all-flows', { describe: 'final report lists TCP flows without keepalive activity too', type: 'boolean', default: false })
+        .option('paths-by', { describe: 'final report: group flows into paths by the server\'s address or address:port', choices: PATHS_BY, default: 'address', requiresArg: true })
         .option('buffer-size', { alias: 'B', describe: 'kernel capture buffer, KiB', type: 'number', default: DEFAULT_BUFFER_BYTES / 1024, requiresArg: true })
         .example('$0 live -i eth0', 'probes, answers and timeouts as they happen; Ctrl-C for the flow table')
         .example('$0 live -i any -f "port 5432" --format ndjson', 'one JSON line per event, PostgreSQL flows only')
@@ -115,6 +117,8 @@ export function validateLiveArgs(a: RawLiveArgs): LiveOptions {
   const timeMode = TIME_MODES.find((t) => t === (a.time ?? 'absolute'));
   if (timeMode === undefined) throw new UsageError(`--time: unknown mode '${a.time}' (choose from ${TIME_MODES.join(', ')})`);
   const allFlows = a.allFlows === true;
+  const pathsBy = PATHS_BY.find((p) => p === (a.pathsBy ?? 'address'));
+  if (pathsBy === undefined) throw new UsageError(`--paths-by: unknown grouping '${a.pathsBy}' (choose from ${PATHS_BY.join(', ')})`);
   return {
     iface,
     filter: a.filter?.trim() || undefined,
@@ -129,6 +133,7 @@ export function validateLiveArgs(a: RawLiveArgs): LiveOptions {
     idleTimeoutSeconds: positiveSeconds('idle-timeout', a.idleTimeout) ?? DEFAULT_IDLE_TIMEOUT_S,
     maxFlows: wholeNumber('max-flows', a.maxFlows, 1, Number.MAX_SAFE_INTEGER) ?? DEFAULT_MAX_FLOWS,
     allFlows,
+    pathsBy,
     keepFlow: (f: FlowReport) => allFlows || hasActivity(f),
     bufferBytes: (wholeNumber('buffer-size', a.bufferSize, 64, 1024 * 1024) ?? DEFAULT_BUFFER_BYTES / 1024) * 1024,
   };

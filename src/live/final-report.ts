@@ -8,7 +8,7 @@ import { renderJson } from '../report/json';
 import { inputLines, summaryLine } from '../report/ndjson';
 import { orderFlows } from '../report/flow-order';
 import { fitLines } from '../report/fit';
-import { summaryText, writeFlowsTable } from '../report/table';
+import { pathsSection, summaryText, writeFlowsTable } from '../report/table';
 import type { LiveOptions } from './options';
 
 /** `stamps` says how packets were stamped ('kernel timestamps, ns; libpcap dropped 0'); the table shows it. */
@@ -33,7 +33,8 @@ function tableReport(input: AnalyzedInput, elapsedSeconds: number, stamps: strin
   } else {
     writeFlowsTable(orderFlows(input.flows, 'interest'), (s) => { out += s; }, width);
   }
-  return fitLines(out, width) + fitLines(summaryText(input), width);
+  // Each flow's fate is in its notes; each path's line follows the flows, as analyze prints them.
+  return fitLines(out, width) + fitLines(pathsSection(r.paths), width) + fitLines(summaryText(input), width);
 }
 
 function assertNever(x: never): never {

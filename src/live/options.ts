@@ -1,5 +1,6 @@
 // What `keepalive live` is asked to do, and where it writes.
 import type { FlowReport } from '../keepalive/model';
+import type { PathsBy } from '../path/paths';
 import type { TimeMode } from '../report/time-format';
 
 export type LiveFormat = 'table' | 'ndjson' | 'json';
@@ -18,6 +19,8 @@ export interface LiveOptions {
   readonly idleTimeoutSeconds?: number;
   readonly maxFlows?: number;
   readonly allFlows?: boolean;
+  /** Group flows into paths by the server's address (default) or address and port. */
+  readonly pathsBy?: PathsBy;
   /** Which flows the final report lists (the CLI applies analyze's rule); all when absent. */
   readonly keepFlow?: (f: FlowReport) => boolean;
   /** Columns the final table fits in (COLUMNS or the terminal); no limit when absent or null. */

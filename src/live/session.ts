@@ -32,7 +32,7 @@ export class LiveSession {
     this.clock = new EventClock(opts.timeMode ?? 'absolute', source.tsDigits);
     const onEvent = opts.format === 'json' ? null : (e: KeepaliveEvent): void => this.printEvent(e);
     this.analysis = new Analysis(
-      { idleTimeoutSeconds: opts.idleTimeoutSeconds, maxFlows: opts.maxFlows, allFlows: opts.allFlows }, onEvent);
+      { idleTimeoutSeconds: opts.idleTimeoutSeconds, maxFlows: opts.maxFlows, allFlows: opts.allFlows, pathsBy: opts.pathsBy }, onEvent);
     this.view = opts.format === 'table' && io.out.isTTY === true ? new FlowView(io.out, opts.iface) : null;
   }
 
