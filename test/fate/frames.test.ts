@@ -90,6 +90,16 @@ test('icmp: a router\'s error about the client\'s data after idle, and nothing a
   assert.match(f.fate.evidence[0], /type 3 code 1/);
 });
 
+test('icmp: an error from the server\'s own address is by the server, not a middlebox', () => {
+  const c = new Conversation();
+  const { cl } = open(c);
+  c.tcp(40, cl({ seq: 111, ack: 511, flags: 'PA', payload: 10 }));
+  c.icmp(40.01, { src: S.src, dst: C.src, type: 3, code: 3, quoted: { ...C, seq: 111, ack: 511, flags: 'PA', payload: 10 } });
+  const [f] = c.finish().flows;
+  assert.deepEqual([f.fate.how, f.fate.by], ['icmp', 'server']);
+  assert.match(f.fate.evidence[0], /type 3 code 3 .*from the peer/);
+});
+
 test('retransmission timeout: data after idle resent with back-off, then the sender\'s RST', () => {
   const c = new Conversation();
   const { cl } = open(c);
