@@ -36,7 +36,7 @@ const flowTo = (flows: readonly FlowReport[], port: number): FlowReport => {
   return f;
 };
 
-for (const name of ['nat-reject', 'nat-reject-ipv6', 'nat-blackhole', 'nat-keepalive', 'nat-keepalive-ipv6', 'restart']) {
+for (const name of ['nat-reject', 'nat-reject-ipv6', 'nat-blackhole', 'nat-blackhole-ipv6', 'nat-keepalive', 'nat-keepalive-ipv6', 'restart']) {
   const spec = JSON.parse(readFileSync(join(DIR, `${name}.json`), 'utf8')) as Spec;
 
   test(`${name} at the client: each flow's fate, the RST's fingerprint, the path's bracket`, async () => {

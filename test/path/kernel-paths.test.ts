@@ -24,7 +24,7 @@ const spec = (name: string): Spec => JSON.parse(readFileSync(join(DIR, `${name}.
 // Recorded under load: steps up to ~0.3 s late and ~0.1 s early (fixtures/README.md), keepalive timers a few jiffies more.
 const near = (seen: number, want: number): boolean => seen >= want - 0.15 && seen <= want + 0.45;
 
-for (const name of ['nat-reject', 'nat-reject-ipv6', 'nat-blackhole', 'nat-keepalive', 'nat-keepalive-ipv6']) {
+for (const name of ['nat-reject', 'nat-reject-ipv6', 'nat-blackhole', 'nat-blackhole-ipv6', 'nat-keepalive', 'nat-keepalive-ipv6']) {
   test(`${name}: path counts, bracket ends, verdicts and the advised keepalive idle follow from the settings`, async () => {
     const s = spec(name);
     const timeout = s.conntrackTimeoutSeconds!;
@@ -97,7 +97,7 @@ test('table: each flow that died after idle says how, by whom, and after how lon
   };
   const env = { ...process.env };
   delete env.COLUMNS;
-  for (const name of ['nat-reject', 'nat-blackhole', 'nat-keepalive', 'restart']) {
+  for (const name of ['nat-reject', 'nat-blackhole', 'nat-blackhole-ipv6', 'nat-keepalive', 'restart']) {
     const s = spec(name);
     const r = spawnSync(process.execPath, [BIN, 'analyze', join(DIR, `${name}.client.pcap`)], { encoding: 'utf8', env });
     assert.equal(r.status, 0, r.stderr);
