@@ -21,7 +21,7 @@ export async function analyzeInWorker(file: string, opts: AnalysisOptions, onEve
   onProgress?: ProgressFn, start: () => StartedDecodeWorker = () => takeDecodeWorker(file, opts.dupWindowMs),
 ): Promise<{ capture: CaptureInfo; result: AnalysisResult; merged?: MergedCaptures }> {
   const back = new EngineBack(opts, new CaptureClock(), onEvent);
-  const replay = new RingReplay(back.engine, back.clock);
+  const replay = new RingReplay(back.sink, back.clock);
   // Often started already by bin/keepalive.js, while this program's modules loaded.
   const started = start();
   const { ring, worker, port: port1 } = started;

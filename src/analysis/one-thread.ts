@@ -15,7 +15,7 @@ export class Analysis implements PacketSink {
   constructor(opts: AnalysisOptions = {}, onEvent: EventListener | null = null) {
     const clock = new CaptureClock();
     this.back = new EngineBack(opts, clock, onEvent);
-    this.front = new DecodingFront(this.back.engine, clock, opts.dupWindowMs);
+    this.front = new DecodingFront(this.back.sink, clock, opts.dupWindowMs);
   }
 
   packet(frame: number, linkType: number, sec: number, nsec: number, tsDigits: number,

@@ -7,8 +7,10 @@ import type { KeepaliveEvent } from '../keepalive/model';
 import { analyzeMerged } from '../analysis/merged';
 import { reportedFlows } from '../report/flow-list';
 import {
-  mergedCsvHeader, mergedEventLine, mergedFlowRows, writeMergedJson, writeMergedLines, type MergedInput,
+  mergedCsvHeader, mergedEvent, mergedEventLine, mergedFlowRows, writeMergedJson, writeMergedLines, type MergedInput,
 } from '../report/merged';
+import { HtmlEvents, writeHtml } from '../report/html';
+import { SegmentSpill } from '../pipeline/segment-spill';
 import { errorLine } from './error-line';
 import { exitCode } from './exit-codes';
 import { eventMatches, flowMatches, hasFlowFilter } from './filter';
@@ -18,7 +20,6 @@ import { createProgress, type ProgressStream } from './progress';
 import { UsageError } from './usage-error';
 
 export async function analyzeMergedInputs(o: AnalyzeOptions, io: Output, progressStream: ProgressStream): Promise<number> {
-  if (o.format === 'html') throw new UsageError('--merge: --format html is not available yet; use json, ndjson, csv or table');
   const { files, notes } = expandMergeInputs(o.captures);
   for (const n of notes) io.err(`keepalive: ${n}\n`);
   if (files.length === 0) throw new UsageError(`--merge: no capture file in ${o.captures.join(', ')}`);
@@ -26,19 +27,25 @@ export async function analyzeMergedInputs(o: AnalyzeOptions, io: Output, progres
   const frames = new FrameMap();
   const events: KeepaliveEvent[] = [];
   const bufferEvents = o.events && (o.format === 'table' || o.format === 'json');
+  // The page draws every flow's timeline from its events and segments (as analyze.ts).
+  const htmlEvents = o.format === 'html' ? new HtmlEvents() : null;
+  const spill = o.format === 'html' ? new SegmentSpill(o.idleTimeoutSeconds * 1e9) : null;
   if (o.format === 'csv') io.out(mergedCsvHeader());
-  const onEvent = o.format !== 'ndjson' && !bufferEvents ? null : (e: KeepaliveEvent): void => {
+  const onEvent = o.format !== 'ndjson' && !bufferEvents && htmlEvents === null ? null : (e: KeepaliveEvent): void => {
     if (!eventMatches(o.filter, 0, e)) return;
     if (o.format === 'ndjson') io.out(mergedEventLine(frames, e));
+    else if (htmlEvents !== null) htmlEvents.addObject(0, e.flow, mergedEvent(frames, e));
     else events.push(e);
   };
   const progress = createProgress(progressStream, label);
   let analyzed;
   try {
     analyzed = await analyzeMerged(files, frames,
-      { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows }, onEvent, progress.update);
+      { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows, segmentTap: spill ?? undefined },
+      onEvent, progress.update);
   } finally {
     progress.end();
+    if (analyzed === undefined) spill?.dispose();
   }
   const { merged, result } = analyzed;
   const capture = mergedCaptureInfo(label, merged);
@@ -64,6 +71,14 @@ export async function analyzeMergedInputs(o: AnalyzeOptions, io: Output, progres
     case 'ndjson': writeMergedLines(input, (t) => batch.add(t)); break;
     case 'csv': for (const f of input.flows) batch.add(mergedFlowRows(input, f)); break;
     case 'json': writeMergedJson(input, o.events, batch); break;
+    case 'html':
+      try {
+        writeHtml([input], htmlEvents ?? new HtmlEvents(), batch, undefined, [spill],
+          { writeJson: (kept, sink) => writeMergedJson({ ...input, flows: kept.flows }, false, sink) });
+      } finally {
+        spill?.dispose();
+      }
+      break;
   }
   batch.flush();
   return exitCode(inputErrors, failOnHits);

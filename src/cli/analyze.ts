@@ -7,6 +7,7 @@ import { csvHeader, flowRows as csvFlowRows } from '../report/csv';
 import { reportedFlows } from '../report/flow-list';
 import type { AnalyzedInput } from '../report/inputs';
 import { HtmlEvents, writeHtml } from '../report/html';
+import { SegmentSpill } from '../pipeline/segment-spill';
 import { jsonEventSpool, writeJson } from '../report/json';
 import { inputNotices } from '../report/notices';
 import { eventLine, summaryLine, writeInputLines } from '../report/ndjson';
@@ -116,6 +117,8 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
   const bufferEvents = o.events && (o.format === 'table' || o.format === 'json');
   // The HTML page draws every flow's timeline from its events, with or without --events.
   const htmlEvents = o.format === 'html' ? new HtmlEvents() : null;
+  // …and its data, ACKs and retransmissions from every segment, written aside (pipeline/segment-spill.ts).
+  const spills: SegmentSpill[] = [];
   // JSON's events wait for the end of the report as text, most of it in a temporary file.
   const spool = o.events && o.format === 'json' ? jsonEventSpool() : null;
   let inputErrors = 0;
@@ -134,9 +137,11 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
       else events.push(e);
     };
     const progress = createProgress(progressStream, file);
+    const segmentTap = htmlEvents === null ? undefined : new SegmentSpill(o.idleTimeoutSeconds * 1e9);
+    if (segmentTap !== undefined) spills.push(segmentTap);
     let analyzed;
     try {
-      analyzed = await analyzeFile(file, { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows, dupWindowMs: o.dupWindowMs, pathsBy: o.pathsBy, interrupt,
+      analyzed = await analyzeFile(file, { idleTimeoutSeconds: o.idleTimeoutSeconds, maxFlows: o.maxFlows, allFlows: o.allFlows, dupWindowMs: o.dupWindowMs, pathsBy: o.pathsBy, interrupt, segmentTap,
         onNotice: (line) => io.err(`keepalive: ${file}: ${line}\n`) },
         onEvent, progress.update);
     } finally {
@@ -192,7 +197,11 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
   }
   if (htmlEvents !== null) {
     const batch = new OutputBatch(io);
-    writeHtml(inputs, htmlEvents, batch);
+    try {
+      writeHtml(inputs, htmlEvents, batch, undefined, spills);
+    } finally {
+      for (const s of spills) s.dispose();
+    }
     batch.flush();
   }
   if (o.format === 'ndjson') io.out(summaryLine(inputs));

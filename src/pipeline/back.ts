@@ -6,7 +6,8 @@ import type { FlowReports } from '../keepalive/report-store';
 import type { FlowReport, KeepaliveEvent, Summary } from '../keepalive/model';
 import { isoTime, type Nanos } from '../units';
 import type { CaptureClock } from './capture-clock';
-import type { FrontState } from './segment-sink';
+import type { FrontState, SegmentSink } from './segment-sink';
+import type { SegmentTap } from './segment-spill';
 import type { PathReport, PathsBy } from '../path/paths';
 
 export interface AnalysisOptions {
@@ -31,6 +32,8 @@ export interface AnalysisOptions {
   readonly dupWindowMs?: number;
   /** Group flows into paths by the server's address (default) or address and port. */
   readonly pathsBy?: PathsBy;
+  /** Also given every segment, after the engine (the HTML report's timelines: segment-spill.ts). */
+  readonly segmentTap?: SegmentTap;
 }
 
 /** Longer than Linux's default probing cycle (7200 s idle + 9 × 75 s) so no live series is cut. */
@@ -57,8 +60,10 @@ export interface AnalysisResult {
 export type EventListener = (e: KeepaliveEvent) => void;
 
 export class EngineBack {
-  /** The segments' sink on the engine's thread. */
   readonly engine: KeepaliveEngine;
+  /** The segments' sink on the engine's thread: the engine, or the engine and then the tap. */
+  readonly sink: SegmentSink;
+  private readonly tap: SegmentTap | null;
 
   /** `clock`: the capture's time base as events see it (the front's, or the one replay.ts sets). */
   constructor(opts: AnalysisOptions, readonly clock: CaptureClock, onEvent: EventListener | null) {
@@ -70,6 +75,13 @@ export class EngineBack {
       onNotice: opts.onNotice,
       pathsBy: opts.pathsBy,
     }, clock, onEvent);
+    const engine = this.engine, tap = opts.segmentTap ?? null;
+    this.tap = tap;
+    this.sink = tap === null ? engine : {
+      time: engine.time,
+      tcpBatch(rec, f64, from, to) { engine.tcpBatch(rec, f64, from, to); tap.tcpBatch(rec, f64, from, to); },
+      icmpError(frame, p) { engine.icmpError(frame, p); },
+    };
   }
 
   /** Ends the analysis once the front has delivered everything: open flows are closed out and reported. */
@@ -80,6 +92,7 @@ export class EngineBack {
     clock.digits = front.tsDigits;
     const e = this.engine;
     const reports = e.finish();
+    this.tap?.end(front.firstRec);
     const warnings: string[] = [];
     if (front.backSteps > 0) {
       warnings.push(`timestamps step backwards ${front.backSteps} time(s), first at frame ${front.firstBackFrame}, ` +

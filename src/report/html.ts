@@ -8,6 +8,8 @@ import type { KeepaliveEvent } from '../keepalive/model';
 import type { AnalyzedInput, FlowList, FlowRows } from './inputs';
 import { writeJson, type JsonSink } from './json';
 import { MIDDLEBOXES } from '../keepalive/settings';
+import type { SegmentSpill } from '../pipeline/segment-spill';
+import { HTML_MAX_MARKS, marksPerSide, resolveMarks, type FlowMarks } from './flow-marks';
 
 /**
  * At most this many flows are embedded (about 1–1.5 kB each); the page says how many more the report
@@ -38,8 +40,13 @@ export class HtmlEvents {
   get length(): number { return this.ends.length; }
 
   add(capture: number, e: KeepaliveEvent): void {
+    this.addObject(capture, e.flow, { capture, ...e });
+  }
+
+  /** An event as `object` (a merged run's, with `captureFrame`); `capture` and `flow` as add()'s. */
+  addObject(capture: number, flow: number, object: object): void {
     if (this.ends.length >= this.max) { this.leftOut++; return; }
-    let text = JSON.stringify({ capture, ...e });
+    let text = JSON.stringify(object);
     if (text.includes('<')) text = text.replace(/</g, '\\u003c'); // see ScriptJsonSink
     const need = text.length * 3;
     if (this.used + need > this.buf.length) {
@@ -50,7 +57,7 @@ export class HtmlEvents {
     this.used += this.buf.write(text, this.used);
     this.ends.push(this.used);
     this.captures.push(capture);
-    this.flows.push(e.flow);
+    this.flows.push(flow);
   }
 
   /** Writes `[event,event,…]` of the events `keep` accepts (all when null). */
@@ -82,6 +89,13 @@ export interface HtmlMeta {
   readonly maxFlows: number;
   /** Catalogue idle timeouts the timelines mark (keepalive/settings.ts), smallest first. */
   readonly middleboxes: readonly { readonly name: string; readonly seconds: number }[];
+  /** One analysis of several inputs (`--merge`): events and marks belong to flows by id alone. */
+  readonly merged: boolean;
+  /** Segment marks kept from each end of a flow (flow-marks.ts), and in all at most. */
+  readonly marksPerSide: number;
+  readonly maxMarks: number;
+  /** Segments the timelines lack because no temporary file could hold them. */
+  readonly segmentsLost: number;
 }
 
 interface Assets { readonly css: string; readonly script: string; readonly uplot: string; readonly uplotCss: string }
@@ -164,7 +178,8 @@ function embedded(inputs: readonly AnalyzedInput[], max: number): AnalyzedInput[
  * The page: the JSON report without events in `report-data`, its events in `report-events` (the
  * page puts them back as the report's `events`), the page's notes in `report-meta`.
  */
-export function writeHtml(inputs: readonly AnalyzedInput[], events: HtmlEvents, sink: JsonSink, maxFlows = HTML_MAX_FLOWS): void {
+export function writeHtml(inputs: readonly AnalyzedInput[], events: HtmlEvents, sink: JsonSink, maxFlows = HTML_MAX_FLOWS,
+  spills: readonly (SegmentSpill | null)[] = [], merged: MergedPage | null = null): void {
   const a = loadAssets();
   const kept = embedded(inputs, maxFlows);
   let reportedFlows = 0, embeddedFlows = 0;
@@ -175,8 +190,12 @@ export function writeHtml(inputs: readonly AnalyzedInput[], events: HtmlEvents, 
     const ids = kept.map((input) => { const set = new Set<number>(); for (const f of input.flows) set.add(f.id); return set; });
     keep = (capture, flow) => ids[capture]?.has(flow) === true;
   }
+  const side = marksPerSide(embeddedFlows);
+  let segmentsLost = 0;
+  for (const s of spills) segmentsLost += s?.lost ?? 0;
   const meta: HtmlMeta = {
     reportedFlows, embeddedFlows, eventsLeftOut: events.leftOut, maxFlows, middleboxes: MIDDLEBOXES,
+    merged: merged !== null, marksPerSide: side, maxMarks: HTML_MAX_MARKS, segmentsLost,
   };
   const files = inputs.map((i) => i.capture.file).join(', ');
   sink.add('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -187,10 +206,33 @@ export function writeHtml(inputs: readonly AnalyzedInput[], events: HtmlEvents, 
     + '<main id="app"></main>\n'
     + `<script type="application/json" id="report-meta">${JSON.stringify(meta).replace(/</g, '\\u003c')}</script>\n`
     + '<script type="application/json" id="report-data">');
-  writeJson(kept, false, new ScriptJsonSink(sink));
+  if (merged !== null) merged.writeJson(kept[0], new ScriptJsonSink(sink));
+  else writeJson(kept, false, new ScriptJsonSink(sink));
   sink.add('</script>\n<script type="application/json" id="report-events">');
   events.write(new ScriptJsonSink(sink), keep);
+  sink.add('</script>\n<script type="application/json" id="report-marks">{');
+  let firstMarks = true;
+  kept.forEach((input, i) => {
+    const spill = spills[i] ?? null;
+    if (spill === null) return;
+    for (const [id, m] of resolveMarks(spill, input.flows, side)) {
+      sink.add(`${firstMarks ? '' : ','}"${merged !== null ? 0 : input.index}:${id}":${marksJson(m)}`);
+      firstMarks = false;
+    }
+  });
+  sink.add('}');
   sink.add(`</script>\n<script>\n${inElement(a.uplot)}\n</script>\n<script>\n${inElement(a.script)}</script>\n</body>\n</html>\n`);
+}
+
+/** How a merged run's report is written (report/merged.ts), given the input cut to the embedded flows. */
+export interface MergedPage {
+  writeJson(input: AnalyzedInput, sink: JsonSink): void;
+}
+
+/** A flow's marks as the page reads them: frames and times (ns) as differences from the mark before. */
+function marksJson(m: FlowMarks): string {
+  const delta = (list: readonly number[]): number[] => list.map((v, i) => (i === 0 ? v : v - list[i - 1]));
+  return JSON.stringify({ k: m.kinds, d: m.from, f: delta(m.frames), t: delta(m.times), l: m.lens, n: m.segments, thin: m.thinned, cut: m.cut });
 }
 
 function escapeHtml(s: string): string {

@@ -10,6 +10,11 @@
   const DATA = JSON.parse(document.getElementById('report-data').textContent);
   // The events travel in an element of their own (written compactly); the report holds them as `events`.
   DATA.events = JSON.parse(document.getElementById('report-events').textContent);
+  // Each drawn flow's segments (data, ACKs, SYN/FIN, RSTs, retransmissions), by flow: see marksOf().
+  const MARKS = JSON.parse(document.getElementById('report-marks').textContent);
+  const SEGMENT_KIND = { D: 'data', A: 'ack', S: 'syn', F: 'fin', R: 'rst', X: 'retransmission' };
+  // A merged run's events and marks belong to flows by id alone (a flow's `capture` is the input of its first frame).
+  const dataKey = (capture, flow) => (META.merged ? 0 : capture) + ':' + flow;
   const OUTCOME_ORDER = ['timeout', 'reset', 'icmp', 'unanswered', 'alive', 'none'];
   const OUTCOME_TEXT = {
     timeout: 'keepalive gave up', reset: 'probe answered by RST', icmp: 'probe answered by ICMP error',
@@ -95,7 +100,7 @@
   const captures = DATA.captures || [];
   const eventsByFlow = new Map();
   for (const e of DATA.events || []) {
-    const k = e.capture + ':' + e.flow;
+    const k = dataKey(e.capture, e.flow);
     let list = eventsByFlow.get(k);
     if (!list) eventsByFlow.set(k, list = []);
     list.push(e);
@@ -112,10 +117,10 @@
     }
     const hints = [];
     for (const k of f.keepalive) for (const h of k.settings.middleboxes) if (hints.indexOf(h) < 0) hints.push(h);
-    const cap = captures[f.capture];
+    const base = META.merged ? (DATA.merged || {}).firstTime : (captures[f.capture] || {}).firstTime;
     return {
-      i, f, key: f.capture + ':' + f.id, outcome, probes, acked, idle,
-      start: cap ? isoDiff(cap.firstTime, f.firstTime) : 0,
+      i, f, key: f.capture + ':' + f.id, dataKey: dataKey(f.capture, f.id), base, outcome, probes, acked, idle,
+      start: base ? isoDiff(base, f.firstTime) : 0,
       duration: isoDiff(f.firstTime, f.lastTime),
       fate: fateName(f.fate), hints: hints.join('; '),
       text: (f.client + ' ' + f.server).toLowerCase(), ports: [port(f.client), port(f.server)],
@@ -173,6 +178,7 @@
       if (c.error) items.push(name + 'reading stopped early: ' + c.error);
       for (const w of c.warnings || []) items.push(name + w);
     });
+    if (DATA.merged) for (const w of DATA.merged.warnings || []) items.push('merged: ' + w);
     const weird = s.weird || {};
     const damage = Object.keys(weird).filter((k) => weird[k] > 0);
     if (damage.length) items.push('damaged or odd frames: ' + damage.map((k) => k + ' ' + weird[k]).join(', '));
@@ -186,6 +192,7 @@
       else if (v && typeof v === 'object' && Object.keys(v).length) items.push(k + ': ' + JSON.stringify(v));
     }
     if (META.embeddedFlows < META.reportedFlows) items.push((META.reportedFlows - META.embeddedFlows) + ' more flows are not in this page (it holds at most ' + META.maxFlows + '): use --flow/--host/--port to narrow');
+    if (META.segmentsLost > 0) items.push(META.segmentsLost + ' segments are not on the timelines: no temporary file could hold them');
     if (META.eventsLeftOut > 0) items.push(META.eventsLeftOut + ' events are not in this page: later flows\' timelines lack them');
     const ul = el('ul', { class: 'warnings', id: 'warnings' });
     for (const w of items) ul.append(el('li', { text: w }));
@@ -228,7 +235,7 @@
     const box = document.getElementById('dists');
     const idleBefore = [], lastSeries = new Map();
     for (const r of rows) {
-      const ev = eventsByFlow.get(r.key);
+      const ev = eventsByFlow.get(r.dataKey);
       if (ev) {
         for (const e of ev) if (e.type === 'probe' && e.idleSeconds !== null) { idleBefore.push(e.idleSeconds); lastSeries.set(r.key + '/' + e.from, e.idleSeconds); }
       } else {
@@ -489,15 +496,74 @@
     }
   }
 
+  /** `base` (ISO UTC) plus `ns` nanoseconds, at base's number of fraction digits. */
+  function isoAt(base, ns) {
+    const p = parseIso(base);
+    if (!p) return null;
+    const m = /\.(\d+)Z$/.exec(base);
+    const digits = m ? m[1].length : 0;
+    let sec = p[0], nsec = p[1] + Math.round(ns);
+    sec += Math.floor(nsec / 1e9);
+    nsec -= Math.floor(nsec / 1e9) * 1e9;
+    const whole = new Date(sec * 1000).toISOString().slice(0, 19);
+    return whole + (digits ? '.' + String(nsec).padStart(9, '0').slice(0, digits) : '') + 'Z';
+  }
+
+  function describeSegment(k, f) {
+    const dir = k.fromClient ? f.client + ' → ' + f.server : f.server + ' → ' + f.client;
+    const bytes = k.len > 0 ? ', ' + k.len + ' B' : '';
+    switch (k.event) {
+      case 'data': return 'data' + bytes + ', ' + dir;
+      case 'ack': return 'ACK, ' + dir;
+      case 'syn': return 'SYN' + bytes + ', ' + dir;
+      case 'fin': return 'FIN' + bytes + ', ' + dir;
+      case 'retransmission': return 'retransmission' + bytes + ' (sent before), ' + dir;
+      case 'rst': return 'RST, ' + dir + (k.injected ? ': injected by a middlebox (' + (f.fate.clue || 'fingerprint') + ' differs from the peer\'s)' : '');
+      default: return k.event;
+    }
+  }
+
+  /**
+   * The flow's segments as timeline marks, or null when the page has none for it. A segment the
+   * engine's events already show is left to them: a probe, a zero-window probe, an ACK or RST
+   * answering a probe. Retransmissions and other RSTs are always drawn.
+   */
+  function marksOf(r, ev) {
+    const m = MARKS[r.dataKey];
+    if (!m) return null;
+    const shownBy = new Map();
+    for (const e of ev) {
+      if (e.type === 'probe' || e.type === 'zero-window-probe') shownBy.set(e.frame, 'probe');
+      else if (e.type === 'probe-ack' && !shownBy.has(e.frame)) shownBy.set(e.frame, 'ack');
+      else if (e.type === 'probe-reset' && !shownBy.has(e.frame)) shownBy.set(e.frame, 'rst');
+    }
+    const f = r.f, list = [];
+    let frame = 0, ns = 0, injected = f.fate && f.fate.how === 'injected-reset';
+    for (let i = 0; i < m.k.length; i++) {
+      frame += m.f[i]; ns += m.t[i];
+      const kind = SEGMENT_KIND[m.k[i]];
+      const by = shownBy.get(frame);
+      const hide = by === 'probe' ? (kind !== 'retransmission' && kind !== 'rst') : by !== undefined && by === kind;
+      const k = { t: ns / 1e9, lane: m.d[i] === 'c' ? LANES.client : LANES.server, event: kind, seg: true, fromClient: m.d[i] === 'c',
+        frame, time: r.base ? isoAt(r.base, ns) : null, len: m.l[i], thinnedBefore: i === m.cut ? m.thin : 0, injected: false };
+      if (kind === 'rst' && injected && by === undefined) { k.injected = true; injected = false; }
+      k.what = describeSegment(k, f);
+      if (!hide) list.push(k);
+      else if (k.thinnedBefore) list.push(Object.assign(k, { hidden: true }));
+    }
+    return { list, thinned: m.thin, segments: m.n };
+  }
+
   /** The marks, silences and catalogue markers of a flow, in seconds since its capture's first packet. */
   function timelineModel(r) {
-    const f = r.f, ev = eventsByFlow.get(r.key) || [];
+    const f = r.f, ev = eventsByFlow.get(r.dataKey) || [];
     const answeredFrames = new Set();
     for (const e of ev) if (e.probeFrame !== undefined) answeredFrames.add(e.probeFrame);
     const start = r.start === null ? (ev.length ? ev[0].relTime : 0) : r.start;
     const end = r.duration === null ? start : start + r.duration;
     const laneOf = (ep) => (ep === f.client ? LANES.client : LANES.server);
-    const marks = [];
+    const segs = marksOf(r, ev);
+    const marks = segs ? segs.list.filter((k) => !k.hidden) : [];
     marks.push({ t: start, lane: LANES.flow, cls: 'packet', point: 'first', frame: f.firstFrame, time: f.firstTime, what: 'first packet of the flow' });
     const heard = [];
     for (const e of ev) {
@@ -508,17 +574,22 @@
           what: 'last segment ' + e.from + ' heard from its peer before this probe series (' + fmtDuration(e.idleSeconds) + ' before the probe of frame ' + e.frame + ')' });
       }
     }
-    if (f.end === 'rst') marks.push({ t: end, lane: LANES.flow, event: 'rst', frame: f.lastFrame, time: f.lastTime, what: 'last packet: the flow ended with a RST' });
+    if (f.end === 'rst' && !segs) marks.push({ t: end, lane: LANES.flow, event: 'rst', frame: f.lastFrame, time: f.lastTime, what: 'last packet: the flow ended with a RST' });
     else marks.push({ t: end, lane: LANES.flow, cls: 'packet', point: 'last', frame: f.lastFrame, time: f.lastTime, what: 'last packet of the flow (' + (f.end === 'fin' ? 'closed with FIN' : f.end === 'open' ? 'still open at the end of the capture' : 'evicted') + ')' });
     // Silences between the packets shown: a stretch that ends at a "last heard" point had traffic
     // the timeline does not draw, so it is not called idle.
-    const pts = marks.map((m) => ({ t: m.t, heard: false })).concat(heard.map((h) => ({ t: h.t, heard: true })))
-      .sort((a, b) => a.t - b.t || (a.heard ? 1 : -1));
+    // With the flow's segments drawn, a silence is exactly that, except across segments left out
+    // in the middle of a long flow.
+    const pts = (segs ? segs.list.map((m) => ({ t: m.t, heard: false, thinned: m.thinnedBefore }))
+      .concat(marks.filter((m) => !m.seg).map((m) => ({ t: m.t, heard: false, thinned: 0 })))
+      : marks.map((m) => ({ t: m.t, heard: false, thinned: 0 })).concat(heard.map((h) => ({ t: h.t, heard: true, thinned: 0 }))))
+      .sort((a, b) => a.t - b.t || (a.heard ? 1 : -1) || b.thinned - a.thinned);
     const gaps = [];
     const minGap = Math.max(0.5, (end - start) / 400);
     for (let k = 1; k < pts.length; k++) {
       const a = pts[k - 1].t, b = pts[k].t;
-      if (b - a >= minGap) gaps.push({ a, b, traffic: pts[k].heard });
+      if (pts[k].thinned) gaps.push({ a, b, traffic: true, thinned: pts[k].thinned });
+      else if (b - a >= minGap) gaps.push({ a, b, traffic: pts[k].heard });
     }
     // Catalogue idle timeouts, measured from the last segment heard before the last probe series.
     const from = heard.length ? heard[heard.length - 1].t : null;
@@ -563,7 +634,8 @@
     const overlay = el('div', { class: 'overlay' });
     const markEls = m.marks.map((k) => {
       const e = el('button', {
-        class: 'mark' + (k.cls ? ' ' + k.cls : ''), type: 'button', 'data-event': k.event || null, 'data-point': k.point || null,
+        class: 'mark' + (k.cls ? ' ' + k.cls : '') + (k.seg ? ' seg' : ''), type: 'button', 'data-event': k.event || null, 'data-point': k.point || null,
+        'data-seg': k.seg ? k.event : null, 'data-len': k.seg ? k.len : null, 'data-injected': k.injected ? 'yes' : null,
         'data-answered': k.answered === null || k.answered === undefined ? null : (k.answered ? 'yes' : 'no'),
         'data-frame': k.frame, title: markText(k, r),
         onmouseenter: () => { if (!timeline.pinned) info.textContent = markText(k, r); },
@@ -578,9 +650,12 @@
       return e;
     });
     const gapEls = m.gaps.map((g) => {
-      const e = el('div', { class: 'gap' + (g.traffic ? ' traffic' : ''), 'data-gap': (g.b - g.a).toFixed(6),
-        title: g.traffic ? 'traffic the timeline does not draw, then silence' : 'nothing shown for ' + fmtDuration(g.b - g.a) },
-      [el('span', { text: g.traffic ? '' : fmtDuration(g.b - g.a) })]);
+      const e = g.thinned
+        ? el('div', { class: 'gap traffic thinned', 'data-thinned': g.thinned, title: g.thinned + ' segments of this flow are not in the page (it keeps each flow\'s first and last ' + META.marksPerSide + ')' },
+          [el('span', { text: g.thinned + ' segments not drawn' })])
+        : el('div', { class: 'gap' + (g.traffic ? ' traffic' : ''), 'data-gap': (g.b - g.a).toFixed(6),
+          title: g.traffic ? 'traffic the timeline does not draw, then silence' : 'nothing sent for ' + fmtDuration(g.b - g.a) },
+        [el('span', { text: g.traffic ? '' : fmtDuration(g.b - g.a) })]);
       overlay.append(e);
       return e;
     });
@@ -680,7 +755,13 @@
       item({ style: 'background:var(--icmp)' }, 'ICMP error'),
       item({ style: 'background:var(--zwp);transform:rotate(45deg);border-radius:2px' }, 'zero-window probe'),
       item({ style: 'background:var(--timeout);border-radius:0' }, 'keepalive gave up'),
-      item({ style: 'background:var(--reset);border-radius:0' }, 'flow ended by RST'),
+      item({ class: 'mark seg', 'data-seg': 'data' }, 'data'),
+      item({ class: 'mark seg', 'data-seg': 'ack' }, 'ACK'),
+      item({ class: 'mark seg', 'data-seg': 'syn' }, 'SYN'),
+      item({ class: 'mark seg', 'data-seg': 'fin' }, 'FIN'),
+      item({ class: 'mark seg', 'data-seg': 'retransmission' }, 'retransmission'),
+      item({ style: 'background:var(--reset);border-radius:0' }, 'RST'),
+      item({ style: 'background:var(--reset);border-radius:0;outline:2px dashed var(--icmp)' }, 'RST injected by a middlebox'),
       item({ class: 'mark packet' }, 'first / last packet'),
       item({ class: 'mark heard' }, 'last segment heard before a probe series'),
       el('span', null, ['··· silence, labelled with its length; ', el('span', { style: 'color:var(--box)' }, ['¦ catalogue idle timeout after the last segment heard'])]),
