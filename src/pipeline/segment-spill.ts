@@ -30,8 +30,11 @@ export const enum SpillWord {
   KeyBits = 1, Ports = 2, Tenant = 3, A0 = 4, B0 = 8,
 }
 
-/** Connection table entry words: the key as in a connection entry (without its tag), then the serial. */
-const enum Entry { KeyBits = 0, Ports = 1, Tenant = 2, A0 = 3, B0 = 7, Serial = 11, Words = 12 }
+/**
+ * Connection table entry words: the key as in a connection entry (without its tag), the serial,
+ * the hash (-1: empty) and the last segment's time (a double at words 14–15). 16 words: one cache line.
+ */
+const enum Entry { KeyBits = 0, Ports = 1, Tenant = 2, A0 = 3, B0 = 7, Serial = 11, Hash = 12, Last = 14, Words = 16 }
 
 const BUFFER_WORDS = 1 << 18; // 1 MiB
 /** Without a temporary file, at most this many words stay in memory; later segments are not kept. */
@@ -59,16 +62,23 @@ export class SegmentSpill implements SegmentTap {
 
   // Open connections, by the flow key's symmetric hash (open addressing, linear probing).
   private cap = 1024;
-  private hashes = new Int32Array(this.cap).fill(-1);
-  private keys = new Int32Array(this.cap * Entry.Words);
-  private last = new Float64Array(this.cap);
+  private keys = emptyTable(this.cap);
+  private keysF64 = new Float64Array(this.keys.buffer);
   private count = 0;
+  /** Sum of words read ahead of a batch (kept so the reads are not optimized away). */
+  private touched = 0;
   private serials = 0;
 
   /** `idleNs`: a connection silent this long is forgotten (it gets a new serial if it comes back). */
   constructor(private readonly idleNs: number) {}
 
   tcpBatch(rec: Int32Array, f64: Float64Array, from: number, to: number): void {
+    // Each segment's table entry is touched first, all before any is used, so that their cache
+    // misses overlap (as the engine's FlowTable.prefetch).
+    const keys = this.keys, mask = this.cap - 1;
+    let sum = 0;
+    for (let r = from; r < to; r += metaWords(rec[r + SegmentWord.Meta])) sum += keys[(rec[r + SegmentWord.KeyHash] & mask) * Entry.Words + Entry.Hash];
+    this.touched = sum;
     for (let r = from; r < to; r += metaWords(rec[r + SegmentWord.Meta])) this.segment(rec, f64, r);
   }
 
@@ -78,7 +88,7 @@ export class SegmentSpill implements SegmentTap {
     let fromB = 0;
     if (e < 0) e = this.add(rec, r, now);
     else fromB = this.fromB;
-    this.last[e] = now;
+    this.keysF64[(e * Entry.Words + Entry.Last) >> 1] = now;
     if (this.used + SEGMENT_WORDS > BUFFER_WORDS) this.flush();
     if (this.full) {
       if (this.lost++ === 0) this.firstLostFrame = rec[r + SegmentWord.Frame] >>> 0;
@@ -102,9 +112,9 @@ export class SegmentSpill implements SegmentTap {
     const bits = rec[r + SegmentWord.KeyBits], ports = rec[r + SegmentWord.KeyPorts];
     const reverse = (ports << 16) | (ports >>> 16);
     const v6 = (bits & 0xf) === 6, tenant = bits >>> 28 !== 0 ? rec[r + SegmentWord.Tenant] : 0;
-    for (let i = h & mask; this.hashes[i] !== -1; i = (i + 1) & mask) {
-      if (this.hashes[i] !== h) continue;
+    for (let i = h & mask; keys[i * Entry.Words + Entry.Hash] !== -1; i = (i + 1) & mask) {
       const k = i * Entry.Words;
+      if (keys[k + Entry.Hash] !== h) continue;
       if (keys[k + Entry.KeyBits] !== bits || keys[k + Entry.Tenant] !== tenant) continue;
       const src0 = rec[r + SegmentWord.Src0], dst0 = rec[r + SegmentWord.Dst0];
       if (keys[k + Entry.Ports] === ports && keys[k + Entry.A0] === src0 && keys[k + Entry.B0] === dst0 &&
@@ -125,10 +135,11 @@ export class SegmentSpill implements SegmentTap {
   private add(rec: Int32Array, r: number, now: number): number {
     if ((this.count + 1) * 2 > this.cap) this.rebuild(now);
     const mask = this.cap - 1, h = rec[r + SegmentWord.KeyHash];
+    const keys = this.keys;
     let i = h & mask;
-    while (this.hashes[i] !== -1) i = (i + 1) & mask;
-    this.hashes[i] = h;
-    const k = i * Entry.Words, keys = this.keys, bits = rec[r + SegmentWord.KeyBits];
+    while (keys[i * Entry.Words + Entry.Hash] !== -1) i = (i + 1) & mask;
+    const k = i * Entry.Words, bits = rec[r + SegmentWord.KeyBits];
+    keys[k + Entry.Hash] = h;
     keys[k + Entry.KeyBits] = bits;
     keys[k + Entry.Ports] = rec[r + SegmentWord.KeyPorts];
     keys[k + Entry.Tenant] = bits >>> 28 !== 0 ? rec[r + SegmentWord.Tenant] : 0;
@@ -155,24 +166,24 @@ export class SegmentSpill implements SegmentTap {
 
   /** Drops connections silent for idleNs, and doubles the table when most of it is still in use. */
   private rebuild(now: number): void {
-    const oldCap = this.cap, oldHashes = this.hashes, oldKeys = this.keys, oldLast = this.last;
+    const oldCap = this.cap, old = this.keys, oldF64 = this.keysF64;
+    const alive = (i: number): boolean =>
+      old[i * Entry.Words + Entry.Hash] !== -1 && now - oldF64[(i * Entry.Words + Entry.Last) >> 1] < this.idleNs;
     let live = 0;
-    for (let i = 0; i < oldCap; i++) if (oldHashes[i] !== -1 && now - oldLast[i] < this.idleNs) live++;
+    for (let i = 0; i < oldCap; i++) if (alive(i)) live++;
     let cap = 1024;
     while (cap < live * 4) cap *= 2;
+    const keys = emptyTable(cap);
     this.cap = cap;
-    this.hashes = new Int32Array(cap).fill(-1);
-    this.keys = new Int32Array(cap * Entry.Words);
-    this.last = new Float64Array(cap);
+    this.keys = keys;
+    this.keysF64 = new Float64Array(keys.buffer);
     this.count = live;
     const mask = cap - 1;
     for (let i = 0; i < oldCap; i++) {
-      if (oldHashes[i] === -1 || now - oldLast[i] >= this.idleNs) continue;
-      let j = oldHashes[i] & mask;
-      while (this.hashes[j] !== -1) j = (j + 1) & mask;
-      this.hashes[j] = oldHashes[i];
-      this.keys.set(oldKeys.subarray(i * Entry.Words, (i + 1) * Entry.Words), j * Entry.Words);
-      this.last[j] = oldLast[i];
+      if (!alive(i)) continue;
+      let j = old[i * Entry.Words + Entry.Hash] & mask;
+      while (keys[j * Entry.Words + Entry.Hash] !== -1) j = (j + 1) & mask;
+      for (let w = 0; w < Entry.Words; w++) keys[j * Entry.Words + w] = old[i * Entry.Words + w];
     }
   }
 
@@ -213,7 +224,7 @@ export class SegmentSpill implements SegmentTap {
     this.firstRecord = firstRecord;
     this.flush();
     // The connection table is not needed any more.
-    this.hashes = new Int32Array(0); this.keys = new Int32Array(0); this.last = new Float64Array(0); this.cap = 0;
+    this.keys = emptyTable(1); this.keysF64 = new Float64Array(this.keys.buffer); this.cap = 1;
   }
 
   /** The entries in the order they were written, piece by piece (each piece ends on an entry). */
@@ -242,6 +253,13 @@ export class SegmentSpill implements SegmentTap {
     if (this.fd >= 0) { try { fs.closeSync(this.fd); } catch { /* already gone */ } this.fd = -1; }
     this.memory.length = 0;
   }
+}
+
+/** A connection table of `cap` empty entries. */
+function emptyTable(cap: number): Int32Array {
+  const keys = new Int32Array(cap * Entry.Words);
+  for (let i = 0; i < cap; i++) keys[i * Entry.Words + Entry.Hash] = -1;
+  return keys;
 }
 
 function sameV6(keys: Int32Array, k: number, rec: Int32Array, r: number): boolean {

@@ -25,28 +25,37 @@ export function marksPerSide(flows: number): number {
   return Math.max(MARKS_PER_SIDE_MIN, Math.min(MARKS_PER_SIDE_MAX, Math.floor(HTML_MAX_MARKS / 2 / Math.max(1, flows))));
 }
 
+/** Letters of MarkKind, by code (the pools hold codes). */
+const KIND_LETTERS = 'DASFRX';
+const enum Code { D = 0, A = 1, S = 2, F = 3, R = 4, X = 5 }
+
+/** The highest sequence number each sender sent (seq32 form), once known: [known, next] per sender. */
+export type SenderStates = Int32Array;
+
 /**
- * One segment's mark. A retransmission carries data, SYN or FIN that starts below the highest
- * sequence number its sender had sent (as tshark's tcp.analysis.retransmission, which splits off
- * fast and spurious ones); a segment of at most one byte at that number − 1 is keepalive-shaped,
+ * One segment's mark, updating its sender's state (`at`: the sender's two words in `state`). A
+ * retransmission carries data, SYN or FIN that starts below the highest sequence number its sender
+ * had sent (tshark's tcp.analysis.retransmission with its fast and spurious kinds, and its
+ * tcp.analysis.out_of_order); a segment of at most one byte at that number − 1 is keepalive-shaped,
  * never a retransmission (tshark's tcp.analysis.keep_alive), whether or not the engine found it a probe.
  */
-export function markKind(state: SenderState, seq: number, len: number, flags: number): MarkKind {
-  if ((flags & TcpFlag.RST) !== 0) return 'R';
+export function markCode(state: SenderStates, at: number, seq: number, len: number, flags: number): number {
+  if ((flags & TcpFlag.RST) !== 0) return Code.R;
   const syn = (flags & TcpFlag.SYN) !== 0, fin = (flags & TcpFlag.FIN) !== 0;
-  let kind: MarkKind = syn ? 'S' : fin ? 'F' : len > 0 ? 'D' : 'A';
-  if (state.known) {
-    const d = seqDelta(seq, state.next);
+  let code = syn ? Code.S : fin ? Code.F : len > 0 ? Code.D : Code.A;
+  const known = state[at] !== 0;
+  if (known) {
+    const d = seqDelta(seq, state[at + 1]);
     const keepaliveShaped = len <= 1 && !syn && !fin && d === -1;
-    if (!keepaliveShaped && (len > 0 || syn || fin) && d < 0) kind = 'X';
+    if (!keepaliveShaped && (len > 0 || syn || fin) && d < 0) code = Code.X;
   }
   const end = (seq + len + (syn ? 1 : 0) + (fin ? 1 : 0)) | 0;
-  if (!state.known || seqDelta(end, state.next) > 0) { state.next = end; state.known = true; }
-  return kind;
+  if (!known || seqDelta(end, state[at + 1]) > 0) { state[at + 1] = end; state[at] = 1; }
+  return code;
 }
 
-/** A sender's highest sequence number sent so far (seq32 form), once known. */
-export interface SenderState { known: boolean; next: number }
+/** The letter of markCode()'s result. */
+export const markLetter = (code: number): MarkKind => KIND_LETTERS[code] as MarkKind;
 
 /** The marks of one flow, in capture order, for the page. */
 export interface FlowMarks {
@@ -73,50 +82,56 @@ export function flowKeyText(vlan: readonly number[], tunnel: string, a: string, 
 const reportKeyText = (f: FlowReport): string =>
   flowKeyText(f.vlan, f.tunnel === undefined ? '' : `${f.tunnel.kind}:${f.tunnel.id ?? ''}`, f.client, f.server);
 
-/** Collects one flow's marks: the first `side` as they come, then the last `side` in a ring. */
-class Collector {
-  readonly states: [SenderState, SenderState] = [{ known: false, next: 0 }, { known: false, next: 0 }];
-  private readonly kinds: MarkKind[] = [];
-  private readonly from: string[] = [];
-  private readonly frames: number[] = [];
-  private readonly times: number[] = [];
-  private readonly lens: number[] = [];
-  private seen = 0;
+/**
+ * Every drawn flow's marks in shared typed arrays (nothing per segment for the collector to
+ * trace): flow k owns slots [k × 2 × side, (k + 1) × 2 × side), its first `side` marks as they
+ * come, then its last `side` in a ring.
+ */
+class MarkPool {
+  readonly frames: Float64Array;
+  readonly times: Float64Array;
+  readonly lens: Uint16Array;
+  /** Kind code | from the server << 3. */
+  readonly codes: Uint8Array;
+  readonly seen: Float64Array;
+  /** Per flow: client's [known, next], then server's. */
+  readonly states: Int32Array;
 
-  constructor(readonly flow: FlowReport, private readonly side: number) {}
-
-  add(frame: number, time: number, seq: number, len: number, flags: number, fromClient: boolean): void {
-    const kind = markKind(this.states[fromClient ? 0 : 1], seq, len, flags);
-    let at = this.seen++;
-    if (at >= 2 * this.side) at = this.side + ((at - this.side) % this.side);
-    this.kinds[at] = kind; this.from[at] = fromClient ? 'c' : 's';
-    this.frames[at] = frame; this.times[at] = time; this.lens[at] = len;
+  constructor(readonly flows: number, readonly side: number) {
+    const n = flows * 2 * side;
+    this.frames = new Float64Array(n); this.times = new Float64Array(n);
+    this.lens = new Uint16Array(n); this.codes = new Uint8Array(n);
+    this.seen = new Float64Array(flows); this.states = new Int32Array(flows * 4);
   }
 
-  marks(firstRecord: number): FlowMarks {
-    const n = this.kinds.length, side = this.side;
-    // The ring's oldest mark is at side + (seen − side) mod side once it has wrapped.
-    const order: number[] = [];
-    if (this.seen <= 2 * side) for (let i = 0; i < n; i++) order.push(i);
-    else {
-      for (let i = 0; i < side; i++) order.push(i);
-      const start = side + ((this.seen - side) % side);
-      for (let i = 0; i < side; i++) order.push(side + ((start - side + i) % side));
+  add(k: number, frame: number, time: number, seq: number, len: number, flags: number, fromClient: boolean): void {
+    const code = markCode(this.states, k * 4 + (fromClient ? 0 : 2), seq, len, flags);
+    const side = this.side, seen = this.seen[k]++;
+    const at = k * 2 * side + (seen < side ? seen : side + ((seen - side) % side));
+    this.frames[at] = frame; this.times[at] = time; this.lens[at] = len;
+    this.codes[at] = code | (fromClient ? 0 : 8);
+  }
+
+  marks(k: number, firstRecord: number): FlowMarks {
+    const side = this.side, seen = this.seen[k], base = k * 2 * side;
+    const n = Math.min(seen, 2 * side);
+    // Once the ring has wrapped, its oldest mark is the next one to be overwritten.
+    const ringStart = seen > 2 * side ? (seen - side) % side : 0;
+    let kinds = '', from = '';
+    const frames: number[] = [], times: number[] = [], lens: number[] = [];
+    for (let i = 0; i < n; i++) {
+      const at = base + (i < side ? i : side + ((ringStart + i - side) % side));
+      kinds += KIND_LETTERS[this.codes[at] & 7];
+      from += (this.codes[at] & 8) !== 0 ? 's' : 'c';
+      frames.push(this.frames[at]); times.push(this.times[at] - firstRecord); lens.push(this.lens[at]);
     }
-    const pick = <T>(list: readonly T[]): T[] => order.map((i) => list[i]);
-    return {
-      kinds: pick(this.kinds).join(''), from: pick(this.from).join(''), frames: pick(this.frames),
-      times: pick(this.times).map((t) => t - firstRecord), lens: pick(this.lens),
-      segments: this.seen, thinned: Math.max(0, this.seen - 2 * side), cut: this.seen > 2 * side ? side : -1,
-    };
+    return { kinds, from, frames, times, lens, segments: seen, thinned: Math.max(0, seen - 2 * side), cut: seen > 2 * side ? side : -1 };
   }
 }
 
-/** A connection of the spill that some drawn flows share the key of. */
+/** Flows that share a key, by first frame, and whether a connection's side A is each one's client. */
 interface Connection {
-  /** Those flows, by first frame. */
-  readonly flows: readonly Collector[];
-  /** Whether the connection's side A is each flow's client. */
+  readonly flows: readonly number[];
   readonly aIsClient: readonly boolean[];
 }
 
@@ -125,38 +140,42 @@ interface Connection {
  * flow id; `side`: marks kept from each end of a flow.
  */
 export function resolveMarks(spill: SegmentSpill, flows: Iterable<FlowReport>, side: number): Map<number, FlowMarks> {
-  const byKey = new Map<string, Collector[]>();
-  const all: Collector[] = [];
+  const byKey = new Map<string, number[]>();
+  const list: FlowReport[] = [];
   for (const f of flows) {
-    const c = new Collector(f, side);
-    all.push(c);
     const k = reportKeyText(f);
-    const list = byKey.get(k);
-    if (list === undefined) byKey.set(k, [c]); else list.push(c);
+    const same = byKey.get(k);
+    if (same === undefined) byKey.set(k, [list.length]); else same.push(list.length);
+    list.push(f);
   }
-  for (const list of byKey.values()) list.sort((x, y) => x.flow.firstFrame - y.flow.firstFrame);
-  const conns: (Connection | undefined)[] = [];
-  if (all.length > 0) {
+  for (const same of byKey.values()) same.sort((x, y) => list[x].firstFrame - list[y].firstFrame);
+  const pool = new MarkPool(list.length, side);
+  // Connection serial → index in `conns` + 1 (0: none of the drawn flows has its key).
+  let connOf = new Int32Array(1024);
+  const conns: Connection[] = [];
+  if (list.length > 0) {
     for (const piece of spill.read()) {
       const f64 = new Float64Array(piece.buffer, piece.byteOffset, piece.length >> 1);
       for (let w = 0; w < piece.length;) {
         const s = piece[w];
         if (s < 0) {
-          const found = connection(piece, w, byKey);
-          if (found !== null) conns[-1 - s] = found;
+          const serial = -1 - s;
+          if (serial >= connOf.length) { const grown = new Int32Array(Math.max(serial + 1, connOf.length * 2)); grown.set(connOf); connOf = grown; }
+          const found = connection(piece, w, byKey, list);
+          if (found !== null) { conns.push(found); connOf[serial] = conns.length; }
           w += CONNECTION_WORDS;
           continue;
         }
-        const conn = conns[s];
-        if (conn !== undefined) {
+        const c = s < connOf.length ? connOf[s] : 0;
+        if (c !== 0) {
+          const conn = conns[c - 1];
           const frame = piece[w + SpillWord.Frame] >>> 0;
           let k = 0;
-          while (k < conn.flows.length && conn.flows[k].flow.lastFrame < frame) k++;
-          if (k < conn.flows.length && conn.flows[k].flow.firstFrame <= frame) {
+          while (k < conn.flows.length && list[conn.flows[k]].lastFrame < frame) k++;
+          if (k < conn.flows.length && list[conn.flows[k]].firstFrame <= frame) {
             const bits = piece[w + SpillWord.Bits];
-            const fromB = (bits >>> 24) & 1;
-            conn.flows[k].add(frame, f64[(w + SpillWord.Time) >> 1], piece[w + SpillWord.Seq], bits & 0xffff, (bits >>> 16) & 0xff,
-              conn.aIsClient[k] === (fromB === 0));
+            pool.add(conn.flows[k], frame, f64[(w + SpillWord.Time) >> 1], piece[w + SpillWord.Seq], bits & 0xffff, (bits >>> 16) & 0xff,
+              conn.aIsClient[k] === ((bits & (1 << 24)) === 0));
           }
         }
         w += SEGMENT_WORDS;
@@ -164,12 +183,12 @@ export function resolveMarks(spill: SegmentSpill, flows: Iterable<FlowReport>, s
     }
   }
   const out = new Map<number, FlowMarks>();
-  for (const c of all) out.set(c.flow.id, c.marks(spill.firstRecord));
+  list.forEach((f, k) => out.set(f.id, pool.marks(k, spill.firstRecord)));
   return out;
 }
 
 /** The drawn flows whose key the connection entry at `w` has, or null. */
-function connection(piece: Int32Array, w: number, byKey: ReadonlyMap<string, Collector[]>): Connection | null {
+function connection(piece: Int32Array, w: number, byKey: ReadonlyMap<string, number[]>, list: readonly FlowReport[]): Connection | null {
   const bits = piece[w + SpillWord.KeyBits], ports = piece[w + SpillWord.Ports];
   const v6 = (bits & 0xf) === 6;
   const addr = (at: number): Buffer => {
@@ -185,5 +204,5 @@ function connection(piece: Int32Array, w: number, byKey: ReadonlyMap<string, Col
   const tunnel = kind === 0 ? '' : `${TENANT_NAMES[kind]}:${tenantHasId(kind) ? piece[w + SpillWord.Tenant] >>> 0 : ''}`;
   const flows = byKey.get(flowKeyText(vlan, tunnel, a, b));
   if (flows === undefined) return null;
-  return { flows, aIsClient: flows.map((c) => c.flow.client === a) };
+  return { flows, aIsClient: flows.map((k) => list[k].client === a) };
 }
