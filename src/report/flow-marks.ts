@@ -82,6 +82,13 @@ export function flowKeyText(vlan: readonly number[], tunnel: string, a: string, 
 const reportKeyText = (f: FlowReport): string =>
   flowKeyText(f.vlan, f.tunnel === undefined ? '' : `${f.tunnel.kind}:${f.tunnel.id ?? ''}`, f.client, f.server);
 
+/** What resolveMarks keeps of a drawn flow's report (the report itself is let go at once). */
+interface Drawn { readonly id: number; readonly client: string; readonly firstFrame: number; readonly lastFrame: number }
+
+const portOf = (endpoint: string): number => Number(endpoint.slice(endpoint.lastIndexOf(':') + 1));
+/** Both ports of a flow as one number, the lower first: a cheap test before a connection's key text is made. */
+const portPair = (p: number, q: number): number => (p < q ? p * 65536 + q : q * 65536 + p);
+
 /**
  * Every drawn flow's marks in shared typed arrays (nothing per segment for the collector to
  * trace): flow k owns slots [k × 2 × side, (k + 1) × 2 × side), its first `side` marks as they
@@ -141,12 +148,14 @@ interface Connection {
  */
 export function resolveMarks(spill: SegmentSpill, flows: Iterable<FlowReport>, side: number): Map<number, FlowMarks> {
   const byKey = new Map<string, number[]>();
-  const list: FlowReport[] = [];
+  const list: Drawn[] = [];
+  const ports = new Set<number>();
   for (const f of flows) {
     const k = reportKeyText(f);
     const same = byKey.get(k);
     if (same === undefined) byKey.set(k, [list.length]); else same.push(list.length);
-    list.push(f);
+    list.push({ id: f.id, client: f.client, firstFrame: f.firstFrame, lastFrame: f.lastFrame });
+    ports.add(portPair(portOf(f.client), portOf(f.server)));
   }
   for (const same of byKey.values()) same.sort((x, y) => list[x].firstFrame - list[y].firstFrame);
   const pool = new MarkPool(list.length, side);
@@ -161,7 +170,8 @@ export function resolveMarks(spill: SegmentSpill, flows: Iterable<FlowReport>, s
         if (s < 0) {
           const serial = -1 - s;
           if (serial >= connOf.length) { const grown = new Int32Array(Math.max(serial + 1, connOf.length * 2)); grown.set(connOf); connOf = grown; }
-          const found = connection(piece, w, byKey, list);
+          const p = piece[w + SpillWord.Ports];
+          const found = ports.has(portPair(p >>> 16, p & 0xffff)) ? connection(piece, w, byKey, list) : null;
           if (found !== null) { conns.push(found); connOf[serial] = conns.length; }
           w += CONNECTION_WORDS;
           continue;
@@ -188,7 +198,7 @@ export function resolveMarks(spill: SegmentSpill, flows: Iterable<FlowReport>, s
 }
 
 /** The drawn flows whose key the connection entry at `w` has, or null. */
-function connection(piece: Int32Array, w: number, byKey: ReadonlyMap<string, number[]>, list: readonly FlowReport[]): Connection | null {
+function connection(piece: Int32Array, w: number, byKey: ReadonlyMap<string, number[]>, list: readonly Drawn[]): Connection | null {
   const bits = piece[w + SpillWord.KeyBits], ports = piece[w + SpillWord.Ports];
   const v6 = (bits & 0xf) === 6;
   const addr = (at: number): Buffer => {
