@@ -5,6 +5,7 @@
 // serial number; the report reads back the segments of the flows it draws. Only `--format html`
 // makes one; the other formats run without it.
 import * as fs from 'node:fs';
+import { TcpFlag } from '../decode/packet';
 import { metaFlags, metaWords, SegmentWord } from '../decode/segment-record';
 import { openSpillFile } from '../keepalive/report-store';
 
@@ -34,7 +35,10 @@ export const enum SpillWord {
  * Connection table entry words: the key as in a connection entry (without its tag), the serial,
  * the hash (-1: empty) and the last segment's time (a double at words 14–15). 16 words: one cache line.
  */
-const enum Entry { KeyBits = 0, Ports = 1, Tenant = 2, A0 = 3, B0 = 7, Serial = 11, Hash = 12, Last = 14, Words = 16 }
+const enum Entry { KeyBits = 0, Ports = 1, Tenant = 2, A0 = 3, B0 = 7, Serial = 11, Hash = 12, Closed = 13, Last = 14, Words = 16 }
+
+/** Entry.Closed: a RST was seen, or a FIN from each side (such a connection is dropped at the next rebuild). */
+const RST_SEEN = 1, FIN_A = 2, FIN_B = 4;
 
 const BUFFER_WORDS = 1 << 18; // 1 MiB
 /** Without a temporary file, at most this many words stay in memory; later segments are not kept. */
@@ -89,6 +93,10 @@ export class SegmentSpill implements SegmentTap {
     if (e < 0) e = this.add(rec, r, now);
     else fromB = this.fromB;
     this.keysF64[(e * Entry.Words + Entry.Last) >> 1] = now;
+    const flags = metaFlags(rec[r + SegmentWord.Meta]);
+    if ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0) {
+      this.keys[e * Entry.Words + Entry.Closed] |= (flags & TcpFlag.RST) !== 0 ? RST_SEEN : fromB !== 0 ? FIN_B : FIN_A;
+    }
     if (this.used + SEGMENT_WORDS > BUFFER_WORDS) this.flush();
     if (this.full) {
       if (this.lost++ === 0) this.firstLostFrame = rec[r + SegmentWord.Frame] >>> 0;
@@ -152,6 +160,7 @@ export class SegmentSpill implements SegmentTap {
     }
     const serial = this.serials++;
     keys[k + Entry.Serial] = serial;
+    keys[k + Entry.Closed] = 0;
     this.count++;
     this.fromB = 0;
     if (this.used + CONNECTION_WORDS > BUFFER_WORDS) this.flush();
@@ -164,15 +173,22 @@ export class SegmentSpill implements SegmentTap {
     return i;
   }
 
-  /** Drops connections silent for idleNs, and doubles the table when most of it is still in use. */
+  /**
+   * Drops connections closed or silent for idleNs (a later segment of one starts a new serial: the
+   * report matches flows by key and frames, not serials), and grows the table when most of it is
+   * still in use.
+   */
   private rebuild(now: number): void {
     const oldCap = this.cap, old = this.keys, oldF64 = this.keysF64;
-    const alive = (i: number): boolean =>
-      old[i * Entry.Words + Entry.Hash] !== -1 && now - oldF64[(i * Entry.Words + Entry.Last) >> 1] < this.idleNs;
+    const alive = (i: number): boolean => {
+      const closed = old[i * Entry.Words + Entry.Closed];
+      return old[i * Entry.Words + Entry.Hash] !== -1 && (closed & RST_SEEN) === 0 && closed !== (FIN_A | FIN_B) &&
+        now - oldF64[(i * Entry.Words + Entry.Last) >> 1] < this.idleNs;
+    };
     let live = 0;
     for (let i = 0; i < oldCap; i++) if (alive(i)) live++;
     let cap = 1024;
-    while (cap < live * 4) cap *= 2;
+    while (cap < live * 3) cap *= 2;
     const keys = emptyTable(cap);
     this.cap = cap;
     this.keys = keys;

@@ -5,7 +5,7 @@
 import type { FlowReport } from '../keepalive/model';
 import { TcpFlag } from '../decode/packet';
 import { TENANT_NAMES, tenantHasId } from '../decode/tunnel/state';
-import { formatEndpoint } from '../flow/address';
+import { formatEndpoint, formatIpv4Endpoint } from '../flow/address';
 import { CONNECTION_WORDS, SEGMENT_WORDS, SpillWord, type SegmentSpill } from '../pipeline/segment-spill';
 import { seqDelta } from '../units';
 
@@ -100,7 +100,9 @@ class MarkPool {
   readonly lens: Uint16Array;
   /** Kind code | from the server << 3. */
   readonly codes: Uint8Array;
-  readonly seen: Float64Array;
+  readonly seen: Int32Array;
+  /** Per flow, where its ring writes next (0 … side − 1). */
+  readonly ring: Int32Array;
   /** Per flow: client's [known, next], then server's. */
   readonly states: Int32Array;
 
@@ -108,14 +110,22 @@ class MarkPool {
     const n = flows * 2 * side;
     this.frames = new Float64Array(n); this.times = new Float64Array(n);
     this.lens = new Uint16Array(n); this.codes = new Uint8Array(n);
-    this.seen = new Float64Array(flows); this.states = new Int32Array(flows * 4);
+    this.seen = new Int32Array(flows); this.ring = new Int32Array(flows); this.states = new Int32Array(flows * 4);
   }
 
-  add(k: number, frame: number, time: number, seq: number, len: number, flags: number, fromClient: boolean): void {
+  /** Flow k's segment; its time is at `timeAt` of `f64` (a double passed as an argument would be boxed). */
+  add(k: number, frame: number, f64: Float64Array, timeAt: number, seq: number, len: number, flags: number, fromClient: boolean): void {
     const code = markCode(this.states, k * 4 + (fromClient ? 0 : 2), seq, len, flags);
-    const side = this.side, seen = this.seen[k]++;
-    const at = k * 2 * side + (seen < side ? seen : side + ((seen - side) % side));
-    this.frames[at] = frame; this.times[at] = time; this.lens[at] = len;
+    const side = this.side, seen = this.seen[k];
+    this.seen[k] = seen + 1;
+    let at = k * 2 * side;
+    if (seen < side) at += seen;
+    else {
+      const r = this.ring[k];
+      at += side + r;
+      this.ring[k] = r + 1 === side ? 0 : r + 1;
+    }
+    this.frames[at] = frame; this.times[at] = f64[timeAt]; this.lens[at] = len;
     this.codes[at] = code | (fromClient ? 0 : 8);
   }
 
@@ -123,7 +133,7 @@ class MarkPool {
     const side = this.side, seen = this.seen[k], base = k * 2 * side;
     const n = Math.min(seen, 2 * side);
     // Once the ring has wrapped, its oldest mark is the next one to be overwritten.
-    const ringStart = seen > 2 * side ? (seen - side) % side : 0;
+    const ringStart = seen > 2 * side ? this.ring[k] : 0;
     let kinds = '', from = '';
     const frames: number[] = [], times: number[] = [], lens: number[] = [];
     for (let i = 0; i < n; i++) {
@@ -159,54 +169,68 @@ export function resolveMarks(spill: SegmentSpill, flows: Iterable<FlowReport>, s
   }
   for (const same of byKey.values()) same.sort((x, y) => list[x].firstFrame - list[y].firstFrame);
   const pool = new MarkPool(list.length, side);
-  // Connection serial → index in `conns` + 1 (0: none of the drawn flows has its key).
-  let connOf = new Int32Array(1024);
-  const conns: Connection[] = [];
   if (list.length > 0) {
-    for (const piece of spill.read()) {
-      const f64 = new Float64Array(piece.buffer, piece.byteOffset, piece.length >> 1);
-      for (let w = 0; w < piece.length;) {
-        const s = piece[w];
-        if (s < 0) {
-          const serial = -1 - s;
-          if (serial >= connOf.length) { const grown = new Int32Array(Math.max(serial + 1, connOf.length * 2)); grown.set(connOf); connOf = grown; }
-          const p = piece[w + SpillWord.Ports];
-          const found = ports.has(portPair(p >>> 16, p & 0xffff)) ? connection(piece, w, byKey, list) : null;
-          if (found !== null) { conns.push(found); connOf[serial] = conns.length; }
-          w += CONNECTION_WORDS;
-          continue;
-        }
-        const c = s < connOf.length ? connOf[s] : 0;
-        if (c !== 0) {
-          const conn = conns[c - 1];
-          const frame = piece[w + SpillWord.Frame] >>> 0;
-          let k = 0;
-          while (k < conn.flows.length && list[conn.flows[k]].lastFrame < frame) k++;
-          if (k < conn.flows.length && list[conn.flows[k]].firstFrame <= frame) {
-            const bits = piece[w + SpillWord.Bits];
-            pool.add(conn.flows[k], frame, f64[(w + SpillWord.Time) >> 1], piece[w + SpillWord.Seq], bits & 0xffff, (bits >>> 16) & 0xff,
-              conn.aIsClient[k] === ((bits & (1 << 24)) === 0));
-          }
-        }
-        w += SEGMENT_WORDS;
-      }
-    }
+    const scan = new SpillScan(pool, list, byKey, ports);
+    for (const piece of spill.read()) scan.piece(piece, new Float64Array(piece.buffer, piece.byteOffset, piece.length >> 1));
   }
   const out = new Map<number, FlowMarks>();
   list.forEach((f, k) => out.set(f.id, pool.marks(k, spill.firstRecord)));
   return out;
 }
 
+/** Reads the spill's entries piece by piece, handing the drawn flows' segments to the pool. */
+class SpillScan {
+  /** Connection serial → index in `conns` + 1 (0: none of the drawn flows has its key). */
+  private connOf = new Int32Array(1024);
+  private readonly conns: Connection[] = [];
+
+  constructor(private readonly pool: MarkPool, private readonly list: readonly Drawn[],
+    private readonly byKey: ReadonlyMap<string, number[]>, private readonly ports: ReadonlySet<number>) {}
+
+  piece(piece: Int32Array, f64: Float64Array): void {
+    for (let w = 0; w < piece.length;) {
+      const s = piece[w];
+      if (s < 0) { this.connection(piece, w); w += CONNECTION_WORDS; continue; }
+      const c = s < this.connOf.length ? this.connOf[s] : 0;
+      if (c !== 0) this.segment(this.conns[c - 1], piece, f64, w);
+      w += SEGMENT_WORDS;
+    }
+  }
+
+  private connection(piece: Int32Array, w: number): void {
+    const serial = -1 - piece[w];
+    if (serial >= this.connOf.length) {
+      const grown = new Int32Array(Math.max(serial + 1, this.connOf.length * 2));
+      grown.set(this.connOf);
+      this.connOf = grown;
+    }
+    const p = piece[w + SpillWord.Ports];
+    const found = this.ports.has(portPair(p >>> 16, p & 0xffff)) ? connection(piece, w, this.byKey, this.list) : null;
+    if (found !== null) { this.conns.push(found); this.connOf[serial] = this.conns.length; }
+  }
+
+  private segment(conn: Connection, piece: Int32Array, f64: Float64Array, w: number): void {
+    const frame = piece[w + SpillWord.Frame] >>> 0, flows = conn.flows;
+    let k = 0;
+    while (k < flows.length && this.list[flows[k]].lastFrame < frame) k++;
+    if (k === flows.length || this.list[flows[k]].firstFrame > frame) return;
+    const bits = piece[w + SpillWord.Bits];
+    this.pool.add(flows[k], frame, f64, (w + SpillWord.Time) >> 1, piece[w + SpillWord.Seq], bits & 0xffff, (bits >>> 16) & 0xff,
+      conn.aIsClient[k] === ((bits & (1 << 24)) === 0));
+  }
+}
+
 /** The drawn flows whose key the connection entry at `w` has, or null. */
 function connection(piece: Int32Array, w: number, byKey: ReadonlyMap<string, number[]>, list: readonly Drawn[]): Connection | null {
   const bits = piece[w + SpillWord.KeyBits], ports = piece[w + SpillWord.Ports];
   const v6 = (bits & 0xf) === 6;
-  const addr = (at: number): Buffer => {
-    const b = Buffer.alloc(v6 ? 16 : 4);
-    for (let i = 0; i < b.length / 4; i++) b.writeInt32BE(piece[at + i], i * 4);
-    return b;
+  const name = (at: number, port: number): string => {
+    if (!v6) return formatIpv4Endpoint(piece[at], port);
+    const b = Buffer.alloc(16);
+    for (let i = 0; i < 4; i++) b.writeInt32BE(piece[at + i], i * 4);
+    return formatEndpoint(b, port);
   };
-  const a = formatEndpoint(addr(w + SpillWord.A0), ports >>> 16), b = formatEndpoint(addr(w + SpillWord.B0), ports & 0xffff);
+  const a = name(w + SpillWord.A0, ports >>> 16), b = name(w + SpillWord.B0, ports & 0xffff);
   const vlan: number[] = [];
   if ((bits >>> 4) & 0xfff) vlan.push((bits >>> 4) & 0xfff);
   if ((bits >>> 16) & 0xfff) vlan.push((bits >>> 16) & 0xfff);
