@@ -1,9 +1,10 @@
 // Every TCP segment of an analysis written aside in a few numbers, for the HTML report's timelines
 // (report/flow-marks.ts). Which flows the page will draw is known only when the analysis ends (a
 // flow is listed when it retires, some for their fate alone), so nothing is chosen here: each
-// segment goes to an unlinked temporary file, 24 bytes, with its connection named once by a small
-// serial number; the report reads back the segments of the flows it draws. Only `--format html`
-// makes one; the other formats run without it.
+// segment is written aside in 16 bytes, its connection named once by a serial number, its frame and
+// time as differences from the entry before; the first MEMORY_WORDS stay in memory, the rest go to
+// an unlinked temporary file. The report reads back the segments of the flows it draws. Only
+// `--format html` makes one; the other formats run without it.
 import * as fs from 'node:fs';
 import { TcpFlag } from '../decode/packet';
 import { metaFlags, metaWords, SegmentWord } from '../decode/segment-record';
@@ -16,20 +17,29 @@ export interface SegmentTap {
   end(firstRecord: number): void;
 }
 
-/** Words of a segment entry; its time (a double) is at words 2–3, so entries keep 8-byte alignment. */
-export const SEGMENT_WORDS = 6;
+/** Words of a segment entry and of a clock entry (every entry is a multiple of 4 words, so a clock's double is aligned). */
+export const SEGMENT_WORDS = 4;
+export const CLOCK_WORDS = 4;
 /** Words of a connection entry: its key, from side A (the sender of its first segment). */
 export const CONNECTION_WORDS = 12;
+/** Word 0 of a clock entry. */
+export const CLOCK_TAG = -0x80000000;
 
 /**
- * Spill entries, Int32 words. A segment: [serial, frame, time (f64 Nanos), seq, len | flags << 16 |
- * fromB << 24]. A connection, written before its first segment: [-1 - serial, key bits, ports of A
- * (A's port << 16 | B's), tenant, A's address words 0–3, B's 0–3].
+ * Spill entries, Int32 words. A segment: [serial, seq, len | flags (FIN, SYN, RST) << 16 | fromB <<
+ * 19 | frames since the entry before << 20, ns since the entry before (unsigned)]. A clock, at the
+ * start of every piece and before a segment whose differences would not fit: [CLOCK_TAG, frame,
+ * time (f64 Nanos)]; the segment after it differs by 0 frames and 0 ns. A connection, before its
+ * first segment: [-1 - serial, key bits, ports of A (A's port << 16 | B's), tenant, A's address
+ * words 0–3, B's 0–3].
  */
 export const enum SpillWord {
-  Serial = 0, Frame = 1, Time = 2, Seq = 4, Bits = 5,
+  Serial = 0, Seq = 1, Bits = 2, Ns = 3,
+  Frame = 1, Time = 2,
   KeyBits = 1, Ports = 2, Tenant = 3, A0 = 4, B0 = 8,
 }
+/** Most frames between two segment entries (12 bits). */
+const MAX_FRAME_STEP = 0xfff;
 
 /**
  * Connection table entry words: the key as in a connection entry (without its tag), the serial,
@@ -41,21 +51,27 @@ const enum Entry { KeyBits = 0, Ports = 1, Tenant = 2, A0 = 3, B0 = 7, Serial = 
 const RST_SEEN = 1, FIN_A = 2, FIN_B = 4;
 
 const BUFFER_WORDS = 1 << 18; // 1 MiB
-/** Without a temporary file, at most this many words stay in memory; later segments are not kept. */
-const MEMORY_WORDS = 1 << 24; // 64 MiB
+/**
+ * This many words stay in memory (the 1 GiB bench capture's 2.8 M segments take 45 MB); the rest
+ * go to the temporary file, whose writes cost the engine's thread about 2 ms per MB. Without a file
+ * nothing past them is kept.
+ */
+const MEMORY_WORDS = 12 << 20; // 48 MiB
 
 export class SegmentSpill implements SegmentTap {
-  private buf = new Int32Array(BUFFER_WORDS);
-  private bufF64 = new Float64Array(this.buf.buffer);
+  private buf: Int32Array;
+  private bufF64: Float64Array;
   private used = 0;
+  /** The frame and time the next segment entry counts from (-1: a clock entry comes first). */
+  private lastFrame = -1;
+  private lastTime = 0;
   private fd = -1;
   private fileFailed = false;
-  /** Entries written to the file, as the lengths (in words) of the pieces written, in order. */
-  private readonly pieces: number[] = [];
-  /** Pieces kept in memory when no file could be written. */
-  private readonly memory: Int32Array[] = [];
+  private fileBytes = 0;
+  /** The entries in order, piece by piece: kept in memory, or a piece's length in words in the file. */
+  private readonly pieces: (Int32Array | number)[] = [];
   private memoryWords = 0;
-  /** No file, and MEMORY_WORDS are kept: nothing more is. */
+  /** Past MEMORY_WORDS without a file: nothing more is kept. */
   private full = false;
   /** Segments not kept once full; the first of them's frame. */
   lost = 0;
@@ -65,16 +81,30 @@ export class SegmentSpill implements SegmentTap {
   segments = 0;
 
   // Open connections, by the flow key's symmetric hash (open addressing, linear probing).
-  private cap = 1024;
-  private keys = emptyTable(this.cap);
-  private keysF64 = new Float64Array(this.keys.buffer);
+  private cap: number;
+  private keys: Int32Array;
+  private keysF64: Float64Array;
   private count = 0;
   /** Sum of words read ahead of a batch (kept so the reads are not optimized away). */
   private touched = 0;
   private serials = 0;
+  private readonly bufferWords: number;
+  private readonly minTable: number;
 
-  /** `idleNs`: a connection silent this long is forgotten (it gets a new serial if it comes back). */
-  constructor(private readonly idleNs: number) {}
+  /**
+   * `idleNs`: a connection silent this long is forgotten (it gets a new serial if it comes back).
+   * Tests make the rest small: `bufferWords`, entries gathered per piece; `minTable`, the connection
+   * table's smallest size (a power of 2).
+   */
+  constructor(private readonly idleNs: number, opts: { bufferWords?: number; minTable?: number } = {}) {
+    this.bufferWords = opts.bufferWords ?? BUFFER_WORDS;
+    this.minTable = opts.minTable ?? 1024;
+    this.buf = new Int32Array(this.bufferWords);
+    this.bufF64 = new Float64Array(this.buf.buffer);
+    this.cap = this.minTable;
+    this.keys = emptyTable(this.cap);
+    this.keysF64 = new Float64Array(this.keys.buffer);
+  }
 
   tcpBatch(rec: Int32Array, f64: Float64Array, from: number, to: number): void {
     // Each segment's table entry is touched first, all before any is used, so that their cache
@@ -93,21 +123,30 @@ export class SegmentSpill implements SegmentTap {
     if (e < 0) e = this.add(rec, r, now);
     else fromB = this.fromB;
     this.keysF64[(e * Entry.Words + Entry.Last) >> 1] = now;
-    const flags = metaFlags(rec[r + SegmentWord.Meta]);
+    const flags = metaFlags(rec[r + SegmentWord.Meta]); // FIN, SYN, RST are its low 3 bits
     if ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0) {
       this.keys[e * Entry.Words + Entry.Closed] |= (flags & TcpFlag.RST) !== 0 ? RST_SEEN : fromB !== 0 ? FIN_B : FIN_A;
     }
-    if (this.used + SEGMENT_WORDS > BUFFER_WORDS) this.flush();
+    if (this.used + CLOCK_WORDS + SEGMENT_WORDS > this.bufferWords) this.flush();
+    const frame = rec[r + SegmentWord.Frame] >>> 0;
     if (this.full) {
-      if (this.lost++ === 0) this.firstLostFrame = rec[r + SegmentWord.Frame] >>> 0;
+      if (this.lost++ === 0) this.firstLostFrame = frame;
       return;
     }
-    const b = this.buf, w = this.used;
+    const b = this.buf, time = f64[(r + SegmentWord.Rec) >> 1];
+    let df = frame - this.lastFrame, dt = time - this.lastTime;
+    if (this.lastFrame < 0 || df < 0 || df > MAX_FRAME_STEP || dt < 0 || dt > 0xffffffff) {
+      const w = this.used;
+      b[w] = CLOCK_TAG; b[w + SpillWord.Frame] = frame; this.bufF64[(w + SpillWord.Time) >> 1] = time;
+      this.used = w + CLOCK_WORDS;
+      df = 0; dt = 0;
+    }
+    this.lastFrame = frame; this.lastTime = time;
+    const w = this.used;
     b[w + SpillWord.Serial] = this.keys[e * Entry.Words + Entry.Serial];
-    b[w + SpillWord.Frame] = rec[r + SegmentWord.Frame];
-    this.bufF64[(w + SpillWord.Time) >> 1] = f64[(r + SegmentWord.Rec) >> 1];
     b[w + SpillWord.Seq] = rec[r + SegmentWord.Seq];
-    b[w + SpillWord.Bits] = (rec[r + SegmentWord.PayloadLen] & 0xffff) | (metaFlags(rec[r + SegmentWord.Meta]) << 16) | (fromB << 24);
+    b[w + SpillWord.Bits] = (rec[r + SegmentWord.PayloadLen] & 0xffff) | ((flags & 7) << 16) | (fromB << 19) | (df << 20);
+    b[w + SpillWord.Ns] = dt;
     this.used = w + SEGMENT_WORDS;
     this.segments++;
   }
@@ -163,7 +202,7 @@ export class SegmentSpill implements SegmentTap {
     keys[k + Entry.Closed] = 0;
     this.count++;
     this.fromB = 0;
-    if (this.used + CONNECTION_WORDS > BUFFER_WORDS) this.flush();
+    if (this.used + CONNECTION_WORDS > this.bufferWords) this.flush();
     if (!this.full) {
       const b = this.buf, w = this.used;
       b[w] = -1 - serial;
@@ -187,7 +226,7 @@ export class SegmentSpill implements SegmentTap {
     };
     let live = 0;
     for (let i = 0; i < oldCap; i++) if (alive(i)) live++;
-    let cap = 1024;
+    let cap = this.minTable;
     while (cap < live * 3) cap *= 2;
     const keys = emptyTable(cap);
     this.cap = cap;
@@ -203,9 +242,18 @@ export class SegmentSpill implements SegmentTap {
     }
   }
 
-  /** Writes the buffer to the temporary file (or keeps it in memory without one). */
+  /** Keeps the buffer as a piece in memory, or past MEMORY_WORDS writes it to the temporary file. */
   private flush(): void {
+    this.lastFrame = -1; // every piece starts with a clock
     if (this.used === 0) return;
+    if (this.memoryWords + this.used <= MEMORY_WORDS) {
+      this.pieces.push(this.buf.subarray(0, this.used));
+      this.memoryWords += this.used;
+      this.buf = new Int32Array(this.bufferWords);
+      this.bufF64 = new Float64Array(this.buf.buffer);
+      this.used = 0;
+      return;
+    }
     if (this.fd < 0 && !this.fileFailed) {
       this.fd = openSpillFile();
       if (this.fd < 0) this.fileFailed = true;
@@ -214,25 +262,16 @@ export class SegmentSpill implements SegmentTap {
       try {
         const bytes = new Uint8Array(this.buf.buffer, 0, this.used * 4);
         let done = 0;
-        while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done, null);
+        while (done < bytes.length) done += fs.writeSync(this.fd, bytes, done, bytes.length - done, this.fileBytes + done);
+        this.fileBytes += bytes.length;
         this.pieces.push(this.used);
         this.used = 0;
         return;
       } catch {
-        fs.closeSync(this.fd);
-        this.fd = -1;
         this.fileFailed = true;
-        // What was written is lost with the file: keep the segments from here on only.
-        this.pieces.length = 0;
       }
     }
-    if (this.memoryWords + this.used > MEMORY_WORDS) {
-      this.full = true;
-      this.used = 0;
-      return;
-    }
-    this.memory.push(this.buf.slice(0, this.used));
-    this.memoryWords += this.used;
+    this.full = true;
     this.used = 0;
   }
 
@@ -243,31 +282,29 @@ export class SegmentSpill implements SegmentTap {
     this.keys = emptyTable(1); this.keysF64 = new Float64Array(this.keys.buffer); this.cap = 1;
   }
 
-  /** The entries in the order they were written, piece by piece (each piece ends on an entry). */
+  /** The entries in the order they were written, piece by piece (each starts with a clock and ends on an entry). */
   *read(): Iterable<Int32Array> {
-    if (this.fd >= 0) {
-      let pos = 0;
-      let buf = new Int32Array(BUFFER_WORDS);
-      for (const words of this.pieces) {
-        if (words > buf.length) buf = new Int32Array(words);
-        const bytes = new Uint8Array(buf.buffer, 0, words * 4);
-        let done = 0;
-        while (done < bytes.length) {
-          const n = fs.readSync(this.fd, bytes, done, bytes.length - done, pos + done);
-          if (n === 0) throw new Error('the HTML report\'s temporary segment file ended early');
-          done += n;
-        }
-        pos += bytes.length;
-        yield buf.subarray(0, words);
+    let pos = 0;
+    let buf: Int32Array | null = null;
+    for (const piece of this.pieces) {
+      if (typeof piece !== 'number') { yield piece; continue; }
+      if (buf === null || piece > buf.length) buf = new Int32Array(Math.max(piece, this.bufferWords));
+      const bytes = new Uint8Array(buf.buffer, 0, piece * 4);
+      let done = 0;
+      while (done < bytes.length) {
+        const n = fs.readSync(this.fd, bytes, done, bytes.length - done, pos + done);
+        if (n === 0) throw new Error('the HTML report\'s temporary segment file ended early');
+        done += n;
       }
+      pos += bytes.length;
+      yield buf.subarray(0, piece);
     }
-    yield* this.memory;
   }
 
-  /** Frees the temporary file. */
+  /** Frees the memory and the temporary file. */
   dispose(): void {
     if (this.fd >= 0) { try { fs.closeSync(this.fd); } catch { /* already gone */ } this.fd = -1; }
-    this.memory.length = 0;
+    this.pieces.length = 0;
   }
 }
 

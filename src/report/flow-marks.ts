@@ -6,7 +6,7 @@ import type { FlowReport } from '../keepalive/model';
 import { TcpFlag } from '../decode/packet';
 import { TENANT_NAMES, tenantHasId } from '../decode/tunnel/state';
 import { formatEndpoint, formatIpv4Endpoint } from '../flow/address';
-import { CONNECTION_WORDS, SEGMENT_WORDS, SpillWord, type SegmentSpill } from '../pipeline/segment-spill';
+import { CLOCK_TAG, CLOCK_WORDS, CONNECTION_WORDS, SEGMENT_WORDS, SpillWord, type SegmentSpill } from '../pipeline/segment-spill';
 import { seqDelta } from '../units';
 
 /** At most this many segment marks in a page, shared among its flows (about 20 bytes each). */
@@ -183,6 +183,9 @@ class SpillScan {
   /** Connection serial → index in `conns` + 1 (0: none of the drawn flows has its key). */
   private connOf = new Int32Array(1024);
   private readonly conns: Connection[] = [];
+  /** The frame and time (Nanos, in a typed array so that passing it on boxes nothing) of the entry just read. */
+  private frame = 0;
+  private readonly time = new Float64Array(1);
 
   constructor(private readonly pool: MarkPool, private readonly list: readonly Drawn[],
     private readonly byKey: ReadonlyMap<string, number[]>, private readonly ports: ReadonlySet<number>) {}
@@ -190,9 +193,18 @@ class SpillScan {
   piece(piece: Int32Array, f64: Float64Array): void {
     for (let w = 0; w < piece.length;) {
       const s = piece[w];
+      if (s === CLOCK_TAG) {
+        this.frame = piece[w + SpillWord.Frame] >>> 0;
+        this.time[0] = f64[(w + SpillWord.Time) >> 1];
+        w += CLOCK_WORDS;
+        continue;
+      }
       if (s < 0) { this.connection(piece, w); w += CONNECTION_WORDS; continue; }
+      const bits = piece[w + SpillWord.Bits];
+      this.frame += bits >>> 20;
+      this.time[0] += piece[w + SpillWord.Ns] >>> 0;
       const c = s < this.connOf.length ? this.connOf[s] : 0;
-      if (c !== 0) this.segment(this.conns[c - 1], piece, f64, w);
+      if (c !== 0) this.segment(this.conns[c - 1], piece, w, bits);
       w += SEGMENT_WORDS;
     }
   }
@@ -209,14 +221,13 @@ class SpillScan {
     if (found !== null) { this.conns.push(found); this.connOf[serial] = this.conns.length; }
   }
 
-  private segment(conn: Connection, piece: Int32Array, f64: Float64Array, w: number): void {
-    const frame = piece[w + SpillWord.Frame] >>> 0, flows = conn.flows;
+  private segment(conn: Connection, piece: Int32Array, w: number, bits: number): void {
+    const frame = this.frame, flows = conn.flows;
     let k = 0;
     while (k < flows.length && this.list[flows[k]].lastFrame < frame) k++;
     if (k === flows.length || this.list[flows[k]].firstFrame > frame) return;
-    const bits = piece[w + SpillWord.Bits];
-    this.pool.add(flows[k], frame, f64, (w + SpillWord.Time) >> 1, piece[w + SpillWord.Seq], bits & 0xffff, (bits >>> 16) & 0xff,
-      conn.aIsClient[k] === ((bits & (1 << 24)) === 0));
+    this.pool.add(flows[k], frame, this.time, 0, piece[w + SpillWord.Seq], bits & 0xffff, (bits >>> 16) & 7,
+      conn.aIsClient[k] === ((bits & (1 << 19)) === 0));
   }
 }
 
