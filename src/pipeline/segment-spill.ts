@@ -59,6 +59,8 @@ const BUFFER_WORDS = 1 << 18; // 1 MiB
 const MEMORY_WORDS = 12 << 20; // 48 MiB
 
 export class SegmentSpill implements SegmentTap {
+  private arena: Int32Array;
+  /** Where entries are gathered: the arena past what it holds, or past it a buffer for the file. */
   private buf: Int32Array;
   private bufF64: Float64Array;
   private used = 0;
@@ -96,11 +98,14 @@ export class SegmentSpill implements SegmentTap {
    * Tests make the rest small: `bufferWords`, entries gathered per piece; `minTable`, the connection
    * table's smallest size (a power of 2).
    */
-  constructor(private readonly idleNs: number, opts: { bufferWords?: number; minTable?: number } = {}) {
+  constructor(private readonly idleNs: number, opts: { bufferWords?: number; minTable?: number; memoryWords?: number } = {}) {
     this.bufferWords = opts.bufferWords ?? BUFFER_WORDS;
     this.minTable = opts.minTable ?? 1024;
-    this.buf = new Int32Array(this.bufferWords);
-    this.bufF64 = new Float64Array(this.buf.buffer);
+    // One allocation for all that stays in memory: its pages are only mapped as they are written,
+    // and the collector is told of the external memory once, not at every piece.
+    this.arena = new Int32Array(Math.max(opts.memoryWords ?? MEMORY_WORDS, this.bufferWords));
+    this.buf = this.arena.subarray(0, this.bufferWords);
+    this.bufF64 = new Float64Array(this.arena.buffer, 0, this.bufferWords >> 1);
     this.cap = this.minTable;
     this.keys = emptyTable(this.cap);
     this.keysF64 = new Float64Array(this.keys.buffer);
@@ -246,12 +251,17 @@ export class SegmentSpill implements SegmentTap {
   private flush(): void {
     this.lastFrame = -1; // every piece starts with a clock
     if (this.used === 0) return;
-    if (this.memoryWords + this.used <= MEMORY_WORDS) {
+    if (this.buf.buffer === this.arena.buffer) {
       this.pieces.push(this.buf.subarray(0, this.used));
       this.memoryWords += this.used;
-      this.buf = new Int32Array(this.bufferWords);
-      this.bufF64 = new Float64Array(this.buf.buffer);
       this.used = 0;
+      if (this.memoryWords + this.bufferWords <= this.arena.length) {
+        this.buf = this.arena.subarray(this.memoryWords, this.memoryWords + this.bufferWords);
+        this.bufF64 = new Float64Array(this.arena.buffer, this.memoryWords * 4, this.bufferWords >> 1);
+      } else {
+        this.buf = new Int32Array(this.bufferWords);
+        this.bufF64 = new Float64Array(this.buf.buffer);
+      }
       return;
     }
     if (this.fd < 0 && !this.fileFailed) {
@@ -305,6 +315,7 @@ export class SegmentSpill implements SegmentTap {
   dispose(): void {
     if (this.fd >= 0) { try { fs.closeSync(this.fd); } catch { /* already gone */ } this.fd = -1; }
     this.pieces.length = 0;
+    this.arena = new Int32Array(0);
   }
 }
 

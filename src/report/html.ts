@@ -179,7 +179,7 @@ function embedded(inputs: readonly AnalyzedInput[], max: number): AnalyzedInput[
  * page puts them back as the report's `events`), the page's notes in `report-meta`.
  */
 export function writeHtml(inputs: readonly AnalyzedInput[], events: HtmlEvents, sink: JsonSink, maxFlows = HTML_MAX_FLOWS,
-  spills: readonly (SegmentSpill | null)[] = [], merged: MergedPage | null = null): void {
+  spills: readonly (SegmentSpill | null)[] = [], merged: MergedPage | null = null, side: number | null = null): void {
   const a = loadAssets();
   const kept = embedded(inputs, maxFlows);
   let reportedFlows = 0, embeddedFlows = 0;
@@ -190,12 +190,12 @@ export function writeHtml(inputs: readonly AnalyzedInput[], events: HtmlEvents, 
     const ids = kept.map((input) => { const set = new Set<number>(); for (const f of input.flows) set.add(f.id); return set; });
     keep = (capture, flow) => ids[capture]?.has(flow) === true;
   }
-  const side = marksPerSide(embeddedFlows);
+  const perSide = side ?? marksPerSide(embeddedFlows);
   let segmentsLost = 0;
   for (const s of spills) segmentsLost += s?.lost ?? 0;
   const meta: HtmlMeta = {
     reportedFlows, embeddedFlows, eventsLeftOut: events.leftOut, maxFlows, middleboxes: MIDDLEBOXES,
-    merged: merged !== null, marksPerSide: side, maxMarks: HTML_MAX_MARKS, segmentsLost,
+    merged: merged !== null, marksPerSide: perSide, maxMarks: HTML_MAX_MARKS, segmentsLost,
   };
   const files = inputs.map((i) => i.capture.file).join(', ');
   sink.add('<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
@@ -215,7 +215,7 @@ export function writeHtml(inputs: readonly AnalyzedInput[], events: HtmlEvents, 
   kept.forEach((input, i) => {
     const spill = spills[i] ?? null;
     if (spill === null) return;
-    for (const [id, m] of resolveMarks(spill, input.flows, side)) {
+    for (const [id, m] of resolveMarks(spill, input.flows, perSide)) {
       sink.add(`${firstMarks ? '' : ','}"${merged !== null ? 0 : input.index}:${id}":${marksJson(m)}`);
       firstMarks = false;
     }

@@ -16,6 +16,13 @@ import { MIDDLEBOXES } from '../../src/keepalive/settings';
 import type { FrameNo } from '../../src/units';
 import { makeFlow, makeInput, probing } from './fixtures';
 import { ROOT, run } from '../cli/run';
+import { hasTshark, pageMarks, segmentsOf, tsharkSegments } from './tshark-segments';
+import { spawnSync } from 'node:child_process';
+import { gunzipSync } from 'node:zlib';
+import { readFileSync } from 'node:fs';
+import { analyzeFile } from '../../src/analysis';
+import { SegmentSpill } from '../../src/pipeline/segment-spill';
+import type { KeepaliveEvent } from '../../src/keepalive/model';
 
 const CHROMIUM = '/usr/bin/chromium';
 const OUT = join(ROOT, 'dist', 'test-output', 'html');
@@ -112,6 +119,7 @@ for (const name of FIXTURES) {
     assert.equal(made.code, 0, made.stderr);
     const json = report(['--events', capture]);
     const events = json.events ?? [];
+    const marks = pageMarks(html);
     const { page, problems } = await open(html);
     try {
       // One row per flow of the JSON report.
@@ -132,7 +140,11 @@ for (const name of FIXTURES) {
         }
         const probes = await page.locator('#tl [data-event="probe"]').count();
         assert.equal(probes, f.keepalive.reduce((n, k) => n + k.probes, 0), `${key}: probe marks`);
-        assert.equal(await page.locator('#tl [data-event="rst"]').count(), f.end === 'rst' ? 1 : 0, `${key}: rst mark`);
+        // Every RST of the flow, except one answering a probe (its probe-reset mark shows it).
+        const resetFrames = new Set(mine.filter((e) => e.type === 'probe-reset').map((e) => e.frame as number));
+        const rsts = (marks.get(key)?.marks ?? []).filter((k) => k.kind === 'rst' && !resetFrames.has(k.frame)).length;
+        assert.equal(await page.locator('#tl [data-event="rst"]').count(), rsts, `${key}: rst marks`);
+        if (f.end === 'rst') assert.ok(rsts + resetFrames.size > 0, `${key}: a RST ended it`);
         assert.equal(await page.locator('#tl [data-event="zero-window-probe"]').count(), f.zeroWindowProbes, `${key}: zero-window marks`);
         const answered = new Set(mine.flatMap((e) => ('probeFrame' in e ? [e.probeFrame] : [])));
         assert.equal(await page.locator('#tl [data-event="probe"][data-answered="yes"]').count(),
@@ -298,7 +310,8 @@ for (const [set, folder] of CAPTURE_SETS) {
         await page.waitForSelector(`#tl-chart[data-timeline-flow="${key}"]`);
         assert.equal(await page.locator('#tl [data-event="probe"]').count(), f.keepalive.reduce((n, k) => n + k.probes, 0), key);
         const mine = (json.events ?? []).filter((e) => e.capture === f.capture && e.flow === f.id);
-        assert.equal(await page.locator('#tl [data-event]').count(), mine.length + (f.end === 'rst' ? 1 : 0), key);
+        assert.equal(await page.locator('#tl .mark[data-event]:not(.seg)').count(), mine.length, key);
+        assert.ok(await page.locator('#tl .mark.seg').count() > 0, `${key}: segment marks`);
       }
       await page.screenshot({ path: join(OUT, `${set}.png`), fullPage: true });
       assert.deepEqual(problems, []);
@@ -307,3 +320,145 @@ for (const [set, folder] of CAPTURE_SETS) {
     }
   });
 }
+
+/** Captures with retransmissions (the cut NAT path's client, a bridge's and a VPN's copies, a TLS upload). */
+const RESENDING = ['fixtures/path/nat-blackhole.client.pcap', 'fixtures/captures/bridge-any.pcap', 'fixtures/public/psiphon3.pcap',
+  'fixtures/public/nest_log_sink.pcap', 'fixtures/public/smb_v2_only_non_zero_reserved1.pcap'];
+
+for (const capture of RESENDING) {
+  test(`html in chromium: ${capture}: each timeline draws tshark's data segments, RSTs and retransmissions`, async (t) => {
+    const reason = skipReason() ?? (hasTshark() ? null : 'tshark not installed (apt-get install tshark)');
+    if (reason !== null) { t.skip(reason); return; }
+    mkdirSync(OUT, { recursive: true });
+    const html = join(OUT, `${capture.replace(/[/.]/g, '_')}.html`);
+    // Copies unfolded, as tshark sees them.
+    const made = run(['analyze', '--format', 'html', '--all-flows', '--dup-window', '0', '-o', html, join(ROOT, capture)]);
+    assert.equal(made.code, 0, made.stderr);
+    const json = report(['--events', '--all-flows', '--dup-window', '0', join(ROOT, capture)]);
+    const ts = tsharkSegments(join(ROOT, capture));
+    const { page, problems } = await open(html);
+    try {
+      let resent = 0;
+      for (const f of json.flows) {
+        const key = `${f.capture}:${f.id}`;
+        await page.locator(`#flow-rows [data-flow="${key}"]`).click();
+        await page.waitForSelector(`#tl-chart[data-timeline-flow="${key}"]`);
+        const segs = segmentsOf(f, ts);
+        const mine = (json.events ?? []).filter((e) => e.flow === f.id);
+        const probeFrames = new Set(mine.filter((e) => e.type === 'probe' || e.type === 'zero-window-probe').map((e) => e.frame as number));
+        const resetFrames = new Set(mine.filter((e) => e.type === 'probe-reset').map((e) => e.frame as number));
+        const retransmitted = segs.filter((x) => x.resent && !x.keepAlive);
+        assert.equal(await page.locator('#tl [data-event="retransmission"]').count(), retransmitted.length, `${key}: retransmissions`);
+        // Data: tshark's tcp.len > 0 less retransmissions, and less probes (drawn as probes).
+        const data = segs.filter((x) => x.len > 0 && !(x.resent && !x.keepAlive) && !probeFrames.has(x.frame)).length;
+        assert.equal(await page.locator('#tl .mark.seg[data-len]:not([data-len="0"]):not([data-event="retransmission"])').count(), data, `${key}: data`);
+        assert.equal(await page.locator('#tl [data-event="rst"]').count(), segs.filter((x) => x.rst && !resetFrames.has(x.frame)).length, `${key}: RSTs`);
+        assert.equal(await page.locator('#tl [data-injected="yes"]').count(), f.fate.how === 'injected-reset' ? 1 : 0, `${key}: injected RST`);
+        // A retransmission names its frame when hovered.
+        const first = page.locator('#tl [data-event="retransmission"]').first();
+        if (await first.count() > 0) {
+          await first.hover();
+          assert.match(await page.locator('#mark-info').innerText(), new RegExp(`^frame ${retransmitted[0].frame} · .*retransmission`));
+        }
+        resent += retransmitted.length;
+      }
+      assert.ok(resent > 0, 'tshark found retransmissions');
+      await page.screenshot({ path: join(OUT, `${capture.replace(/[/.]/g, '_')}.png`), fullPage: true });
+      assert.deepEqual(problems, []);
+    } finally {
+      await page.close();
+    }
+  });
+}
+
+test('html in chromium: a flow longer than the marks kept shows its first and last segments and says how many are not drawn', async (t) => {
+  const reason = skipReason();
+  if (reason !== null) { t.skip(reason); return; }
+  mkdirSync(OUT, { recursive: true });
+  const capture = join(ROOT, 'fixtures', 'path', 'nat-blackhole.client.pcap');
+  const spill = new SegmentSpill(9000e9);
+  const events = new HtmlEvents();
+  const collected: KeepaliveEvent[] = [];
+  const { capture: info, result } = await analyzeFile(capture, { allFlows: true, segmentTap: spill }, (e) => { events.add(0, e); collected.push(e); });
+  const side = 3;
+  const parts: Buffer[] = [];
+  const batch = new OutputBatch({ out: (x) => parts.push(Buffer.from(x)), outBytes: (b) => { parts.push(Buffer.from(b)); return true; }, err: () => {} });
+  try {
+    writeHtml([{ index: 0, capture: info, result, flows: result.flows, events: [] }], events, batch, HTML_MAX_FLOWS, [spill], null, side);
+  } finally {
+    spill.dispose();
+  }
+  batch.flush();
+  const file = join(OUT, 'thinned.html');
+  writeFileSync(file, Buffer.concat(parts));
+  const { page, problems } = await open(file);
+  try {
+    let thinned = 0;
+    for (const f of result.flows) {
+      const key = `0:${f.id}`;
+      await page.locator(`#flow-rows [data-flow="${key}"]`).click();
+      await page.waitForSelector(`#tl-chart[data-timeline-flow="${key}"]`);
+      const left = Math.max(0, f.packets - 2 * side);
+      assert.equal(await page.locator('#tl [data-thinned]').count(), left > 0 ? 1 : 0, key);
+      if (left > 0) {
+        assert.equal(await page.locator('#tl [data-thinned]').getAttribute('data-thinned'), String(left));
+        assert.match(await page.locator('#tl [data-thinned]').innerText(), new RegExp(`^${left} segments not drawn`));
+      }
+      // The first and the last segment are drawn (unless a probe's or answer's own mark stands for it).
+      const shown = new Set(collected.filter((e) => e.flow === f.id).map((e) => e.frame as number));
+      for (const frame of [f.firstFrame, f.lastFrame]) {
+        if (!shown.has(frame)) assert.equal(await page.locator(`#tl .mark.seg[data-frame="${frame}"]`).count(), 1, `${key}: frame ${frame}`);
+      }
+      thinned += left;
+    }
+    assert.ok(thinned > 0);
+    assert.deepEqual(problems, []);
+  } finally {
+    await page.close();
+  }
+});
+
+test('html in chromium: --merge of a rotated set draws the same flows, probes and segments as the unsplit capture', async (t) => {
+  const reason = skipReason() ?? (spawnSync('editcap', ['-h']).status === 0 ? null : 'editcap not installed (apt-get install wireshark-common)');
+  if (reason !== null) { t.skip(reason); return; }
+  const dir = mkdtempSync(join(os.tmpdir(), 'keepalive-html-merge-'));
+  try {
+    const whole = join(dir, 'rotation.pcap');
+    writeFileSync(whole, gunzipSync(readFileSync(join(ROOT, 'fixtures', 'rotation', 'rotation.pcap.gz'))));
+    const parts = join(dir, 'parts');
+    mkdirSync(parts);
+    assert.equal(spawnSync('editcap', ['-c', '3000', whole, join(parts, 'part.pcap')]).status, 0);
+    assert.ok(readdirSync(parts).length > 3);
+    const one = join(OUT, 'rotation-unsplit.html'), merged = join(OUT, 'rotation-merged.html');
+    mkdirSync(OUT, { recursive: true });
+    for (const [file, args] of [[one, [whole]], [merged, ['--merge', parts]]] as const) {
+      const made = run(['analyze', '--format', 'html', '-o', file, ...args]);
+      assert.equal(made.code, 0, made.stderr);
+    }
+    /** Per flow id: its row, client and server, its probe marks' frames, and its segment marks' events and frames. */
+    const view = async (file: string): Promise<Map<string, string>> => {
+      const { page, problems } = await open(file);
+      try {
+        const out = new Map<string, string>();
+        for (const key of (await allRowKeys(page)).sort()) {
+          await page.locator(`#flow-rows [data-flow="${key}"]`).click();
+          await page.waitForSelector(`#tl-chart[data-timeline-flow="${key}"]`);
+          const marks = await page.locator('#tl .mark[data-event]').evaluateAll((els) =>
+            els.map((e) => `${e.getAttribute('data-event')}@${e.getAttribute('data-frame')}`).sort().join(' '));
+          const title = (await page.locator('#tl-title strong').innerText()).replace(/^Flow \d+:\d+: /, '');
+          out.set(key.split(':')[1], `${title} | ${marks}`);
+        }
+        assert.deepEqual(problems, []);
+        return out;
+      } finally {
+        await page.close();
+      }
+    };
+    const a = await view(one), b = await view(merged);
+    assert.ok(a.size > 0);
+    assert.deepEqual(b, a);
+    for (const v of a.values()) assert.match(v, /probe@\d+/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
