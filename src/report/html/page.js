@@ -594,7 +594,8 @@
     // Catalogue idle timeouts, measured from the last segment heard before the last probe series.
     const from = heard.length ? heard[heard.length - 1].t : null;
     const boxes = from === null ? [] : META.middleboxes.map((m) => ({ t: from + m.seconds, name: m.name, seconds: m.seconds }));
-    return { start, end, marks: marks.concat(heard), gaps, boxes, events: ev, from };
+    // Drawn in this order, later ones on top: last-heard ticks, segments, then the events and the first and last packet.
+    return { start, end, marks: heard.concat(marks), gaps, boxes, events: ev, from };
   }
 
   function drawTimeline(r) {
