@@ -25,6 +25,8 @@ export const BLACKHOLE_RETRANSMISSIONS = 3;
 export interface EndpointFateFacts {
   /** Gap before its first segment still waiting for an answer (data, FIN or probe) at the end, s; null none. */
   readonly pendingAfterIdleSeconds: number | null;
+  /** From the first of those segments to the flow's last one (only after an idle gap), s; null otherwise. */
+  readonly pendingTriedSeconds: number | null;
   /** Retransmissions among those unanswered segments. */
   readonly pendingRetransmissions: number;
   /** Its retransmission intervals grew (RTO back-off). */
@@ -54,8 +56,9 @@ const idleOrNull = (x: number | null): number | null => (x !== null && x >= IDLE
 
 export function decideFate(f: FlowFateFacts): Fate {
   const make = (how: Fate['how'], by: FateBy | null, afterIdle: number | null, retransmissions: number,
-    evidence: string[], clue: RstClue | null = null): Fate =>
-    ({ how, by, afterIdleSeconds: afterIdle, retransmissions, silentAtEndSeconds: how === 'open' ? f.silentAtEndSeconds : null, clue, evidence });
+    evidence: string[], clue: RstClue | null = null, gaveUpAfter: number | null = null): Fate =>
+    ({ how, by, afterIdleSeconds: afterIdle, retransmissions, gaveUpAfterSeconds: gaveUpAfter,
+      silentAtEndSeconds: how === 'open' ? f.silentAtEndSeconds : null, clue, evidence });
 
   if (f.end === 'evicted') return make('evicted', null, null, 0, ['dropped from the flow table at the flow cap']);
 
@@ -64,7 +67,9 @@ export function decideFate(f: FlowFateFacts): Fate {
     if (ka === null) continue;
     return make('keepalive-timeout', role, idleOrNull(ka.idleSeconds), e.pendingRetransmissions,
       [`${role} gave up after ${ka.probes} unanswered keepalive probe${ka.probes === 1 ? '' : 's'}` +
-        (ka.idleSeconds === null ? '' : ` (first after ${s1(ka.idleSeconds)} s idle)`)]);
+        (ka.idleSeconds === null ? '' : ` (first after ${s1(ka.idleSeconds)} s idle)`) +
+        (e.pendingTriedSeconds === null ? '' : `, ${s1(e.pendingTriedSeconds)} s after the first`)],
+      null, e.pendingTriedSeconds);
   }
 
   for (const role of ['client', 'server'] as const) {
@@ -76,7 +81,9 @@ export function decideFate(f: FlowFateFacts): Fate {
     return make('retransmission-timeout', role, e.pendingAfterIdleSeconds, n,
       [`${role} sent after ${s1(e.pendingAfterIdleSeconds)} s idle and retransmitted ${n} time${n === 1 ? '' : 's'} without an answer` +
         (e.backoff ? ' with growing intervals' : ''),
-      ownRst ? `${role} gave up with a RST` : 'no RST: the sender gave up silently, or the capture ended first']);
+      ownRst ? `${role} gave up with a RST ${s1(e.pendingTriedSeconds ?? 0)} s after its first unanswered segment`
+        : `no RST: the last try came ${s1(e.pendingTriedSeconds ?? 0)} s after the first; the sender gave up silently, or the capture ended first`],
+      null, e.pendingTriedSeconds);
   }
 
   if (f.end === 'rst' && f.rst !== null) {

@@ -18,6 +18,12 @@ export interface Fate {
   readonly afterIdleSeconds: number | null;
   /** Retransmissions that went unanswered at the end. */
   readonly retransmissions: number;
+  /**
+   * For keepalive-timeout and retransmission-timeout: from the dying side's first unanswered
+   * segment after the idle gap to its last segment (the give-up RST, or its last try when it went
+   * silent), s.
+   */
+  readonly gaveUpAfterSeconds: number | null;
   /** How long an open flow had been silent when the capture ended. */
   readonly silentAtEndSeconds: number | null;
   /** For injected-reset: the clue that decided. */

@@ -50,6 +50,12 @@ export const enum FlowDouble {
   PendGapB = 25,
   /** Longest such gap after which the other side answered: an idle gap the path survived, ns. */
   SurvivedGap = 26,
+  /**
+   * Time of endpoint a's (b's) first segment of that run, stored with PendGapA (only after an
+   * idle gap): from it to the flow's last segment is how long the sender kept trying.
+   */
+  PendStartA = 30,
+  PendStartB = 31,
 }
 
 /** 32-bit fields, as word indexes into a record. Endpoint b's fields are a's + Layout.EndpointBW. */

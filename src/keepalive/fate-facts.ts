@@ -44,7 +44,10 @@ export function noteSegment(store: FlowStore, slot: number, snd: SideView, flags
         fb = (fb & ~(fromA ? FateBit.PendIdleA : FateBit.PendIdleB)) | (fromA ? FateBit.PendingA : FateBit.PendingB);
         if (gapNs >= IDLE_GAP_NS) {
           fb |= fromA ? FateBit.PendIdleA : FateBit.PendIdleB;
-          store.f64[slot * Layout.Doubles + (fromA ? FlowDouble.PendGapA : FlowDouble.PendGapB)] = gapNs;
+          const d = slot * Layout.Doubles;
+          store.f64[d + (fromA ? FlowDouble.PendGapA : FlowDouble.PendGapB)] = gapNs;
+          // The engine has stamped this segment's time as the flow's last.
+          store.f64[d + (fromA ? FlowDouble.PendStartA : FlowDouble.PendStartB)] = store.f64[d + FlowDouble.LastTime];
         }
       }
     } else if ((len > 0 || (flags & TcpFlag.FIN) !== 0) && !probeShaped && snd.nextSeqKnown &&

@@ -17,10 +17,14 @@ function endpointFacts(row: Float64Array, off: number, isA: boolean, fb: number,
   // A run after a gap under IDLE_GAP_SECONDS did not store it (flow/store.ts FateBit.PendIdleA): 0 stands for it.
   const gap = !pending ? null : (fb & (isA ? FateBit.PendIdleA : FateBit.PendIdleB)) !== 0
     ? us(row[off + (isA ? SnapshotField.PendGapA : SnapshotField.PendGapB)]) : 0;
+  // Nothing came back after the run began, so the flow's last segment is this side's last try.
+  const tried = gap === null || gap === 0 ? null
+    : us(row[off + SnapshotField.LastTime] - row[off + (isA ? SnapshotField.PendStartA : SnapshotField.PendStartB)]);
   const pr = off + (isA ? 0 : ENDPOINT_FIELDS);
   const gaveUp = row[pr + SnapshotField.Probes] > 0 && row[pr + SnapshotField.Outcome] === TIMEOUT && row[pr + SnapshotField.GiveUpAfter] >= 0;
   return {
     pendingAfterIdleSeconds: gap,
+    pendingTriedSeconds: tried,
     pendingRetransmissions: pending ? (fb >>> (isA ? FateBit.RetxShiftA : FateBit.RetxShiftB)) & 0xff : 0,
     backoff: (fb & (isA ? FateBit.BackoffA : FateBit.BackoffB)) !== 0,
     sentFin: (bits & (isA ? FlowBit.FinA : FlowBit.FinB)) !== 0,

@@ -37,11 +37,13 @@ export const enum SnapshotField {
   Tenant = 81,
   /** Flow.closeBits. */
   CloseBits = 82,
+  /** FlowDouble.PendStartA/B: when each side's waiting run after an idle gap began, ns. */
+  PendStartA = 83, PendStartB = 84,
 }
 export const ENDPOINT_FIELDS = 20;
 
-/** Doubles per snapshot row (664 bytes). */
-export const SNAPSHOT_DOUBLES = 83;
+/** Doubles per snapshot row (680 bytes). */
+export const SNAPSHOT_DOUBLES = 85;
 
 /** Copies the flow record's fate facts into `row` from `off`; `silentNs` is the silence at the capture's end, -1 if retired earlier. */
 export function snapshotFate(store: FlowStore, slot: number, silentNs: number, row: Float64Array, off: number): void {
@@ -55,6 +57,8 @@ export function snapshotFate(store: FlowStore, slot: number, silentNs: number, r
   row[off + SnapshotField.PendGapA] = f64[d + FlowDouble.PendGapA];
   row[off + SnapshotField.PendGapB] = f64[d + FlowDouble.PendGapB];
   row[off + SnapshotField.SurvivedGap] = f64[d + FlowDouble.SurvivedGap];
+  row[off + SnapshotField.PendStartA] = f64[d + FlowDouble.PendStartA];
+  row[off + SnapshotField.PendStartB] = f64[d + FlowDouble.PendStartB];
   row[off + SnapshotField.IcmpKind] = i32[w + FlowWord.Icmp];
   row[off + SnapshotField.NextSeqA] = i32[w + FlowWord.NextSeqA];
   row[off + SnapshotField.NextSeqB] = i32[w + FlowWord.NextSeqB];

@@ -12,7 +12,7 @@ type Cell = string | number | boolean | null;
 export const CSV_COLUMNS = [
   'capture', 'file', 'flow', 'client', 'server', 'vlan', 'midstream',
   'first_frame', 'last_frame', 'first_time', 'last_time', 'packets', 'max_idle_s', 'zero_window_probes', 'end',
-  'fate', 'fate_by', 'fate_after_idle_s', 'fate_retransmissions', 'fate_silent_at_end_s', 'fate_clue', 'fate_evidence',
+  'fate', 'fate_by', 'fate_after_idle_s', 'fate_retransmissions', 'fate_gave_up_after_s', 'fate_silent_at_end_s', 'fate_clue', 'fate_evidence',
   'prober', 'probes', 'acked', 'unanswered', 'resets', 'icmp', 'probe_bytes',
   'idle_min_s', 'idle_median_s', 'idle_max_s',
   'interval_min_s', 'interval_median_s', 'interval_max_s',
@@ -53,7 +53,7 @@ export function flowRows(captureIndex: number, file: string, f: FlowReport, extr
   const head: Cell[] = [
     captureIndex, file, f.id, f.client, f.server, f.vlan.join('.'), f.midstream,
     f.firstFrame, f.lastFrame, f.firstTime, f.lastTime, f.packets, f.maxIdleSeconds, f.zeroWindowProbes, f.end,
-    f.fate.how, f.fate.by, f.fate.afterIdleSeconds, f.fate.retransmissions, f.fate.silentAtEndSeconds, f.fate.clue, f.fate.evidence.join('; '),
+    f.fate.how, f.fate.by, f.fate.afterIdleSeconds, f.fate.retransmissions, f.fate.gaveUpAfterSeconds, f.fate.silentAtEndSeconds, f.fate.clue, f.fate.evidence.join('; '),
   ];
   if (f.keepalive.length === 0) return csvRecord([...head, ...endpointCells(null), ...extra]);
   let out = '';

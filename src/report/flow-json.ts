@@ -38,7 +38,7 @@ const MAX_UNANSWERED = key('maxUnanswered', 5), OUTCOME = key('outcome', 5), SET
 const S_IDLE = key('idleSeconds', 6, true), S_INTERVAL = key('intervalSeconds', 6), S_COUNT = key('count', 6);
 const S_MATCHES = key('matches', 6), S_MIDDLEBOXES = key('middleboxes', 6), S_DEAD_PEER = key('deadPeerDetectedAfterSeconds', 6);
 const FATE = key('fate', 3), FATE_HOW = key('how', 4, true), FATE_BY = key('by', 4), FATE_AFTER = key('afterIdleSeconds', 4);
-const FATE_RETX = key('retransmissions', 4), FATE_SILENT = key('silentAtEndSeconds', 4), FATE_CLUE = key('clue', 4);
+const FATE_GAVE_UP = key('gaveUpAfterSeconds', 4), FATE_RETX = key('retransmissions', 4), FATE_SILENT = key('silentAtEndSeconds', 4), FATE_CLUE = key('clue', 4);
 const FATE_EVIDENCE = key('evidence', 4), FATE_CLOSE = ascii(indent(3) + '}');
 const EVIDENCE_ITEM = ascii(indent(5)), EVIDENCE_NEXT = ascii(',' + indent(5)), EVIDENCE_CLOSE = ascii(indent(4) + ']');
 const MIN = key('min', 6, true), MEDIAN = key('median', 6), MAX = key('max', 6);
@@ -235,6 +235,7 @@ function writeFate(buf: Uint8Array, p: number, f: Fate): number {
   p = bytes(buf, p, FATE_BY); p = writeStringOrNull(buf, p, f.by);
   p = bytes(buf, p, FATE_AFTER); p = writeNumberOrNull(buf, p, f.afterIdleSeconds);
   p = bytes(buf, p, FATE_RETX); p = writeNumber(buf, p, f.retransmissions);
+  p = bytes(buf, p, FATE_GAVE_UP); p = writeNumberOrNull(buf, p, f.gaveUpAfterSeconds);
   p = bytes(buf, p, FATE_SILENT); p = writeNumberOrNull(buf, p, f.silentAtEndSeconds);
   p = bytes(buf, p, FATE_CLUE); p = writeStringOrNull(buf, p, f.clue);
   p = bytes(buf, p, FATE_EVIDENCE);

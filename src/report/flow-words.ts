@@ -28,6 +28,7 @@ export function fateText(f: Fate): string {
   if (f.by !== null) s += ` (${f.by})`;
   if (f.afterIdleSeconds !== null) s += ` after ${f.afterIdleSeconds.toFixed(1)} s idle`;
   if (f.retransmissions > 0) s += `, ${f.retransmissions} resent`;
+  if (f.gaveUpAfterSeconds !== null) s += `, gave up after ${f.gaveUpAfterSeconds.toFixed(1)} s`;
   if (f.silentAtEndSeconds !== null) s += `, silent ${f.silentAtEndSeconds.toFixed(1)} s at end`;
   return s;
 }

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { analyzeFile } from '../../src/analysis';
 import type { FlowReport } from '../../src/keepalive/model';
+import { haveTshark } from '../decode/helpers';
 
 const DIR = join(__dirname, '..', '..', '..', 'fixtures', 'path');
 
@@ -108,4 +109,32 @@ test('--paths-by port gives each server port its own path; a wrong value is a us
   const bad = spawnSync(process.execPath, [bin, 'analyze', '--paths-by', 'host', join(DIR, 'nat-reject.client.pcap')], { encoding: 'utf8' });
   assert.equal(bad.status, 2);
   assert.match(bad.stderr, /paths-by/);
+});
+
+// A sender that dies after idle kept trying from its first unanswered segment (the one right
+// after the flow's longest silence in these recordings) to the flow's last segment: tshark's
+// times of those two frames.
+for (const [file, port] of [['path/nat-blackhole.client.pcap', 5002], ['path/nat-blackhole.client.pcap', 5003],
+  ['path/nat-blackhole-ipv6.client.pcap', 5002], ['cut-path.pcap', 5001]] as const) {
+  test(`${file} :${port}: gaveUpAfterSeconds runs from the first unanswered segment after the idle gap to the last try (tshark)`, async (t) => {
+    if (!haveTshark()) { t.skip('tshark not installed'); return; }
+    const path = join(DIR, '..', file);
+    const r = spawnSync('tshark', ['-r', path, '-Y', `tcp.port == ${port}`, '-T', 'fields', '-e', 'frame.time_epoch'], { encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const times = r.stdout.trim().split('\n').map(Number);
+    let gapAt = 1;
+    for (let i = 2; i < times.length; i++) if (times[i] - times[i - 1] > times[gapAt] - times[gapAt - 1]) gapAt = i;
+    const want = times[times.length - 1] - times[gapAt];
+    const { result } = await analyzeFile(path, { allFlows: true });
+    const f = flowTo(result.flows, port);
+    assert.ok(f.fate.how === 'retransmission-timeout' || f.fate.how === 'keepalive-timeout', JSON.stringify(f.fate));
+    assert.ok(f.fate.gaveUpAfterSeconds !== null && Math.abs(f.fate.gaveUpAfterSeconds - want) < 1e-5,
+      `${f.fate.gaveUpAfterSeconds} vs tshark ${want.toFixed(6)}`);
+  });
+}
+
+test('gaveUpAfterSeconds is null for a flow that did not die trying (restart: a real RST)', async () => {
+  const { result } = await analyzeFile(join(DIR, 'restart.client.pcap'), { allFlows: true });
+  assert.ok(result.flows.length > 0);
+  for (const f of result.flows) if (f.fate.how !== 'keepalive-timeout' && f.fate.how !== 'retransmission-timeout') assert.equal(f.fate.gaveUpAfterSeconds, null);
 });

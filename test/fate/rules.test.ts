@@ -60,7 +60,7 @@ test('RST: without earlier packets of the endpoint the TTL cannot decide', () =>
   assert.match(j.evidence[0], /no earlier packet/);
 });
 
-const quiet: EndpointFateFacts = { pendingAfterIdleSeconds: null, pendingRetransmissions: 0, backoff: false, sentFin: false, keepaliveGaveUp: null };
+const quiet: EndpointFateFacts = { pendingAfterIdleSeconds: null, pendingTriedSeconds: null, pendingRetransmissions: 0, backoff: false, sentFin: false, keepaliveGaveUp: null };
 const flow = (o: Partial<FlowFateFacts>): FlowFateFacts =>
   ({ end: 'open', client: quiet, server: quiet, rst: null, firstFin: null, icmp: null, silentAtEndSeconds: 3, ...o });
 
@@ -105,7 +105,7 @@ test('fate: ICMP after the last answer, from a router', () => {
 });
 
 const fate = (how: Fate['how'], afterIdleSeconds: number | null = null): Fate =>
-  ({ how, by: null, afterIdleSeconds, retransmissions: 0, silentAtEndSeconds: null, clue: null, evidence: [] });
+  ({ how, by: null, afterIdleSeconds, retransmissions: 0, gaveUpAfterSeconds: null, silentAtEndSeconds: null, clue: null, evidence: [] });
 const pf = (o: Partial<PathFlow>): PathFlow => ({ id: 1, serverAddress: '10.0.2.2', serverPort: 443, fate: fate('open'),
   survivedIdleSeconds: null, keepaliveIdleSeconds: null, keepaliveAnswered: false, serverWord: null, ...o });
 

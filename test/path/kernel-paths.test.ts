@@ -117,7 +117,7 @@ test('table: each flow that died after idle says how, by whom, and after how lon
 
 test('json and ndjson: `fate` on every flow (with --all-flows too), `paths` at the top level and as path lines', () => {
   const file = join(DIR, 'nat-reject.client.pcap');
-  const keys = ['how', 'by', 'afterIdleSeconds', 'retransmissions', 'silentAtEndSeconds', 'clue', 'evidence'];
+  const keys = ['how', 'by', 'afterIdleSeconds', 'retransmissions', 'gaveUpAfterSeconds', 'silentAtEndSeconds', 'clue', 'evidence'];
   for (const extra of [[], ['--all-flows']]) {
     const j = JSON.parse(spawnSync(process.execPath, [BIN, 'analyze', '--format', 'json', ...extra, file], { encoding: 'utf8' }).stdout) as
       { flows: { fate: Record<string, unknown> }[]; paths: Record<string, unknown>[] };

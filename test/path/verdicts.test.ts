@@ -12,7 +12,7 @@ import type { Fate } from '../../src/fate/model';
 const FX = join(__dirname, '..', '..', '..', 'fixtures');
 
 const fate = (how: Fate['how'], afterIdleSeconds: number | null = null): Fate =>
-  ({ how, by: null, afterIdleSeconds, retransmissions: 0, silentAtEndSeconds: null, clue: null, evidence: [] });
+  ({ how, by: null, afterIdleSeconds, retransmissions: 0, gaveUpAfterSeconds: null, silentAtEndSeconds: null, clue: null, evidence: [] });
 const pf = (o: Partial<PathFlow>): PathFlow => ({ id: 1, serverAddress: '10.0.2.2', serverPort: 443, fate: fate('open'),
   survivedIdleSeconds: null, keepaliveIdleSeconds: null, keepaliveAnswered: false, serverWord: null, ...o });
 

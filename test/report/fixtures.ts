@@ -13,7 +13,7 @@ export const probing: KeepaliveReport = {
   settings: { idleSeconds: 7200, intervalSeconds: 75, count: 9, matches: 'linux', middleboxes: [], deadPeerDetectedAfterSeconds: 7875 },
 };
 
-export const openFate: Fate = { how: 'open', by: null, afterIdleSeconds: null, retransmissions: 0, silentAtEndSeconds: 3, clue: null, evidence: ['silent for 3.0 s when the capture ended'] };
+export const openFate: Fate = { how: 'open', by: null, afterIdleSeconds: null, retransmissions: 0, gaveUpAfterSeconds: null, silentAtEndSeconds: 3, clue: null, evidence: ['silent for 3.0 s when the capture ended'] };
 
 export function makeFlow(over: Partial<FlowReport> = {}): FlowReport {
   return {
