@@ -68,7 +68,7 @@ export function decideFate(f: FlowFateFacts): Fate {
     return make('keepalive-timeout', role, idleOrNull(ka.idleSeconds), e.pendingRetransmissions,
       [`${role} gave up after ${ka.probes} unanswered keepalive probe${ka.probes === 1 ? '' : 's'}` +
         (ka.idleSeconds === null ? '' : ` (first after ${s1(ka.idleSeconds)} s idle)`) +
-        (e.pendingTriedSeconds === null ? '' : `, ${s1(e.pendingTriedSeconds)} s after the first`)],
+        (e.pendingTriedSeconds === null ? '' : ` ${s1(e.pendingTriedSeconds)} s after the first`)],
       null, e.pendingTriedSeconds);
   }
 
