@@ -244,9 +244,11 @@ test('a retired flow is reported field for field, whether its report stayed in m
     id: 0, client: '[2001:db8::1]:40000', server: '[2001:db8:0:1::2]:80', vlan: [100, 200],
     firstFrame: 1, lastFrame: 15, firstTime: '2023-11-14T22:13:20.000000000Z', lastTime: '2023-11-15T00:24:35.300000000Z',
     midstream: false, packets: 15, maxIdleSeconds: 7200.295, zeroWindowProbes: 0, end: 'rst',
-    // The first probe came 7200.3 − 0.005 s after the client's last ACK; its RST|ACK ended it.
-    fate: { how: 'keepalive-timeout', by: 'client', afterIdleSeconds: 7200.295, retransmissions: 0, silentAtEndSeconds: null, clue: null,
-      evidence: ['client gave up after 9 unanswered keepalive probes (first after 7200.3 s idle)'] },
+    // The first probe came 7200.3 − 0.005 s after the client's last ACK; its RST|ACK ended it
+    // 9 × 75 s after that probe.
+    fate: { how: 'keepalive-timeout', by: 'client', afterIdleSeconds: 7200.295, retransmissions: 0, gaveUpAfterSeconds: 675,
+      silentAtEndSeconds: null, clue: null,
+      evidence: ['client gave up after 9 unanswered keepalive probes (first after 7200.3 s idle) 675.0 s after the first'] },
   });
   assert.deepEqual({ ...ka, settings: { ...ka.settings, middleboxes: ka.settings.middleboxes.length } }, {
     prober: 'client', probes: 9, acked: 0, unanswered: 9, resets: 0, icmp: 0, probeBytes: 0,
