@@ -120,6 +120,7 @@ export class FlowTable {
    * flow created or retired in between costs nothing but a wasted load.
    */
   prefetch(rec: Int32Array, from: number, to: number): void {
+    // Stryker disable all: equivalent mutants: these loads only warm caches, nothing reads their result.
     const heads = this.heads, mask = heads.length - 1, i32 = this.store.i32, first = this.prefetched;
     let n = 0;
     for (let r = from; r < to && n < PREFETCH_MAX; r += metaWords(rec[r + SegmentWord.Meta])) first[n++] = heads[rec[r + SegmentWord.KeyHash] & mask];
@@ -134,6 +135,7 @@ export class FlowTable {
       if (h !== 0) sink ^= i32[(h - 1) * Layout.Words] ^ i32[(h - 1) * Layout.Words + 15] ^ i32[(h - 1) * Layout.Words + 31];
     }
     this.prefetchSink = sink;
+    // Stryker restore all
   }
 
   /** Creates a flow whose endpoint a is the packet's source; returns its slot. */
