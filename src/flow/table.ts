@@ -134,8 +134,8 @@ export class FlowTable {
       // one, which holds the key, to miss inside lookup(). Three loads cover any alignment.
       if (h !== 0) sink ^= i32[(h - 1) * Layout.Words] ^ i32[(h - 1) * Layout.Words + 15] ^ i32[(h - 1) * Layout.Words + 31];
     }
-    this.prefetchSink = sink;
     // Stryker restore all
+    this.prefetchSink = sink;
   }
 
   /** Creates a flow whose endpoint a is the packet's source; returns its slot. */
