@@ -98,3 +98,13 @@ test('the silence at the end of the capture counts in the longest idle of every 
   assert.deepEqual(r.flows.map((f) => f.maxIdleSeconds), [49, 46, 0]);
   assert.deepEqual(r.flows.map((f) => f.fate.silentAtEndSeconds), [49, 46, 0]);
 });
+
+test('a SYN with the old ISN after the flow was reset starts a new connection; before, it is a retransmission', () => {
+  const c = new Conversation({ allFlows: true });
+  c.tcp(0, { ...C, seq: 1, flags: 'S' });
+  c.tcp(1, { ...C, seq: 1, flags: 'S' }); // retransmitted: same flow
+  c.tcp(2, { ...S, seq: 9, flags: 'R' });
+  c.tcp(3, { ...C, seq: 1, flags: 'S' }); // the same ISN again, but the flow was reset: a new one
+  const r = c.finish();
+  assert.deepEqual(r.flows.map((f) => [f.firstFrame, f.packets, f.end]), [[1, 3, 'rst'], [4, 1, 'open']]);
+});
