@@ -10,8 +10,9 @@ const viaText = (scaled: number, digits: number): number => Number(scaled.toFixe
 test('rounding a duration to the microsecond gives what toFixed gives, whole microseconds or not', () => {
   let seed = 12345;
   const rand = (): number => { seed = (Math.imul(seed, 1103515245) + 12345) >>> 0; return seed / 2 ** 32; };
+  // 100,000 values here (the mutation run repeats this test per mutant); the rule was checked over 10 M once.
   const values: number[] = [0, 500, 1000, 1500, 999_999_500, 1_000_000_000, 7_200_000_000_000, 2 ** 53 - 1];
-  for (let i = 0; i < 100_000; i++) {
+  for (let i = 0; i < 25_000; i++) {
     const scale = [1e6, 1e9, 1e12, 1e15][i % 4];
     const ns = Math.floor(rand() * scale);
     values.push(ns, ns * 1000, ns - (ns % 1000) + 500, (ns * 2 + 1) / 2); // any, whole µs, half µs, a median's .5 ns

@@ -71,3 +71,34 @@ test('an analysis whose reports spill reports exactly what one held in memory re
   assert.ok(inMemory.result.reports.length > 2, 'the fixture has several flows');
   assert.deepEqual(spilled.result.flows, inMemory.result.flows);
 });
+
+test('a run longer than the read buffer comes back through several reads, field for field; eachRow sees the same rows', () => {
+  // Runs of 200 rows: read 64 at a time (three full reads and one of 8); 1037 rows make 5 runs and 37 gathering.
+  const ids = Array.from({ length: 1037 }, (_, i) => (i * 389) % 1037);
+  const store = new ReportStore(WIDTH, readRow, 200);
+  fill(store, ids.slice(0, 200));
+  assert.equal(store.spilled, false, 'a full run is written only when the next row comes');
+  fill(store, ids.slice(200, 201));
+  assert.equal(store.spilled, true);
+  fill(store, ids.slice(201));
+  assert.equal(store.length, 1037);
+  assert.deepEqual(store.toArray(), ids.map((_, i) => expected(i)));
+  const seen: number[][] = [];
+  store.eachRow((rows, off) => seen.push(Array.from(rows.subarray(off, off + WIDTH))));
+  assert.deepEqual(seen, ids.map((_, i) => fields(i)));
+  store.dispose();
+  assert.equal(store.length, 0);
+  assert.equal(store.spilled, false);
+  assert.deepEqual(store.toArray(), []);
+});
+
+test('rows gather in a buffer that grows from 64 rows to a run, keeping the rows already written', () => {
+  for (const n of [1, 63, 64, 65, 129, 2048, 2049, 4200]) {
+    const ids = Array.from({ length: n }, (_, i) => n - 1 - i);
+    const store = new ReportStore(WIDTH, readRow);
+    fill(store, ids);
+    assert.equal(store.spilled, n > 2048, `${n} rows`);
+    assert.deepEqual(store.toArray(), ids.map((_, i) => expected(i)), `${n} rows`);
+    store.dispose();
+  }
+});

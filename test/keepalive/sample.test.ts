@@ -89,3 +89,41 @@ test('an empty sample has no median', () => {
   assert.equal(s.count, 0);
   assert.ok(Number.isNaN(s.median()));
 });
+
+test('values spanning more than the sketch\'s 4096 bins keep the high end exact to 1 %', () => {
+  // γ = 1.01 / 0.99: 4096 bins span a ratio of about 3.7e35. Values from 2 ns to 1e40 ns do not fit;
+  // the low ones fold into the lowest bin kept, and a median among the high ones is still within 1 %.
+  const s = new Sample();
+  for (let i = 0; i < 16; i++) s.add(2);
+  for (let i = 0; i < 17; i++) s.add(1e40 * (1 + i / 1000));
+  assert.equal(s.count, 33);
+  assert.equal(s.min, 2);
+  assert.equal(s.max, 1e40 * 1.016);
+  const want = 1e40; // rank 16 of 0..32: the smallest of the high values
+  assert.ok(Math.abs(s.median() - want) <= SKETCH_RELATIVE_ERROR * want, String(s.median()));
+  // And from the other side: the high values first, then the low ones past the span.
+  const t = new Sample();
+  for (let i = 0; i < 17; i++) t.add(1e40);
+  for (let i = 0; i < 16; i++) t.add(3);
+  assert.ok(Math.abs(t.median() - 1e40) <= SKETCH_RELATIVE_ERROR * 1e40, String(t.median()));
+});
+
+test('a sketch grows its bins upwards from the first value and keeps every count', () => {
+  // 17 values force the sketch; then 40 values each 10 % above the last, each past the bins so far.
+  const values: number[] = [];
+  for (let i = 0; i < 17; i++) values.push(1e6);
+  for (let k = 1; k <= 40; k++) values.push(1e6 * 1.1 ** k);
+  const s = new Sample();
+  for (const v of values) s.add(v);
+  const want = trueMedian(values);
+  assert.ok(Math.abs(s.median() - want) <= SKETCH_RELATIVE_ERROR * want, `${s.median()} vs ${want}`);
+  // Every value counted once: with as many again above them all the median is the largest's bin.
+  const high = new Sample();
+  for (const v of values) high.add(v);
+  for (let i = 0; i < values.length + 1; i++) high.add(1e12);
+  assert.ok(Math.abs(high.median() - 1e12) <= SKETCH_RELATIVE_ERROR * 1e12, String(high.median()));
+  const low = new Sample();
+  for (const v of values) low.add(v);
+  for (let i = 0; i < values.length + 1; i++) low.add(0);
+  assert.equal(low.median(), 0);
+});
