@@ -12,13 +12,13 @@ import { SideView } from '../flow/side-view';
 import { FlowKey } from '../decode/flow-key';
 import { classifySmallSegment, MIN_PROBE_IDLE_NS, SegmentClass, SmallSegmentFacts } from './classify';
 import { Answer, answerTo, icmpAnswers } from './answers';
-import { ProberStep, proberStep, probeSent, SeriesEvent, settle } from './series';
+import { givesUpAfterLostAnswers, ProberStep, proberStep, probeSent, SeriesEvent, settle } from './series';
 import { confirmedByAck, confirmedBySeq, repeatsLast } from './candidates';
 import { MAX_CANDIDATES, type ProberState } from './prober';
 import { ProberSlots } from './prober-slots';
 import { buildFlowReport, SNAPSHOT_DOUBLES, SnapshotField, snapshotFate, snapshotFlow } from './report';
 import { EvictedFlows } from '../flow/evicted';
-import { noteIcmpError, noteSegment, survivorOnly } from './fate-facts';
+import { noteIcmpError, noteSegment, survivedBefore, survivedGap, survivorOnly } from './fate-facts';
 import { diedAfterIdle, fateOf, pathFlowOf } from './fate-row';
 import { PathAccumulator, type PathsBy } from '../path/paths';
 import type { KeepaliveEvent, Outcome } from './model';
@@ -243,7 +243,7 @@ export class KeepaliveEngine {
     if (snd.probing) {
       const step = proberStep(rst || fin, len, cls === SegmentClass.Normal);
       if (step !== ProberStep.Nothing) this.proberStep(slot, fromA, step, rst, seq);
-    }
+    } else if ((rst || fin) && snd.hasProber) this.lostAnswersGiveUp(slot, fromA, rst);
 
     // What the flow's fate needs (fate-facts.ts), from the sender's state before this segment.
     noteSegment(store, slot, snd, flags, seq, ack, len, rec[at + SegmentWord.Ip], probeShaped, this.gap);
@@ -325,6 +325,19 @@ export class KeepaliveEngine {
     } else settle(pr, SeriesEvent.DataResumed, 0);
   }
 
+  /** The prober's RST or FIN after its last probe was ACKed on the wire: a give-up when those ACKs were lost (series.ts). */
+  private lostAnswersGiveUp(slot: number, fromA: boolean, rst: boolean): void {
+    const flow = this.table.flowAt(slot);
+    const s = flow.endpoint(fromA), pr = this.probers.get(s);
+    if (pr === null || !givesUpAfterLostAnswers(pr, s.lastRecv, this.now)) return;
+    settle(pr, SeriesEvent.GaveUpAnswerLost, 0);
+    // The idle gaps whose answers were lost were not survived: the path's evidence is what it was before the series.
+    survivedBefore(this.table.store, slot, pr.survivedBefore);
+    if (this.onEvent) {
+      this.onEvent({ type: 'keepalive-timeout', ...this.base(flow, fromA), probes: pr.seriesLen, via: rst ? 'rst' : 'fin', answersLost: pr.answersLost });
+    }
+  }
+
   /** The prober's FIN (frame pr.finFrame) after an unanswered probe was its give-up. */
   private giveUp(flow: Flow, proberIsA: boolean, pr: ProberState, via: 'fin'): void {
     const frame = pr.finFrame, t = pr.finTime;
@@ -341,6 +354,7 @@ export class KeepaliveEngine {
     this.probes++;
     pr.finFrame = 0; // probing on after its FIN: the FIN was no give-up (half-close)
     const idle = probeSent(pr, s.lastRecv, t, frame, seq, len);
+    if (pr.seriesLen === 1 && pr.suspects.length === 0) pr.survivedBefore = survivedGap(this.table.store, flow.slot);
     if (this.onEvent) {
       this.onEvent({ type: 'probe', ...this.baseAt(flow, fromA, frame, recTime), payloadBytes: len,
         idleSeconds: idle < 0 ? null : secs(idle), series: pr.seriesLen, late });
