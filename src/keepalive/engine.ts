@@ -389,7 +389,7 @@ export class KeepaliveEngine {
   private addCandidate(flow: Flow, fromA: boolean, seq: number, ack: number, len: number): void {
     const s = flow.endpoint(fromA);
     const pr = this.probers.create(s);
-    const repeat = repeatsLast(pr, seq, ack, len, s.lastRecv);
+    const repeat = repeatsLast(pr, seq, ack, len, s.lastRecv, this.now);
     if (!repeat && pr.candidates.length >= MAX_CANDIDATES) pr.dropOldestCandidate();
     pr.addCandidate({ frame: this.frame, time: this.now, recordTime: this.recTime, seq, ack, len });
     if (repeat) this.confirm(flow, fromA, pr, seq);
