@@ -16,6 +16,9 @@ export interface Candidate {
   readonly len: number;
 }
 
+/** The empty suspect list every prober starts with (series.ts gives a prober its own at its first suspect; never written). */
+export const NO_SUSPECTS: number[] = [];
+
 /** Unconfirmed candidates kept per endpoint; more than this and the oldest are dropped. */
 export const MAX_CANDIDATES = 16;
 
@@ -63,7 +66,7 @@ export class ProberState {
    * Probes that came sooner after the previous probe's ACK than the prober's idle allows, as
    * [idle, interval] pairs in ns, until a give-up (lost answers) or anything else decides them.
    */
-  readonly suspects: number[] = [];
+  suspects: number[] = NO_SUSPECTS;
   /** The series length and first idle if the suspects continued the series. */
   chainLen = 0;
   chainIdle = -1;

@@ -5,7 +5,7 @@
 // prober's outcome happens in settle().
 import { UNKNOWN_TIME } from '../flow/flow';
 import type { Nanos } from '../units';
-import type { ProberState } from './prober';
+import { NO_SUSPECTS, type ProberState } from './prober';
 
 /** What happened to the prober's last probe, or to its series. */
 export const enum SeriesEvent {
@@ -68,7 +68,11 @@ export function probeSent(pr: ProberState, lastRecv: Nanos, t: Nanos, frame: num
       idle = t - lastRecv;
       pr.seriesIdle = idle;
       // A suspect's idle waits: it is an interval if the prober gives up.
-      if (suspect) pr.suspects.push(idle, t - pr.lastProbeTime); else pr.idle.add(idle);
+      if (!suspect) pr.idle.add(idle);
+      else {
+        if (pr.suspects === NO_SUSPECTS) pr.suspects = [];
+        pr.suspects.push(idle, t - pr.lastProbeTime);
+      }
     }
   }
   pr.ackedAt = NaN as Nanos;
