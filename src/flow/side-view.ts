@@ -75,6 +75,8 @@ export class SideView {
   /** The last segment with data this side sent (not a probe, not a retransmission). */
   get lastData(): Nanos { return this.f64[this.d + FlowDouble.LastDataA] as Nanos; }
   set lastData(t: Nanos) { this.f64[this.d + FlowDouble.LastDataA] = t; }
+  /** The keepalive engine holds a prober for this side (it probed, or sent a candidate). */
+  get hasProber(): boolean { return this.bit(EndpointBit.HasKa); }
   /** The keepalive engine holds unconfirmed probe candidates from this side. */
   get hasCandidates(): boolean { return this.bit(EndpointBit.Candidates); }
   /** This side's last probe awaits its answer. */

@@ -3,19 +3,25 @@
 // as a candidate until evidence says which sequence number was snd_una − 1:
 //  - the peer ACKs seq + 1 (an ACK of a probe acknowledges the byte after it, RFC 1122 §4.2.3.6);
 //  - the sender's own later data or RST starts at seq + 1;
-//  - the same empty segment repeats with nothing from the peer in between: an ordinary ACK is
-//    not re-sent unprompted, a probe is.
+//  - the same empty segment repeats, at least 1 s later, with nothing from the peer in between:
+//    an ordinary ACK is not re-sent unprompted, a probe is.
 // Confirmed candidates become probes, reported late, in capture order.
 import { seqDelta, type Nanos } from '../units';
 import { UNKNOWN_TIME } from '../flow/flow';
 import type { ProberState } from './prober';
+import { MIN_PROBE_IDLE_NS } from './classify';
 
-/** The segment repeats the last candidate exactly, with nothing received since (`lastRecv`): both are probes. */
-export function repeatsLast(pr: ProberState, seq: number, ack: number, len: number, lastRecv: Nanos): boolean {
+/**
+ * The segment, at `t`, repeats the last candidate exactly, with nothing received since
+ * (`lastRecv`) and at least 1 s later: both are probes. No retry interval is below 1 s; a repeat
+ * sooner is a retransmission (the 1 s rule of classify.ts) or a copy.
+ */
+export function repeatsLast(pr: ProberState, seq: number, ack: number, len: number, lastRecv: Nanos, t: Nanos): boolean {
   const c = pr.candidates;
   if (c.length === 0) return false;
   const last = c[c.length - 1];
-  return last.seq === seq && last.ack === ack && last.len === len && (lastRecv === UNKNOWN_TIME || lastRecv < last.time);
+  return last.seq === seq && last.ack === ack && last.len === len && (lastRecv === UNKNOWN_TIME || lastRecv < last.time) &&
+    t - last.time >= MIN_PROBE_IDLE_NS;
 }
 
 /**

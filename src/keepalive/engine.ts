@@ -12,17 +12,18 @@ import { SideView } from '../flow/side-view';
 import { FlowKey } from '../decode/flow-key';
 import { classifySmallSegment, MIN_PROBE_IDLE_NS, SegmentClass, SmallSegmentFacts } from './classify';
 import { Answer, answerTo, icmpAnswers } from './answers';
-import { ProberStep, proberStep, probeSent, SeriesEvent, settle } from './series';
+import { givesUpAfterLostAnswers, ProberStep, proberStep, probeSent, SeriesEvent, settle } from './series';
 import { confirmedByAck, confirmedBySeq, repeatsLast } from './candidates';
 import { MAX_CANDIDATES, type ProberState } from './prober';
 import { ProberSlots } from './prober-slots';
 import { buildFlowReport, SNAPSHOT_DOUBLES, SnapshotField, snapshotFate, snapshotFlow } from './report';
 import { EvictedFlows } from '../flow/evicted';
-import { noteIcmpError, noteSegment, survivorOnly } from './fate-facts';
+import { noteIcmpError, noteSegment, survivedBefore, survivedGap, survivorOnly } from './fate-facts';
 import { diedAfterIdle, fateOf, pathFlowOf } from './fate-row';
 import { PathAccumulator, type PathsBy } from '../path/paths';
 import type { KeepaliveEvent, Outcome } from './model';
 import { ReportStore } from './report-store';
+import { OwnTimes } from './own-time';
 
 /** How event times become text; owned by the analysis (it knows the capture's epoch and resolution). */
 export interface EventClock {
@@ -53,6 +54,8 @@ export class KeepaliveEngine {
   readonly reports: ReportStore;
   /** Each path's idle-timeout evidence, from every retired flow (listed or not). */
   readonly paths: PathAccumulator;
+  /** Each flow's own time, once the capture's timestamps have stepped back (null before). */
+  own: OwnTimes | null = null;
   /** A snapshot row for flows that are looked at but may not be listed. */
   private readonly scratch = new Float64Array(SNAPSHOT_DOUBLES);
   flowsSeen = 0;
@@ -111,7 +114,8 @@ export class KeepaliveEngine {
 
   /**
    * The current packet's times, written by tcpBatch() per segment and by the caller before
-   * icmpError(): [0] monotonic capture time (never steps back), [1] the record's own time. Passed in a typed array because a
+   * icmpError(): [0] monotonic capture time (never steps back; the flow table's expiry), [1] the record's own time
+   * (its flow's durations once the capture has stepped back, own-time.ts). Passed in a typed array because a
    * double argument to a call V8 does not inline is boxed: two heap numbers per packet otherwise.
    */
   readonly time = new Float64Array(2);
@@ -137,6 +141,9 @@ export class KeepaliveEngine {
     const now = this.time[0] as Nanos;
     const frame = rec[r + SegmentWord.Frame] >>> 0; // frame numbers are unsigned 32-bit
     this.frame = frame; this.now = now; this.recTime = this.time[1] as Nanos;
+    // The capture stepped back: from now on each flow's durations run on its own time (own-time.ts).
+    if (this.recTime !== now && this.own === null) this.own = new OwnTimes();
+    const own = this.own;
     const table = this.table;
     table.expire();
     const flags = metaFlags(rec[r + SegmentWord.Meta]);
@@ -145,13 +152,24 @@ export class KeepaliveEngine {
     const d = slot * Layout.Doubles;
     if (slot >= 0 && !table.isStale(slot) &&
       !((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.startsNewConnection(slot, table.fromA, rec[r + SegmentWord.Seq]))) {
-      const gap = now - store.f64[d + FlowDouble.LastTime];
+      let gap: number;
+      if (own === null) gap = now - store.f64[d + FlowDouble.LastTime];
+      else {
+        const prev = own.lastOf(store, slot);
+        this.now = own.advance(slot, store.i32[slot * Layout.Words + FlowWord.Id], this.recTime, prev, frame);
+        gap = this.now - prev;
+      }
       this.gap = gap;
       if (gap > store.f64[d + FlowDouble.MaxGap]) store.f64[d + FlowDouble.MaxGap] = gap;
     } else {
       this.gap = 0;
       slot = this.newFlow(slot, frame, flags, rec, r);
       store = table.store;
+      if (own !== null) {
+        this.now = this.recTime;
+        own.set(slot, this.now);
+        store.f64[slot * Layout.Doubles + FlowDouble.FirstTime] = this.now;
+      }
     }
     const w = slot * Layout.Words;
     store.f64[slot * Layout.Doubles + FlowDouble.LastTime] = now;
@@ -186,7 +204,7 @@ export class KeepaliveEngine {
 
   /** An ICMP error quoting a TCP segment: it may answer that segment's sender's probe. */
   icmpError(frame: number, p: DecodedPacket): void {
-    const now = this.time[0] as Nanos;
+    const now = (this.own === null ? this.time[0] : this.time[1]) as Nanos;
     this.frame = frame; this.now = now; this.recTime = this.time[1] as Nanos;
     const k = this.key;
     k.set(p.buf, p.quotedSrcOff, p.quotedDstOff, p.quotedIpVersion, p.quotedSrcPort, p.quotedDstPort, p.vlanOuter, p.vlanInner,
@@ -243,7 +261,7 @@ export class KeepaliveEngine {
     if (snd.probing) {
       const step = proberStep(rst || fin, len, cls === SegmentClass.Normal);
       if (step !== ProberStep.Nothing) this.proberStep(slot, fromA, step, rst, seq);
-    }
+    } else if ((rst || fin) && snd.hasProber) this.lostAnswersGiveUp(slot, fromA, rst);
 
     // What the flow's fate needs (fate-facts.ts), from the sender's state before this segment.
     noteSegment(store, slot, snd, flags, seq, ack, len, rec[at + SegmentWord.Ip], probeShaped, this.gap);
@@ -325,6 +343,19 @@ export class KeepaliveEngine {
     } else settle(pr, SeriesEvent.DataResumed, 0);
   }
 
+  /** The prober's RST or FIN after its last probe was ACKed on the wire: a give-up when those ACKs were lost (series.ts). */
+  private lostAnswersGiveUp(slot: number, fromA: boolean, rst: boolean): void {
+    const flow = this.table.flowAt(slot);
+    const s = flow.endpoint(fromA), pr = this.probers.get(s);
+    if (pr === null || !givesUpAfterLostAnswers(pr, s.lastRecv, this.now)) return;
+    settle(pr, SeriesEvent.GaveUpAnswerLost, 0);
+    // The idle gaps whose answers were lost were not survived: the path's evidence is what it was before the series.
+    survivedBefore(this.table.store, slot, pr.survivedBefore);
+    if (this.onEvent) {
+      this.onEvent({ type: 'keepalive-timeout', ...this.base(flow, fromA), probes: pr.seriesLen, via: rst ? 'rst' : 'fin', answersLost: pr.answersLost });
+    }
+  }
+
   /** The prober's FIN (frame pr.finFrame) after an unanswered probe was its give-up. */
   private giveUp(flow: Flow, proberIsA: boolean, pr: ProberState, via: 'fin'): void {
     const frame = pr.finFrame, t = pr.finTime;
@@ -341,6 +372,7 @@ export class KeepaliveEngine {
     this.probes++;
     pr.finFrame = 0; // probing on after its FIN: the FIN was no give-up (half-close)
     const idle = probeSent(pr, s.lastRecv, t, frame, seq, len);
+    if (pr.seriesLen === 1 && pr.suspects.length === 0) pr.survivedBefore = survivedGap(this.table.store, flow.slot);
     if (this.onEvent) {
       this.onEvent({ type: 'probe', ...this.baseAt(flow, fromA, frame, recTime), payloadBytes: len,
         idleSeconds: idle < 0 ? null : secs(idle), series: pr.seriesLen, late });
@@ -357,7 +389,7 @@ export class KeepaliveEngine {
   private addCandidate(flow: Flow, fromA: boolean, seq: number, ack: number, len: number): void {
     const s = flow.endpoint(fromA);
     const pr = this.probers.create(s);
-    const repeat = repeatsLast(pr, seq, ack, len, s.lastRecv);
+    const repeat = repeatsLast(pr, seq, ack, len, s.lastRecv, this.now);
     if (!repeat && pr.candidates.length >= MAX_CANDIDATES) pr.dropOldestCandidate();
     pr.addCandidate({ frame: this.frame, time: this.now, recordTime: this.recTime, seq, ack, len });
     if (repeat) this.confirm(flow, fromA, pr, seq);
@@ -396,7 +428,7 @@ export class KeepaliveEngine {
     const store = this.table.store, w = slot * Layout.Words, d = slot * Layout.Doubles;
     const listed = (store.i32[w + FlowWord.Bits] & FlowBit.Active) !== 0 || this.opts.allFlows;
     // Silence at the end of the capture counts as idle too.
-    const silent = this.draining ? this.now - store.f64[d + FlowDouble.LastTime] : -1;
+    const silent = this.draining ? this.time[0] - store.f64[d + FlowDouble.LastTime] : -1;
     if (silent > store.f64[d + FlowDouble.MaxGap]) store.f64[d + FlowDouble.MaxGap] = silent;
     // Most flows are not listed and did not die: at most a survived gap for their path.
     if (!listed && survivorOnly(store, slot, this.paths)) {
@@ -411,6 +443,7 @@ export class KeepaliveEngine {
     let rows: Float64Array = this.scratch, off = 0;
     if (listed) { off = this.reports.append(); rows = this.reports.rows; }
     snapshotFlow(flow, this.probers.get(flow.a), this.probers.get(flow.b), this.clock.digits || 6, rows, off);
+    if (this.own !== null) rows[off + SnapshotField.LastTime] = this.own.lastOf(store, slot);
     snapshotFate(store, slot, silent, rows, off);
     rows[off + SnapshotField.Continues] = prev ?? -1;
     const fate = fateOf(rows, off);

@@ -123,3 +123,16 @@ export function survivorOnly(store: FlowStore, slot: number, paths: PathAccumula
     Math.round(survived / 1e3) / 1e6, end === End.Open || end === End.Fin);
   return true;
 }
+
+/** The longest idle gap the flow in `slot` survived so far, ns. */
+export function survivedGap(store: FlowStore, slot: number): number {
+  return store.f64[slot * Layout.Doubles + FlowDouble.SurvivedGap];
+}
+
+/**
+ * A prober gave up after answers lost on the way to it: the gaps its series' ACKs seemed to end
+ * were not survived, so the flow's survived gap goes back to `ns`, its value when the series began.
+ */
+export function survivedBefore(store: FlowStore, slot: number, ns: number): void {
+  store.f64[slot * Layout.Doubles + FlowDouble.SurvivedGap] = ns;
+}

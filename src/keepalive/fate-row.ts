@@ -12,6 +12,11 @@ import { judgeRst } from '../fate/rst';
 const TIMEOUT = OUTCOMES.indexOf('timeout');
 const us = (ns: number): number => Math.round(ns / 1e3) / 1e6;
 
+function lostIdle(row: Float64Array, pr: number): number | null {
+  const ns = row[pr + SnapshotField.LostIdle];
+  return ns >= 0 ? us(ns) : null;
+}
+
 function endpointFacts(row: Float64Array, off: number, isA: boolean, fb: number, bits: number): EndpointFateFacts {
   const pending = (fb & (isA ? FateBit.PendingA : FateBit.PendingB)) !== 0;
   // A run after a gap under IDLE_GAP_SECONDS did not store it (flow/store.ts FateBit.PendIdleA): 0 stands for it.
@@ -28,7 +33,8 @@ function endpointFacts(row: Float64Array, off: number, isA: boolean, fb: number,
     pendingRetransmissions: pending ? (fb >>> (isA ? FateBit.RetxShiftA : FateBit.RetxShiftB)) & 0xff : 0,
     backoff: (fb & (isA ? FateBit.BackoffA : FateBit.BackoffB)) !== 0,
     sentFin: (bits & (isA ? FlowBit.FinA : FlowBit.FinB)) !== 0,
-    keepaliveGaveUp: gaveUp ? { probes: row[pr + SnapshotField.GiveUpAfter], idleSeconds: gap } : null,
+    // After lost answers nothing is pending on the wire: the idle is the one before the series.
+    keepaliveGaveUp: gaveUp ? { probes: row[pr + SnapshotField.GiveUpAfter], idleSeconds: gap ?? lostIdle(row, pr) } : null,
   };
 }
 

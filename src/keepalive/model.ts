@@ -39,6 +39,11 @@ export interface KeepaliveReport {
   readonly rttMs: Spread | null;
   readonly maxUnanswered: number;
   readonly outcome: Outcome;
+  /**
+   * Only when > 0: probes whose ACK was seen on the wire but never reached the prober, which
+   * probed on at its retry interval or gave up (the capture point is between the two).
+   */
+  readonly answersLost?: number;
   readonly settings: InferredSettings;
 }
 
@@ -105,7 +110,7 @@ export type KeepaliveEvent =
   | (EventBase & { readonly type: 'probe-reset'; readonly probeFrame: FrameNo; readonly rttMs: number })
   | (EventBase & { readonly type: 'probe-icmp'; readonly probeFrame: FrameNo; readonly rttMs: number; readonly icmpType: number; readonly icmpCode: number })
   | (EventBase & { readonly type: 'zero-window-probe'; readonly payloadBytes: number })
-  | (EventBase & { readonly type: 'keepalive-timeout'; readonly probes: number; readonly via: 'rst' | 'fin' });
+  | (EventBase & { readonly type: 'keepalive-timeout'; readonly probes: number; readonly via: 'rst' | 'fin'; readonly answersLost?: number });
 
 export type EventType = KeepaliveEvent['type'];
 

@@ -16,6 +16,9 @@ export interface Candidate {
   readonly len: number;
 }
 
+/** The empty suspect list every prober starts with (series.ts gives a prober its own at its first suspect; never written). */
+export const NO_SUSPECTS: number[] = [];
+
 /** Unconfirmed candidates kept per endpoint; more than this and the oldest are dropped. */
 export const MAX_CANDIDATES = 16;
 
@@ -49,6 +52,28 @@ export class ProberState {
   finTime = 0 as Nanos;
   /** Unanswered probes before the prober gave up (its RST or FIN), when it did. */
   giveUpAfter: number | null = null;
+
+  /**
+   * Answers lost between the capture point and the prober (series.ts): ACKs seen on the wire that
+   * the prober evidently never got, because it probed on at its retry interval and gave up.
+   */
+  answersLost = 0;
+  /** Time of the ACK that answered the last probe; NaN when the last probe was not ACKed. */
+  ackedAt = NaN as Nanos;
+  /** Idle before the current series' first probe, ns; -1 unknown. */
+  seriesIdle = -1;
+  /**
+   * Probes that came sooner after the previous probe's ACK than the prober's idle allows, as
+   * [idle, interval] pairs in ns, until a give-up (lost answers) or anything else decides them.
+   */
+  suspects: number[] = NO_SUSPECTS;
+  /** The series length and first idle if the suspects continued the series. */
+  chainLen = 0;
+  chainIdle = -1;
+  /** Idle before the series that gave up after lost answers, ns; -1 none. */
+  lostIdle = -1;
+  /** The flow's longest survived idle gap (fate-facts.ts) when the current series began, ns. */
+  survivedBefore = 0;
 
   /** Probe-shaped segments waiting for evidence (mid-stream captures), oldest first. */
   private list: Candidate[] = [];

@@ -55,6 +55,8 @@ function snapshotProber(pr: ProberState | null, row: Float64Array, off: number):
   row[off + SnapshotField.MaxUnanswered] = pr.maxUnanswered;
   row[off + SnapshotField.Outcome] = pr.outcome === null ? -1 : OUTCOMES.indexOf(pr.outcome);
   row[off + SnapshotField.GiveUpAfter] = pr.giveUpAfter ?? -1;
+  row[off + SnapshotField.AnswersLost] = pr.answersLost;
+  row[off + SnapshotField.LostIdle] = pr.outcome === 'timeout' ? pr.lostIdle : -1;
   snapshotSample(pr.idle, row, off + SnapshotField.Idle);
   snapshotSample(pr.interval, row, off + SnapshotField.Interval);
   snapshotSample(pr.rtt, row, off + SnapshotField.Rtt);
@@ -144,6 +146,8 @@ export class SnapshotRow {
   unanswered(side: number): number { return this.probes(side) - this.acked(side) - this.resets(side) - this.icmp(side); }
   probeBytes(side: number): number { return this.f(side + SnapshotField.ProbeBytes); }
   maxUnanswered(side: number): number { return this.f(side + SnapshotField.MaxUnanswered); }
+  /** ACKs seen on the wire that never reached the prober. */
+  answersLost(side: number): number { return this.f(side + SnapshotField.AnswersLost); }
   outcome(side: number): Outcome {
     const o = this.f(side + SnapshotField.Outcome);
     return o < 0 ? 'unanswered' : OUTCOMES[o];
@@ -195,6 +199,8 @@ function proberReport(r: SnapshotRow, side: number, role: 'client' | 'server'): 
     rttMs: r.spread(side, ProberSample.Rtt),
     maxUnanswered: r.maxUnanswered(side),
     outcome: r.outcome(side),
+    // Only when some were lost, so the reports of every other prober read as before.
+    ...(r.answersLost(side) > 0 ? { answersLost: r.answersLost(side) } : {}),
     settings: r.settings(side),
   };
 }

@@ -24,26 +24,30 @@ export const enum SnapshotField {
   GiveUpAfter = 30,
   /** count, min, median, max of each sample. */
   Idle = 31, Interval = 35, Rtt = 39,
+  /** ACKs seen on the wire that never reached the prober (series.ts). */
+  AnswersLost = 43,
+  /** Idle before the series that gave up after lost answers, ns; -1 when there is none. */
+  LostIdle = 44,
   /** The flow record's fate words and doubles (flow/store.ts), copied as they are; fate-row.ts reads them. */
-  TtlRange = 64, IpId = 65, FateBits = 66, RstIp = 67, RstSeq = 68, RstAck = 69, PendGapA = 70, PendGapB = 71,
-  SurvivedGap = 72, IcmpKind = 73, NextSeqA = 74, NextSeqB = 75, AckedA = 76, AckedB = 77,
+  TtlRange = 67, IpId = 68, FateBits = 69, RstIp = 70, RstSeq = 71, RstAck = 72, PendGapA = 73, PendGapB = 74,
+  SurvivedGap = 75, IcmpKind = 76, NextSeqA = 77, NextSeqB = 78, AckedA = 79, AckedB = 80,
   /** Silence at the end of the capture, ns; -1 when the flow was retired before the end. */
-  SilentAtEnd = 78,
+  SilentAtEnd = 81,
   /** The record's FlowWord.Bits. */
-  Bits = 79,
+  Bits = 82,
   /** The id of the evicted flow this one continues (--max-flows), -1 none. */
-  Continues = 80,
+  Continues = 83,
   /** The tunnel's tenant identifier. */
-  Tenant = 81,
+  Tenant = 84,
   /** Flow.closeBits. */
-  CloseBits = 82,
+  CloseBits = 85,
   /** FlowDouble.PendStartA/B: when each side's waiting run after an idle gap began, ns. */
-  PendStartA = 83, PendStartB = 84,
+  PendStartA = 86, PendStartB = 87,
 }
-export const ENDPOINT_FIELDS = 20;
+export const ENDPOINT_FIELDS = 22;
 
-/** Doubles per snapshot row (680 bytes). */
-export const SNAPSHOT_DOUBLES = 85;
+/** Doubles per snapshot row (704 bytes). */
+export const SNAPSHOT_DOUBLES = 88;
 
 /** Copies the flow record's fate facts into `row` from `off`; `silentNs` is the silence at the capture's end, -1 if retired earlier. */
 export function snapshotFate(store: FlowStore, slot: number, silentNs: number, row: Float64Array, off: number): void {

@@ -94,10 +94,9 @@ export class EngineBack {
     const reports = e.finish();
     this.tap?.end(front.firstRec);
     const warnings: string[] = [];
-    if (front.backSteps > 0) {
-      warnings.push(`timestamps step backwards ${front.backSteps} time(s), first at frame ${front.firstBackFrame}, ` +
-        `by up to ${(front.maxBackStep / 1e9).toFixed(6)} s; durations use the latest time seen`);
-    }
+    // The capture's clock stepping back (merged files) is no fault; a flow's own packets doing so is.
+    const stepped = e.own?.warning() ?? null;
+    if (stepped !== null) warnings.push(stepped);
     if (e.evictedFlows > 0) {
       warnings.push(`${e.evictedFlows} flow(s) evicted because more than the flow cap were open at once` + (e.resumedFlows === 0 ? '' :
         `; ${e.resumedFlows} came back and are reported as continuing flows ("continues"); --max-flows ${e.peakOpenFlows} or more would have held them`));

@@ -73,7 +73,8 @@ export class DecodingFront implements PacketSink {
     const rec = nanosSince(this.epochSec, sec, nsec);
     this.lastRec = rec;
     if (rec < this.clockNow) {
-      // Merged or concatenated captures: durations use the latest time seen, never a negative one.
+      // Merged or concatenated captures: the capture clock keeps the latest time seen (the flow
+      // table's expiry); each flow's durations use its own timestamps (keepalive/own-time.ts).
       if (this.backSteps++ === 0) this.firstBackFrame = frame;
       if (this.clockNow - rec > this.maxBackStep) this.maxBackStep = this.clockNow - rec;
     } else this.clockNow = rec;

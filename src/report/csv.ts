@@ -19,6 +19,7 @@ export const CSV_COLUMNS = [
   'rtt_min_ms', 'rtt_median_ms', 'rtt_max_ms',
   'max_unanswered', 'outcome',
   'settings_idle_s', 'settings_interval_s', 'settings_count', 'settings_match', 'middleboxes', 'settings_dead_peer_after_s',
+  'answers_lost',
 ] as const;
 
 /** Columns before the prober's. */
@@ -45,6 +46,7 @@ function endpointCells(k: KeepaliveReport | null): Cell[] {
     k.maxUnanswered, k.outcome,
     k.settings.idleSeconds, k.settings.intervalSeconds, k.settings.count, k.settings.matches,
     k.settings.middleboxes.join('; '), k.settings.deadPeerDetectedAfterSeconds,
+    k.answersLost ?? 0,
   ];
 }
 

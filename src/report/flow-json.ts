@@ -35,6 +35,7 @@ const PROBER = key('prober', 5, true), PROBES = key('probes', 5), ACKED = key('a
 const RESETS = key('resets', 5), ICMP = key('icmp', 5), PROBE_BYTES = key('probeBytes', 5);
 const IDLE = key('idleSeconds', 5), INTERVAL = key('intervalSeconds', 5), RTT = key('rttMs', 5);
 const MAX_UNANSWERED = key('maxUnanswered', 5), OUTCOME = key('outcome', 5), SETTINGS = key('settings', 5);
+const ANSWERS_LOST = key('answersLost', 5);
 const S_IDLE = key('idleSeconds', 6, true), S_INTERVAL = key('intervalSeconds', 6), S_COUNT = key('count', 6);
 const S_MATCHES = key('matches', 6), S_MIDDLEBOXES = key('middleboxes', 6), S_DEAD_PEER = key('deadPeerDetectedAfterSeconds', 6);
 const FATE = key('fate', 3), FATE_HOW = key('how', 4, true), FATE_BY = key('by', 4), FATE_AFTER = key('afterIdleSeconds', 4);
@@ -204,6 +205,8 @@ function writeProber(buf: Uint8Array, p: number, r: SnapshotRow, side: number, r
   p = bytes(buf, p, RTT); p = writeSpread(buf, p, r, side, ProberSample.Rtt);
   p = bytes(buf, p, MAX_UNANSWERED); p = writeNumber(buf, p, r.maxUnanswered(side));
   p = bytes(buf, p, OUTCOME); p = writeString(buf, p, r.outcome(side));
+  const lost = r.answersLost(side);
+  if (lost > 0) { p = bytes(buf, p, ANSWERS_LOST); p = writeNumber(buf, p, lost); }
   const s = r.settings(side);
   p = bytes(buf, p, SETTINGS); buf[p++] = 123; // {
   p = bytes(buf, p, S_IDLE); p = writeNumberOrNull(buf, p, s.idleSeconds);

@@ -89,3 +89,9 @@ export function settingsText(k: KeepaliveReport, withTimes: boolean): string[] {
   if (inferred.length > 0) lines.push(inferred.join(', '));
   return lines;
 }
+
+/** The outcome, and the answers lost after the capture point when there were some. */
+export function outcomeText(k: KeepaliveReport, sep: string): string {
+  const n = k.answersLost ?? 0;
+  return n === 0 ? k.outcome : `${k.outcome}${sep}${n} answer${n === 1 ? '' : 's'} lost`;
+}

@@ -5,7 +5,7 @@
 import type { FlowReport, KeepaliveReport } from '../keepalive/model';
 import { fitLines, shrinkWidths, wrapRow } from './fit';
 import { formatDuration, formatSpread } from './format';
-import { flowNotes, middleboxHint, settingsText } from './flow-words';
+import { flowNotes, middleboxHint, outcomeText, settingsText } from './flow-words';
 import { fitWidths, textWidth } from './grid';
 
 export const COMPACT_HEADER = ['prober', 'probes', 'ack/un/rst', 'idle before probing', 'interval', 'RTT', 'outcome', 'settings match'];
@@ -22,7 +22,7 @@ const median = (s: { readonly median: number } | null, unit: 's' | 'ms'): string
 function proberRow(k: KeepaliveReport): string[] {
   const answers = `${k.acked}/${k.unanswered}/${k.resets}${k.icmp > 0 ? ` +${k.icmp} icmp` : ''}`;
   return [`${k.prober}${k.probeBytes > 0 ? ` ${k.probeBytes} B` : ''}`, String(k.probes), answers,
-    median(k.idleSeconds, 's'), median(k.intervalSeconds, 's'), median(k.rttMs, 'ms'), k.outcome, k.settings.matches ?? 'no match'];
+    median(k.idleSeconds, 's'), median(k.intervalSeconds, 's'), median(k.rttMs, 'ms'), outcomeText(k, ', '), k.settings.matches ?? 'no match'];
 }
 
 /** What the settings column has no room for (the count, or why it is only a lower bound), on a line below the prober's. */

@@ -10,7 +10,7 @@ import {
 import type { TimeMode } from './time-format';
 import { fitLines, shrinkWidths, wrapRow } from './fit';
 import { orderFlows, type SortKey } from './flow-order';
-import { flowNotes, middleboxHint, settingsText } from './flow-words';
+import { flowNotes, middleboxHint, outcomeText, settingsText } from './flow-words';
 import { writeCompactTable } from './table-compact';
 import { eventsTimeline } from './timeline';
 
@@ -68,7 +68,7 @@ export function flowRows(f: FlowReport): string[][] {
   return f.keepalive.map((k, i) => [
     i === 0 ? flowCell(f) : '', `${k.prober}${k.probeBytes > 0 ? ` (${k.probeBytes} B)` : ''}`, String(k.probes), answersCell(k),
     formatSpread(k.idleSeconds, 's'), formatSpread(k.intervalSeconds, 's'), formatSpread(k.rttMs, 'ms'),
-    k.outcome, [...settingsText(k, true), ...(i === 0 && hint !== null ? [hint] : [])].join('\n'), i === 0 ? silence : '',
+    outcomeText(k, '\n'), [...settingsText(k, true), ...(i === 0 && hint !== null ? [hint] : [])].join('\n'), i === 0 ? silence : '',
   ]);
 }
 

@@ -21,7 +21,8 @@ export function describeEvent(e: KeepaliveEvent): string {
     case 'probe-reset': return `reset answering probe ${e.probeFrame} after ${formatMillis(e.rttMs)}`;
     case 'probe-icmp': return `ICMP type ${e.icmpType} code ${e.icmpCode} answering probe ${e.probeFrame} after ${formatMillis(e.rttMs)}`;
     case 'zero-window-probe': return `zero-window probe ${e.payloadBytes} B`;
-    case 'keepalive-timeout': return `keepalive gave up after ${e.probes} probe${e.probes === 1 ? '' : 's'} (${e.via})`;
+    case 'keepalive-timeout': return `keepalive gave up after ${e.probes} probe${e.probes === 1 ? '' : 's'} (${e.via})` +
+      (e.answersLost ? `, ${e.answersLost} answer${e.answersLost === 1 ? '' : 's'} lost on the way to it` : '');
     default: return assertNever(e);
   }
 }

@@ -101,6 +101,8 @@ const CSV_FROM_JSON: readonly (readonly [string, Get])[] = [
   ['settings_count', ep('settings.count')], ['settings_match', ep('settings.matches')],
   ['middleboxes', (_f, k) => (k === null ? null : ((k.settings as { middleboxes: string[] }).middleboxes.join('; ')))],
   ['settings_dead_peer_after_s', ep('settings.deadPeerDetectedAfterSeconds')],
+  // JSON leaves answersLost out when none were lost; the CSV column says 0.
+  ['answers_lost', (_f, k) => (k === null ? null : (k.answersLost ?? 0))],
 ];
 const text = (v: unknown): string => (v === null || v === undefined ? '' : String(v));
 

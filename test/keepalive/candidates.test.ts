@@ -30,8 +30,12 @@ for (const r of evidence) {
   });
 }
 
-const repeats: readonly { rule: string; seq: number; ack: number; len: number; lastRecv: number; want: boolean }[] = [
+// The first candidate is at 1 s; the repeat at `at` (3 s unless said).
+const repeats: readonly { rule: string; seq: number; ack: number; len: number; lastRecv: number; at?: number; want: boolean }[] = [
   { rule: 'same empty segment, nothing received', seq: X, ack: 9, len: 0, lastRecv: UNKNOWN_TIME, want: true },
+  // No retry interval is below 1 s: a repeat sooner is a retransmission or a copy (#22 rule 2).
+  { rule: 'same empty segment 0.3 s later', seq: X, ack: 9, len: 0, lastRecv: UNKNOWN_TIME, at: 1.3e9, want: false },
+  { rule: 'same empty segment 1 s later', seq: X, ack: 9, len: 0, lastRecv: UNKNOWN_TIME, at: 2e9, want: true },
   { rule: 'same empty segment, received before the first', seq: X, ack: 9, len: 0, lastRecv: 0.5e9, want: true },
   { rule: 'same empty segment, received after the first', seq: X, ack: 9, len: 0, lastRecv: 1.5e9, want: false },
   { rule: 'different ack', seq: X, ack: 10, len: 0, lastRecv: UNKNOWN_TIME, want: false },
@@ -42,7 +46,7 @@ for (const r of repeats) {
   test(`candidates: repeat: ${r.rule}`, () => {
     const pr = newProber();
     pr.addCandidate(cand(X, 0));
-    assert.equal(repeatsLast(pr, r.seq, r.ack, r.len, r.lastRecv as Nanos), r.want);
+    assert.equal(repeatsLast(pr, r.seq, r.ack, r.len, r.lastRecv as Nanos, (r.at ?? 3e9) as Nanos), r.want);
   });
 }
 

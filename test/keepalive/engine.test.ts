@@ -211,7 +211,7 @@ test('timestamps stepping backwards warn with the frame and never give negative 
   c.tcp(50.001, { ...S, seq: sNxt, ack: cNxt, flags: 'A' });
   const r = c.finish();
   assert.ok(r.warnings.some((w) => w.includes('backwards') && w.includes('frame 7')), r.warnings.join('; '));
-  // Durations run on the latest time seen (the handshake's last segment at 100.005 s): the probe
+  // The flow's own packets step back: its durations run on its latest time (the handshake's last segment at 100.005 s): the probe
   // "at 50 s" counts as 100.005 s, 0.001 s after the server's data at 100.004 s, and its ACK comes 0 ms later.
   const ka = r.flows[0].keepalive[0];
   assert.deepEqual(ka.idleSeconds, { min: 0.001, median: 0.001, max: 0.001 });
