@@ -73,14 +73,21 @@ export class LogSketch {
     this.bins[at]++;
   }
 
-  /** Makes room for bin `i`; returns its position. At MAX_BINS the far end folds into the edge bin. */
+  /**
+   * Makes room for bin `i`; returns its position. The new bins go on the side the values grew
+   * towards, measured from the bins in use (not the array's empty ends, which would push the far
+   * end past MAX_BINS). At MAX_BINS the low end folds into the lowest bin.
+   */
   private grow(i: number): number {
-    const lo = Math.min(this.lo, i), hi = Math.max(this.lo + this.bins.length - 1, i);
-    const span = Math.min(MAX_BINS, Math.max(2 * this.bins.length, hi - lo + 1));
-    // Keep the high end when the span is capped: medians of durations live there, not at ~1 ns.
-    const newLo = hi - lo + 1 <= span ? lo : hi - span + 1;
+    let top = this.bins.length - 1, bottom = 0;
+    while (top > 0 && this.bins[top] === 0) top--;
+    while (bottom < top && this.bins[bottom] === 0) bottom++;
+    const lo = Math.min(this.lo + bottom, i), hi = Math.max(this.lo + top, i), need = hi - lo + 1;
+    const span = Math.min(MAX_BINS, Math.max(this.bins.length, 2 * need));
+    // Growing downwards, or capped: keep the high end (medians of durations live there, not at ~1 ns).
+    const newLo = need > span || i < this.lo + bottom ? hi - span + 1 : lo;
     const bins: number[] = new Array<number>(span).fill(0);
-    for (let k = 0; k < this.bins.length; k++) {
+    for (let k = bottom; k <= top; k++) {
       if (this.bins[k] === 0) continue;
       bins[Math.max(0, this.lo + k - newLo)] += this.bins[k];
     }
