@@ -71,13 +71,17 @@ const DOCUMENTED: Readonly<Record<string, Disagreements>> = {
   'public/nest_log_sink.pcap': { probe: [1, 5], ack: [2, 6, 8, 889] },
   'midstream.pcap': { probe: [1, 3, 5], ack: [2, 4, 6] },
   'both-probe.pcap': { ack: [17] },
+  // both-probe.pcap's frames come first in the stepped-back capture (fixtures/scripts/step-back.sh).
+  'derived/step-back.pcap': { ack: [17] },
   'public/psiphon3.pcap': { afterFin: [58] },
 };
 
 const captures = [
   ...(existsSync(join(ROOT, 'public')) ? readdirSync(join(ROOT, 'public')).filter((f) => /\.pcap(ng)?$/.test(f)).map((f) => join(ROOT, 'public', f)) : []),
   ...(existsSync(ROOT) ? readdirSync(ROOT).filter((f) => f.endsWith('.pcap')).map((f) => join(ROOT, f)) : []),
-  ...(existsSync(join(ROOT, 'path')) ? readdirSync(join(ROOT, 'path')).filter((f) => f.startsWith('half-close.')).map((f) => join(ROOT, 'path', f)) : []),
+  ...(existsSync(join(ROOT, 'path')) ? readdirSync(join(ROOT, 'path')).filter((f) => /^(half-close|oneway-cut)\..*\.pcap$/.test(f)).map((f) => join(ROOT, 'path', f)) : []),
+  // A capture whose clock steps back (issue #22, rule 5): tshark and we both follow each flow's own time.
+  join(ROOT, 'derived', 'step-back.pcap'),
 ];
 
 test('every documented disagreement names a bundled capture', () => {
