@@ -33,7 +33,11 @@ export interface EndpointFateFacts {
   readonly backoff: boolean;
   readonly sentFin: boolean;
   /** Its keepalive gave up (RST or FIN after unanswered probes): probes and idle before them. */
-  readonly keepaliveGaveUp: { readonly probes: number; readonly idleSeconds: number | null } | null;
+  readonly keepaliveGaveUp: {
+    readonly probes: number; readonly idleSeconds: number | null;
+    /** ACKs of its probes seen at the capture point that never reached it (keepalive series.ts). */
+    readonly answersLost?: number;
+  } | null;
 }
 
 export interface FlowFateFacts {
@@ -66,9 +70,10 @@ export function decideFate(f: FlowFateFacts): Fate {
     const e = f[role], ka = e.keepaliveGaveUp;
     if (ka === null) continue;
     return make('keepalive-timeout', role, idleOrNull(ka.idleSeconds), e.pendingRetransmissions,
-      [`${role} gave up after ${ka.probes} unanswered keepalive probe${ka.probes === 1 ? '' : 's'}` +
+      [`${role} gave up after ${ka.probes} ${(ka.answersLost ?? 0) > 0 ? '' : 'unanswered '}keepalive probe${ka.probes === 1 ? '' : 's'}` +
         (ka.idleSeconds === null ? '' : ` (first after ${s1(ka.idleSeconds)} s idle)`) +
-        (e.pendingTriedSeconds === null ? '' : ` ${s1(e.pendingTriedSeconds)} s after the first`)],
+        (e.pendingTriedSeconds === null ? '' : ` ${s1(e.pendingTriedSeconds)} s after the first`) +
+        ((ka.answersLost ?? 0) > 0 ? `; ${ka.answersLost} ACKs seen here never reached it` : '')],
       null, e.pendingTriedSeconds);
   }
 

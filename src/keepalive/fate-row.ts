@@ -34,7 +34,9 @@ function endpointFacts(row: Float64Array, off: number, isA: boolean, fb: number,
     backoff: (fb & (isA ? FateBit.BackoffA : FateBit.BackoffB)) !== 0,
     sentFin: (bits & (isA ? FlowBit.FinA : FlowBit.FinB)) !== 0,
     // After lost answers nothing is pending on the wire: the idle is the one before the series.
-    keepaliveGaveUp: gaveUp ? { probes: row[pr + SnapshotField.GiveUpAfter], idleSeconds: gap ?? lostIdle(row, pr) } : null,
+    keepaliveGaveUp: gaveUp
+      ? { probes: row[pr + SnapshotField.GiveUpAfter], idleSeconds: gap ?? lostIdle(row, pr), answersLost: row[pr + SnapshotField.AnswersLost] }
+      : null,
   };
 }
 
