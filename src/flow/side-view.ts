@@ -18,8 +18,8 @@ export class SideView {
 
   /** Points the view at side a (isA) or b of the flow in `slot`. Rebind after the store may have grown. */
   bind(store: FlowStore, slot: number, isA: boolean): this {
-    this.i32 = store.i32;
-    this.f64 = store.f64;
+    // The arrays change only when the store grows: a pointer store costs a write barrier.
+    if (this.i32 !== store.i32) { this.i32 = store.i32; this.f64 = store.f64; }
     this.r = slot * Layout.Words;
     this.w = this.r + (isA ? 0 : Layout.EndpointBW);
     this.d = slot * Layout.Doubles + (isA ? 0 : Layout.EndpointBD);
