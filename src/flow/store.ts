@@ -191,7 +191,7 @@ export class FlowStore {
   /** Slots handed out so far (live or free): the range a scan must cover. */
   get slots(): number { return this.used; }
 
-  /** A zeroed slot. Slots are recycled after release(); the buffer doubles when full. */
+  /** A zeroed slot. Slots are recycled after release(); the buffer grows fourfold when full. */
   allocate(): number {
     let slot = this.free.pop();
     if (slot === undefined) {
@@ -209,8 +209,12 @@ export class FlowStore {
     this.free.push(slot);
   }
 
+  /**
+   * Four times the slots: every grow copies the records into memory the process has not touched
+   * yet, and first touches of fresh pages are what growing costs (bench/README.md).
+   */
   private grow(): void {
-    this.capacity *= 2;
+    this.capacity *= 4;
     const buf = new ArrayBuffer(this.capacity * Layout.Words * 4);
     const i32 = new Int32Array(buf);
     i32.set(this.i32);
