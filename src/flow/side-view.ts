@@ -18,8 +18,8 @@ export class SideView {
 
   /** Points the view at side a (isA) or b of the flow in `slot`. Rebind after the store may have grown. */
   bind(store: FlowStore, slot: number, isA: boolean): this {
-    this.i32 = store.i32;
-    this.f64 = store.f64;
+    // The arrays change only when the store grows: a pointer store costs a write barrier.
+    if (this.i32 !== store.i32) { this.i32 = store.i32; this.f64 = store.f64; }
     this.r = slot * Layout.Words;
     this.w = this.r + (isA ? 0 : Layout.EndpointBW);
     this.d = slot * Layout.Doubles + (isA ? 0 : Layout.EndpointBD);
@@ -28,25 +28,24 @@ export class SideView {
     return this;
   }
 
-  private bit(b: EndpointBit): boolean { return (this.i32[this.r + FlowWord.Bits] & (b << this.shift)) !== 0; }
   private set(b: EndpointBit): void { this.i32[this.r + FlowWord.Bits] |= b << this.shift; }
 
   /** Highest seq + len sent (SYN and FIN count one): snd_nxt as seen on the wire; valid when nextSeqKnown. */
   get nextSeq(): number { return this.i32[this.w + FlowWord.NextSeqA]; }
-  get nextSeqKnown(): boolean { return this.bit(EndpointBit.NextSeqKnown); }
+  get nextSeqKnown(): boolean { return (this.i32[this.r + FlowWord.Bits] & (EndpointBit.NextSeqKnown << this.shift)) !== 0; }
   /** Records snd_nxt (and that it is known). */
   setNextSeq(v: number): void { this.i32[this.w + FlowWord.NextSeqA] = v; this.set(EndpointBit.NextSeqKnown); }
   /** The highest ACK the peer sent: this side's snd_una as seen on the wire; valid when ackedKnown. */
   get acked(): number { return this.i32[this.w + FlowWord.AckedA]; }
-  get ackedKnown(): boolean { return this.bit(EndpointBit.AckedKnown); }
+  get ackedKnown(): boolean { return (this.i32[this.r + FlowWord.Bits] & (EndpointBit.AckedKnown << this.shift)) !== 0; }
   setAcked(v: number): void { this.i32[this.w + FlowWord.AckedA] = v; this.set(EndpointBit.AckedKnown); }
   /** The last window this side advertised (scaled when both SYNs agreed on scaling). */
   get window(): number { return this.i32[this.w + FlowWord.WindowA]; }
   set window(v: number) { this.i32[this.w + FlowWord.WindowA] = v; }
   /** This side's SYN's window scale shift, -1 when none was seen. */
   get wscale(): number { return this.i32[this.w + FlowWord.WScaleA]; }
-  get finSent(): boolean { return this.bit(EndpointBit.FinSent); }
-  get synSeen(): boolean { return this.bit(EndpointBit.SynSeen); }
+  get finSent(): boolean { return (this.i32[this.r + FlowWord.Bits] & (EndpointBit.FinSent << this.shift)) !== 0; }
+  get synSeen(): boolean { return (this.i32[this.r + FlowWord.Bits] & (EndpointBit.SynSeen << this.shift)) !== 0; }
   /** The sequence number of this side's SYN, when synSeen. */
   get synSeq(): number { return this.i32[this.r + (this.isA ? FlowWord.SynSeqA : FlowWord.SynSeqB)]; }
   /** The flow is closed (RST, or FIN from both sides). */
@@ -76,11 +75,11 @@ export class SideView {
   get lastData(): Nanos { return this.f64[this.d + FlowDouble.LastDataA] as Nanos; }
   set lastData(t: Nanos) { this.f64[this.d + FlowDouble.LastDataA] = t; }
   /** The keepalive engine holds a prober for this side (it probed, or sent a candidate). */
-  get hasProber(): boolean { return this.bit(EndpointBit.HasKa); }
+  get hasProber(): boolean { return (this.i32[this.r + FlowWord.Bits] & (EndpointBit.HasKa << this.shift)) !== 0; }
   /** The keepalive engine holds unconfirmed probe candidates from this side. */
-  get hasCandidates(): boolean { return this.bit(EndpointBit.Candidates); }
+  get hasCandidates(): boolean { return (this.i32[this.r + FlowWord.Bits] & (EndpointBit.Candidates << this.shift)) !== 0; }
   /** This side's last probe awaits its answer. */
-  get awaiting(): boolean { return this.bit(EndpointBit.Awaiting); }
+  get awaiting(): boolean { return (this.i32[this.r + FlowWord.Bits] & (EndpointBit.Awaiting << this.shift)) !== 0; }
   /** Either of the two above. */
   get probing(): boolean { return (this.i32[this.r + FlowWord.Bits] & ((EndpointBit.Candidates | EndpointBit.Awaiting) << this.shift)) !== 0; }
 }

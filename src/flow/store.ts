@@ -14,7 +14,7 @@
  * time in a rare branch (a flow's first packet from b, say) threw that code away (--trace-deopt).
  */
 export const enum Layout {
-  /** 32-bit words per record (256 bytes: four cache lines, the first two hot). */
+  /** 32-bit words per record (256 bytes: four cache lines, the first two hot, the third warm). */
   Words = 64,
   /** Float64 fields per record: word w is double w / 2. */
   Doubles = 32,
@@ -40,22 +40,24 @@ export const enum FlowDouble {
   LastDataA = 3,
   LastRecvB = 4,
   LastDataB = 5,
-  // Cold: from word 32.
-  FirstTime = 16,
+  // Warm: words 32–47, touched by a segment only when a run after an idle gap starts or is
+  // answered, and loaded with the hot half by the table's prefetch (an IPv6 key's words too).
   /**
    * Gap before endpoint a's first segment that still waits for an answer (data, SYN, FIN or a
    * probe), ns; valid while FateBit.PendingA is set (fate/ reads it as the idle before a death).
    */
-  PendGapA = 24,
-  PendGapB = 25,
+  PendGapA = 16,
+  PendGapB = 17,
   /** Longest such gap after which the other side answered: an idle gap the path survived, ns. */
-  SurvivedGap = 26,
+  SurvivedGap = 18,
   /**
    * Time of endpoint a's (b's) first segment of that run, stored with PendGapA (only after an
    * idle gap): from it to the flow's last segment is how long the sender kept trying.
    */
-  PendStartA = 30,
-  PendStartB = 31,
+  PendStartA = 19,
+  PendStartB = 20,
+  // Cold: from word 48.
+  FirstTime = 24,
 }
 
 /** 32-bit fields, as word indexes into a record. Endpoint b's fields are a's + Layout.EndpointBW. */
@@ -92,28 +94,29 @@ export const enum FlowWord {
   IpId = 30,
   /** FateBit flags, and unanswered retransmissions of a (bits 16–23) and b (24–31). */
   Fate = 31,
-  // Cold: words 32–47 (32–33 are FlowDouble.FirstTime).
-  FirstFrame = 34,
-  Id = 35,
-  SynSeqA = 36,
-  SynSeqB = 37,
-  ZeroWindowProbes = 38,
-  /** How the flow ended: End. */
-  End = 39,
+  // Warm: words 32–41 are FlowDouble.PendGapA … PendStartB.
   /** Address words 1–3 of a and b (IPv6 only). */
-  A1 = 40,
-  B1 = 43,
+  A1 = 42,
+  B1 = 45,
+  // Cold: words 48–63 (48–49 are FlowDouble.FirstTime).
+  FirstFrame = 50,
+  Id = 51,
+  SynSeqA = 52,
+  SynSeqB = 53,
+  ZeroWindowProbes = 54,
+  /** How the flow ended: End. */
+  End = 55,
   /** The first RST's TTL | IP ID << 8, seq and ack. */
-  RstIp = 46,
-  RstSeq = 47,
-  RstAck = 54,
+  RstIp = 56,
+  RstSeq = 57,
+  RstAck = 58,
   /** ICMP type << 8 | code of the last error about the flow. */
-  Icmp = 55,
+  Icmp = 59,
   /** Gap before a's and b's last retransmission, ms (RTO back-off). */
-  RetxGapA = 56,
-  RetxGapB = 57,
+  RetxGapA = 60,
+  RetxGapB = 61,
   /** The tunnel's tenant identifier (VNI, GRE key, …), compared only when the key has a tenant kind. */
-  Tenant = 58,
+  Tenant = 62,
 }
 
 /** Bits in FlowWord.Fate. A's bit is the one named, b's is twice it where there are two. */
@@ -191,7 +194,7 @@ export class FlowStore {
   /** Slots handed out so far (live or free): the range a scan must cover. */
   get slots(): number { return this.used; }
 
-  /** A zeroed slot. Slots are recycled after release(); the buffer doubles when full. */
+  /** A zeroed slot. Slots are recycled after release(); the buffer grows fourfold when full. */
   allocate(): number {
     let slot = this.free.pop();
     if (slot === undefined) {
@@ -209,8 +212,12 @@ export class FlowStore {
     this.free.push(slot);
   }
 
+  /**
+   * Four times the slots: every grow copies the records into memory the process has not touched
+   * yet, and first touches of fresh pages are what growing costs (bench/README.md).
+   */
   private grow(): void {
-    this.capacity *= 2;
+    this.capacity *= 4;
     const buf = new ArrayBuffer(this.capacity * Layout.Words * 4);
     const i32 = new Int32Array(buf);
     i32.set(this.i32);

@@ -127,12 +127,15 @@ export class FlowTable {
     let sink = 0;
     for (let i = 0; i < n; i++) {
       const h = first[i];
-      // Every line of the record's hot half (words 0–31: the key words and the per-packet fields).
-      // That is three lines, not two: the store's memory need not start on a line (the large
-      // ArrayBuffers checked with %DebugPrint started 16 bytes past a page, malloc's header), so
-      // 128 bytes may straddle three lines, and loading only words 0 and 31 could leave the middle
-      // one, which holds the key, to miss inside lookup(). Three loads cover any alignment.
-      if (h !== 0) sink ^= i32[(h - 1) * Layout.Words] ^ i32[(h - 1) * Layout.Words + 15] ^ i32[(h - 1) * Layout.Words + 31];
+      // Every line of the record's hot and warm words (0–47: the key words, the per-packet fields
+      // and the fate's idle-gap doubles). That is four lines, not three: the store's memory need
+      // not start on a line (the large ArrayBuffers checked with %DebugPrint started 16 bytes past
+      // a page, malloc's header), so 192 bytes may straddle four lines, and a load per 64 bytes
+      // (words 0, 15, 31, 47) covers any alignment.
+      if (h !== 0) {
+        const r = (h - 1) * Layout.Words;
+        sink ^= i32[r] ^ i32[r + 15] ^ i32[r + 31] ^ i32[r + 47];
+      }
     }
     // Stryker restore all
     this.prefetchSink = sink;

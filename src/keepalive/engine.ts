@@ -18,7 +18,7 @@ import { MAX_CANDIDATES, type ProberState } from './prober';
 import { ProberSlots } from './prober-slots';
 import { buildFlowReport, SNAPSHOT_DOUBLES, SnapshotField, snapshotFate, snapshotFlow } from './report';
 import { EvictedFlows } from '../flow/evicted';
-import { noteIcmpError, noteSegment, survivedBefore, survivedGap, survivorOnly } from './fate-facts';
+import { FateBook, survivedBefore, survivedGap } from './fate-facts';
 import { diedAfterIdle, fateOf, pathFlowOf } from './fate-row';
 import { PathAccumulator, type PathsBy } from '../path/paths';
 import type { KeepaliveEvent, Outcome } from './model';
@@ -56,6 +56,8 @@ export class KeepaliveEngine {
   readonly paths: PathAccumulator;
   /** Each flow's own time, once the capture's timestamps have stepped back (null before). */
   own: OwnTimes | null = null;
+  /** What each flow's fate needs from its segments (fate-facts.ts). */
+  private readonly fate: FateBook;
   /** A snapshot row for flows that are looked at but may not be listed. */
   private readonly scratch = new Float64Array(SNAPSHOT_DOUBLES);
   flowsSeen = 0;
@@ -79,8 +81,6 @@ export class KeepaliveEngine {
   // integer changes representation at its first double, discarding the optimized code that read it.
   private now = NaN as Nanos;
   private recTime = NaN as Nanos;
-  /** Silence before the current segment in its flow, ns (0 for a flow's first). */
-  private gap = NaN;
   /** finish() is retiring the flows still open: their silence runs to the end of the capture. */
   private draining = false;
   /** An ICMP error's quoted flow key, refilled per error, and as a record for the table's lookup. */
@@ -95,6 +95,7 @@ export class KeepaliveEngine {
   constructor(private readonly opts: EngineOptions, private readonly clock: EventClock,
     private readonly onEvent: ((e: KeepaliveEvent) => void) | null) {
     this.paths = new PathAccumulator(opts.pathsBy ?? 'address');
+    this.fate = new FateBook(this.paths);
     this.reports = new ReportStore(SNAPSHOT_DOUBLES, (rows, off) => buildFlowReport(rows, off, clock.epochSecond), opts.reportsInMemory);
     this.evicted = new EvictedFlows(opts.idleTimeoutNs);
     this.table = new FlowTable(opts.maxFlows, opts.idleTimeoutNs, this.time, (slot, why) => {
@@ -159,10 +160,10 @@ export class KeepaliveEngine {
         this.now = own.advance(slot, store.i32[slot * Layout.Words + FlowWord.Id], this.recTime, prev, frame);
         gap = this.now - prev;
       }
-      this.gap = gap;
+      this.fate.gapNs = gap;
       if (gap > store.f64[d + FlowDouble.MaxGap]) store.f64[d + FlowDouble.MaxGap] = gap;
     } else {
-      this.gap = 0;
+      this.fate.gapNs = 0;
       slot = this.newFlow(slot, frame, flags, rec, r);
       store = table.store;
       if (own !== null) {
@@ -172,6 +173,7 @@ export class KeepaliveEngine {
       }
     }
     const w = slot * Layout.Words;
+    this.fate.nowNs = this.now;
     store.f64[slot * Layout.Doubles + FlowDouble.LastTime] = now;
     store.u32[w + FlowWord.LastFrame] = frame;
     store.u32[w + FlowWord.Packets]++;
@@ -213,7 +215,7 @@ export class KeepaliveEngine {
     const slot = this.table.lookup(this.keyRecord, 0);
     if (slot < 0 || this.table.isStale(slot)) return; // a stale flow is retired by the next sweep
     const proberIsA = this.table.fromA;
-    noteIcmpError(this.table.store, slot, proberIsA, p);
+    this.fate.icmpError(this.table.store, slot, proberIsA, p);
     const flow = this.table.flowAt(slot);
     const pr = this.probers.get(flow.endpoint(proberIsA));
     if (pr === null || !pr.awaiting || !icmpAnswers(pr.lastProbeSeq, p.quotedSeq)) return;
@@ -264,7 +266,7 @@ export class KeepaliveEngine {
     } else if ((rst || fin) && snd.hasProber) this.lostAnswersGiveUp(slot, fromA, rst);
 
     // What the flow's fate needs (fate-facts.ts), from the sender's state before this segment.
-    noteSegment(store, slot, snd, flags, seq, ack, len, rec[at + SegmentWord.Ip], probeShaped, this.gap);
+    this.fate.note(store, slot, snd, flags, seq, ack, len, rec[at + SegmentWord.Ip], probeShaped);
 
     // State updates (after classification, which needs the state before this segment).
     if (!probeShaped && !rst) {
@@ -431,7 +433,9 @@ export class KeepaliveEngine {
     const silent = this.draining ? this.time[0] - store.f64[d + FlowDouble.LastTime] : -1;
     if (silent > store.f64[d + FlowDouble.MaxGap]) store.f64[d + FlowDouble.MaxGap] = silent;
     // Most flows are not listed and did not die: at most a survived gap for their path.
-    if (!listed && survivorOnly(store, slot, this.paths)) {
+    // A listed flow probed: a keepalive death tells its path something even with no run left waiting.
+    const tells = listed || this.fate.tellsPath(store, slot);
+    if (!listed && (!tells || this.fate.survivorOnly(store, slot))) {
       this.probers.forget(slot);
       return;
     }
@@ -446,10 +450,12 @@ export class KeepaliveEngine {
     if (this.own !== null) rows[off + SnapshotField.LastTime] = this.own.lastOf(store, slot);
     snapshotFate(store, slot, silent, rows, off);
     rows[off + SnapshotField.Continues] = prev ?? -1;
-    const fate = fateOf(rows, off);
-    const pf = pathFlowOf(rows, off, fate);
-    if (pf !== null) this.paths.add(pf);
-    if (!listed && diedAfterIdle(fate)) this.reports.rows.set(this.scratch, this.reports.append());
+    if (tells) {
+      const fate = fateOf(rows, off);
+      const pf = pathFlowOf(rows, off, fate);
+      if (pf !== null) this.paths.add(pf);
+      if (!listed && diedAfterIdle(fate)) this.reports.rows.set(this.scratch, this.reports.append());
+    }
     this.probers.forget(slot);
   }
 

@@ -38,6 +38,23 @@ test('step-back capture: every flow as analyzed from the file it came from, and 
   assert.deepEqual(joined.result.warnings, []);
 });
 
+// step-back-death.pcap: healthy.pcap, then the earlier cut-path.pcap, whose client gives up
+// probing after the step back: how long it kept trying runs on the flow's own clock too.
+test('step-back capture with a death after the step back: each fate as from the file it came from', async () => {
+  const joined = await analyzeFile(join(FIX, 'derived', 'step-back-death.pcap'), { allFlows: true });
+  const parts = [...(await analyzeFile(join(FIX, 'healthy.pcap'), { allFlows: true })).result.flows,
+    ...(await analyzeFile(join(FIX, 'cut-path.pcap'), { allFlows: true })).result.flows];
+  const died = joined.result.flows.filter((f) => f.fate.how === 'keepalive-timeout');
+  assert.equal(died.length, 1);
+  assert.ok(died[0].fate.gaveUpAfterSeconds! > 0);
+  assert.equal(joined.result.flows.length, parts.length);
+  for (const f of joined.result.flows) {
+    const p = parts.find((x) => x.client === f.client && x.server === f.server);
+    assert.ok(p, `${f.client} → ${f.server} in the separate files`);
+    assert.deepEqual(durations(f), durations(p!));
+  }
+});
+
 test('step-back capture: each flow\'s longest silence is tshark\'s largest tcp.time_delta in its stream', async (t) => {
   if (!hasTshark) { t.skip('tshark is not installed (apt-get install tshark)'); return; }
   const out = execFileSync('tshark', ['-r', STEP_BACK, '-o', 'tcp.calculate_timestamps:TRUE', '-T', 'fields',
