@@ -26,10 +26,10 @@ export class Analysis implements PacketSink {
   /** Analyzes the batched segments now (live events are due, or the caller reuses its buffer). */
   flush(): void { this.front.flush(); }
 
-  /** Ends the analysis: open flows are closed out and reported. */
-  finish(): AnalysisResult {
+  /** Ends the analysis: open flows are closed out and reported; `endMs` as EngineBack.finish(). */
+  finish(endMs?: number): AnalysisResult {
     this.front.flush();
-    return this.back.finish(this.front.state());
+    return this.back.finish(this.front.state(), endMs);
   }
 }
 

@@ -112,7 +112,7 @@ export class LiveSession {
     this.io.out.off?.('error', this.onOutputError);
     process.off('exit', this.onExit);
     this.writer?.close();
-    const result = this.analysis.finish();
+    const result = this.analysis.finish(this.source.clockMs());
     this.view?.clear();
     let code = 0;
     const writeError = this.writer?.error ?? null;

@@ -28,6 +28,8 @@ export interface PacketSource {
   warnings(): string[];
   /** Stops delivery; idempotent, safe inside onPacket. */
   close(): void;
+  /** The stamps' clock now, ms since 1970: the end of the run, to which open flows' silence runs. */
+  clockMs(): number;
 }
 
 const ignore = (): void => undefined;
@@ -97,6 +99,11 @@ export class NativeSource implements PacketSource {
     return out;
   }
 
+  /** The kernel stamps packets with the wall clock. */
+  clockMs(): number {
+    return Date.now();
+  }
+
   close(): void {
     this.handle.close();
   }
@@ -149,6 +156,11 @@ export class CapSource implements PacketSource {
     return this.oversize > 0
       ? [`${this.oversize} frames of ${CAP_BUFFER_BYTES} bytes or more: their original length is unknown and recorded as captured`]
       : [];
+  }
+
+  clockMs(): number {
+    this.clock.stamp();
+    return this.clock.sec * 1000 + this.clock.nsec / 1e6;
   }
 
   close(): void {

@@ -4,7 +4,7 @@ import type { Interrupt } from '../capture/interrupt';
 import { KeepaliveEngine } from '../keepalive/engine';
 import type { FlowReports } from '../keepalive/report-store';
 import type { FlowReport, KeepaliveEvent, Summary } from '../keepalive/model';
-import { isoTime, type Nanos } from '../units';
+import { isoTime, nanosSince, type Nanos } from '../units';
 import type { CaptureClock } from './capture-clock';
 import type { FrontState, SegmentSink } from './segment-sink';
 import type { SegmentTap } from './segment-spill';
@@ -84,14 +84,19 @@ export class EngineBack {
     };
   }
 
-  /** Ends the analysis once the front has delivered everything: open flows are closed out and reported. */
-  finish(front: FrontState): AnalysisResult {
+  /**
+   * Ends the analysis once the front has delivered everything: open flows are closed out and
+   * reported. `endMs` (ms since 1970): when a live run stopped, which open flows' silence runs to.
+   */
+  finish(front: FrontState, endMs?: number): AnalysisResult {
     const clock = this.clock;
     clock.epochSecond = front.epochSec;
     clock.firstRecord = front.firstRec as Nanos;
     clock.digits = front.tsDigits;
     const e = this.engine;
-    const reports = e.finish();
+    const endNs = endMs === undefined || !front.records ? NaN
+      : nanosSince(front.epochSec, Math.floor(endMs / 1000), Math.round((endMs % 1000) * 1e6));
+    const reports = e.finish(endNs);
     this.tap?.end(front.firstRec);
     const warnings: string[] = [];
     // The capture's clock stepping back (merged files) is no fault; a flow's own packets doing so is.

@@ -20,8 +20,9 @@ const SPEC = JSON.parse(readFileSync(join(DIR, 'nat-keepalive.json'), 'utf8')) a
   flows: { serverPort: number; expect: { fate: string; by: string | null } }[];
 };
 
-async function liveRun(format: LiveFormat, pathsBy?: PathsBy): Promise<string> {
+async function liveRun(format: LiveFormat, pathsBy?: PathsBy, stopAfterSeconds = 0): Promise<string> {
   const source = await ReplaySource.load(FILE);
+  source.stopAfterSeconds = stopAfterSeconds;
   let out = '';
   const abort = new AbortController();
   const opts: LiveOptions = { iface: 'replay0', snaplen: 65535, format, bufferBytes: 1 << 20, pathsBy, keepFlow: hasActivity };
@@ -54,6 +55,25 @@ test('live json: every reported flow has its fate, and paths bracket the router\
   // The same paths analyze finds in the file.
   const { result } = await analyzeFile(FILE, {});
   assert.deepEqual(j.paths, result.paths.map((p) => ({ capture: 0, ...p })));
+});
+
+test('live json: an open flow\'s silence runs to when the run was stopped, not to the last packet', async () => {
+  type F = { client: string; server: string; maxIdleSeconds: number; fate: { how: string; silentAtEndSeconds: number | null } };
+  const at = (stop: number) => liveRun('json', undefined, stop).then((s) => (JSON.parse(s) as { flows: F[] }).flows);
+  const [now, later] = [await at(0), await at(20)];
+  const open = now.filter((f) => f.fate.how === 'open');
+  assert.ok(open.length > 0);
+  // Stopped at the last packet, the run is the file: the same silence analyze reports.
+  const { result } = await analyzeFile(FILE, {});
+  for (const f of open) {
+    const file = result.flows.find((x) => x.client === f.client && x.server === f.server)!;
+    assert.equal(f.fate.silentAtEndSeconds, file.fate.silentAtEndSeconds);
+    const l = later.find((x) => x.client === f.client && x.server === f.server)!;
+    assert.ok(Math.abs(l.fate.silentAtEndSeconds! - (f.fate.silentAtEndSeconds! + 20)) < 1e-6, `${l.fate.silentAtEndSeconds}`);
+    assert.ok(Math.abs(l.maxIdleSeconds - Math.max(f.maxIdleSeconds, l.fate.silentAtEndSeconds!)) < 1e-6);
+  }
+  // Flows that ended before the stop keep their fates.
+  assert.deepEqual(later.filter((f) => f.fate.how !== 'open').map((f) => f.fate.how), now.filter((f) => f.fate.how !== 'open').map((f) => f.fate.how));
 });
 
 test('live table: the flows\' fates, then the paths section, then the summary', async () => {

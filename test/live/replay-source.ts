@@ -11,6 +11,8 @@ export class ReplaySource implements PacketSource {
   readonly meta = new Float64Array(4);
   readonly buf = Buffer.alloc(65536);
   private closed = false;
+  /** How long after the last record the run is stopped (clockMs()), seconds. */
+  stopAfterSeconds = 0;
 
   private constructor(readonly linkType: number, readonly tsDigits: 6 | 9, private readonly recs: readonly Rec[]) {}
 
@@ -48,4 +50,8 @@ export class ReplaySource implements PacketSource {
   stats(): NativeStats | null { return null; }
   warnings(): string[] { return []; }
   close(): void { this.closed = true; }
+  clockMs(): number {
+    const last = this.recs.at(-1);
+    return last === undefined ? 0 : last.sec * 1000 + last.nsec / 1e6 + this.stopAfterSeconds * 1000;
+  }
 }
