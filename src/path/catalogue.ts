@@ -27,7 +27,7 @@ export const MIDDLEBOX_TIMEOUTS: readonly MiddleboxTimeout[] = [
   e('AWS Gateway LB', 350, [60, 6000], 'AWS GWLB "Update the TCP idle timeout"', true, 'AWS NLB / NAT gateway / GWLB'),
   e('AWS NAT gateway', 350, null, 'AWS VPC NAT gateway troubleshooting, as cited by third parties', false, 'AWS NLB / NAT gateway / GWLB'),
   e('AWS Network Firewall', 350, [60, 6000], 'AWS Network Firewall API "FlowTimeouts"', true),
-  e('GCP VPC firewall conntrack', 600, null, 'secondary summary of GCP "VPC firewall rules overview"', false, 'GCP VPC firewall'),
+  e('GCP VPC firewall conntrack', 600, null, 'Compute Engine "Troubleshooting": VPC connection tracking removes an entry after 10 min without a packet', true, 'GCP VPC firewall'),
   e('IPVS (TCP established)', 900, null, 'Linux net/netfilter/ipvs/ip_vs_proto_tcp.c tcp_timeouts: [IP_VS_TCP_S_ESTABLISHED] = 15*60*HZ', true),
   e('GCP Cloud NAT (TCP established)', 1200, null, 'Compute Engine API RouterNat tcpEstablishedIdleTimeoutSec', true, 'GCP Cloud NAT'),
   e('Palo Alto TCP session', 3600, null, 'secondary summaries', false),

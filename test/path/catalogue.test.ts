@@ -27,9 +27,9 @@ test('catalogue: the documented idle timeouts (AWS NLB, Network Firewall, Azure 
   assert.equal(entry('IPVS (TCP established)').seconds, 900);
   // RFC 5382 REQ-5: not less than 2 h 4 min.
   assert.equal(entry('RFC 5382 minimum for a NAT').seconds, 2 * 3600 + 4 * 60);
-  // GCP: Cloud NAT's tcpEstablishedIdleTimeoutSec default 1200 s; the VPC firewall's 10 min is from a secondary summary.
+  // GCP: Cloud NAT's tcpEstablishedIdleTimeoutSec default 1200 s; the VPC's connection tracking forgets after 10 min (Compute Engine troubleshooting).
   assert.deepEqual([entry('GCP Cloud NAT (TCP established)').seconds, entry('GCP Cloud NAT (TCP established)').verified], [1200, true]);
-  assert.deepEqual([entry('GCP VPC firewall conntrack').seconds, entry('GCP VPC firewall conntrack').verified], [600, false]);
+  assert.deepEqual([entry('GCP VPC firewall conntrack').seconds, entry('GCP VPC firewall conntrack').verified], [600, true]);
   // Smallest first, each with a source.
   for (let i = 1; i < MIDDLEBOX_TIMEOUTS.length; i++) assert.ok(MIDDLEBOX_TIMEOUTS[i - 1].seconds <= MIDDLEBOX_TIMEOUTS[i].seconds);
   for (const m of MIDDLEBOX_TIMEOUTS) assert.ok(m.source.length > 0 && (m.range === null || (m.range[0] <= m.seconds && m.seconds <= m.range[1])), m.name);
