@@ -39,22 +39,19 @@ export class SideView {
   get acked(): number { return this.i32[this.w + FlowWord.AckedA]; }
   get ackedKnown(): boolean { return (this.i32[this.r + FlowWord.Bits] & (EndpointBit.AckedKnown << this.shift)) !== 0; }
   setAcked(v: number): void { this.i32[this.w + FlowWord.AckedA] = v; this.set(EndpointBit.AckedKnown); }
-  /** The last window this side advertised (scaled when both SYNs agreed on scaling). */
+  /** The window field of the last segment this side sent, unscaled (-1 before any). */
   get window(): number { return this.i32[this.w + FlowWord.WindowA]; }
   set window(v: number) { this.i32[this.w + FlowWord.WindowA] = v; }
-  /** This side's SYN's window scale shift, -1 when none was seen. */
-  get wscale(): number { return this.i32[this.w + FlowWord.WScaleA]; }
   get finSent(): boolean { return (this.i32[this.r + FlowWord.Bits] & (EndpointBit.FinSent << this.shift)) !== 0; }
   get synSeen(): boolean { return (this.i32[this.r + FlowWord.Bits] & (EndpointBit.SynSeen << this.shift)) !== 0; }
   /** The sequence number of this side's SYN, when synSeen. */
   get synSeq(): number { return this.i32[this.r + (this.isA ? FlowWord.SynSeqA : FlowWord.SynSeqB)]; }
   /** The flow is closed (RST, or FIN from both sides). */
   get flowClosed(): boolean { return (this.i32[this.r + FlowWord.Bits] & FlowBit.Closed) !== 0; }
-  /** This side's SYN: its sequence number and window scale. */
-  sawSyn(seq: number, wscale: number): void {
+  /** This side's SYN and its sequence number. */
+  sawSyn(seq: number): void {
     this.set(EndpointBit.SynSeen);
     this.i32[this.r + (this.isA ? FlowWord.SynSeqA : FlowWord.SynSeqB)] = seq;
-    this.i32[this.w + FlowWord.WScaleA] = wscale;
   }
   /** This side's FIN; true when the other side had sent one too (the flow is closed). */
   sawFin(): boolean {

@@ -80,14 +80,12 @@ export const enum FlowWord {
   NextSeqA = 21,
   /** Highest ACK the peer sent: this endpoint's snd_una as seen on the wire. */
   AckedA = 22,
-  /** Last advertised window, scaled when both SYNs carried window scale; -1 unknown. */
+  /** Window field of the last segment sent, unscaled; -1 unknown. */
   WindowA = 23,
-  /** Window scale shift from this side's SYN, -1 when its SYN was not seen or had none. */
-  WScaleA = 24,
+  // 24 and 28 are free.
   NextSeqB = 25,
   AckedB = 26,
   WindowB = 27,
-  WScaleB = 28,
   /** TTL / hop limit range of each side's segments: a's min | max << 8, b's << 16 (0: none yet). RSTs are left out. */
   TtlRange = 29,
   /** Last non-zero IPv4 ID of a (low 16 bits) and b (high 16). RSTs are left out. */

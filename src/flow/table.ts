@@ -164,7 +164,6 @@ export class FlowTable {
     i32[r + FlowWord.Id] = this.nextId++;
     i32[r + FlowWord.Bits] = FlowBit.Live | FlowBit.ClientIsA | FlowBit.Midstream;
     i32[r + FlowWord.WindowA] = i32[r + FlowWord.WindowB] = -1;
-    i32[r + FlowWord.WScaleA] = i32[r + FlowWord.WScaleB] = -1;
     f64[d + FlowDouble.LastRecvA] = f64[d + FlowDouble.LastDataA] = f64[d + FlowDouble.LastRecvB] = f64[d + FlowDouble.LastDataB] = -1;
     f64[d + FlowDouble.FirstTime] = f64[d + FlowDouble.LastTime] = now;
     const b = hash & (this.heads.length - 1);

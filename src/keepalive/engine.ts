@@ -4,7 +4,7 @@
 // and built when it is read (report.ts).
 import { seqAdd, seqDelta, type FrameNo, type Nanos } from '../units';
 import { TcpFlag, type DecodedPacket } from '../decode/packet';
-import { MAX_RECORD_WORDS, metaFlags, metaWords, metaWScale, SegmentWord, writeKey } from '../decode/segment-record';
+import { MAX_RECORD_WORDS, metaFlags, metaWords, SegmentWord, writeKey } from '../decode/segment-record';
 import { Endpoint, Flow, UNKNOWN_TIME } from '../flow/flow';
 import { FlowBit, FlowDouble, End, Layout, FlowWord } from '../flow/store';
 import { FlowTable } from '../flow/table';
@@ -254,7 +254,7 @@ export class KeepaliveEngine {
     const syn = (flags & TcpFlag.SYN) !== 0, fin = (flags & TcpFlag.FIN) !== 0, rst = (flags & TcpFlag.RST) !== 0;
     const hasAck = (flags & TcpFlag.ACK) !== 0;
 
-    if (syn) snd.sawSyn(seq, metaWScale(meta));
+    if (syn) snd.sawSyn(seq);
     // The peer's ACK may prove that the receiver's earlier probe-shaped segments were probes.
     if (hasAck && rcv.hasCandidates) this.candidatesMeetAck(slot, fromA, ack);
     let cls = !syn && !fin && !rst && len <= 1 ? this.classify(snd, rcv, seq, len) : SegmentClass.Normal;
@@ -278,11 +278,9 @@ export class KeepaliveEngine {
       if (!snd.nextSeqKnown || seqDelta(end, snd.nextSeq) > 0) snd.setNextSeq(end);
     }
     if (hasAck && !rst && (!rcv.ackedKnown || seqDelta(ack, rcv.acked) > 0)) rcv.setAcked(ack);
-    if (!rst) {
-      // RFC 7323: the window field of a SYN is never scaled; later ones are when both SYNs agreed.
-      const sScale = snd.wscale;
-      snd.window = rec[at + SegmentWord.Window] * (1 << (!syn && sScale >= 0 && rcv.wscale >= 0 ? sScale : 0));
-    }
+    // Only whether the peer's window is zero is read (classify.ts), and RFC 7323 scaling never
+    // changes that: the field is kept as sent.
+    if (!rst) snd.window = rec[at + SegmentWord.Window];
     if (!probeShaped) rcv.lastRecv = this.now;
     if (len > 0 && !probeShaped && cls !== SegmentClass.Retransmission) snd.lastData = this.now;
     if (rst) { snd.sawRst(); this.close(slot, End.Rst); } else if (fin && snd.sawFin()) this.close(slot, End.Fin);

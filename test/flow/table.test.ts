@@ -303,7 +303,7 @@ test('a recycled slot starts zeroed, and the store keeps every record when it gr
   assert.equal(again, slot);
   for (let i = 0; i < Layout.Words; i++) {
     const kept = [FlowWord.Hash, FlowWord.Key, FlowWord.Ports, FlowWord.A0, FlowWord.B0, FlowWord.Id, FlowWord.Bits, FlowWord.WindowA, FlowWord.WindowB,
-      FlowWord.WScaleA, FlowWord.WScaleB, FlowWord.Next].includes(i) || (i >= 0 && i < 12) || i === FlowDouble.FirstTime * 2 || i === FlowDouble.FirstTime * 2 + 1;
+      FlowWord.Next].includes(i) || (i >= 0 && i < 12) || i === FlowDouble.FirstTime * 2 || i === FlowDouble.FirstTime * 2 + 1;
     if (!kept) assert.equal(d.table.store.i32[w + i], 0, `word ${i}`);
   }
   // Past the store's first 1024 records the buffer grows; the records written before stay.
