@@ -96,3 +96,42 @@ test('a flow whose answered keepalive held the path: its idle is the path\'s kee
   // The probe waited after 99.998 s of silence in the flow (from the client's ACK at 0.003) and was answered.
   assert.ok(close(r.paths[0].idleTimeoutSeconds.above, 99.998), String(r.paths[0].idleTimeoutSeconds.above));
 });
+
+test('both ends probing: the path\'s keepalive idle is the longer of their idles, each end\'s longest', () => {
+  const c = new Conversation();
+  const cl = { src: '10.0.0.1', dst: SERVER, sport: 40001, dport: 80 }, sv = { src: SERVER, dst: '10.0.0.1', sport: 80, dport: 40001 };
+  c.tcp(0, { ...cl, seq: 100, flags: 'S' });
+  c.tcp(0.001, { ...sv, seq: 500, ack: 101, flags: 'SA' });
+  c.tcp(0.003, { ...cl, seq: 101, ack: 501, flags: 'A' });
+  // The client (endpoint a, looked at first) probes after 60 s, then after 200 s; the server after
+  // 100 s (from the client's ACK at 0.003: probes do not count as heard).
+  c.tcp(60.001, { ...cl, seq: 100, ack: 501, flags: 'A' });
+  c.tcp(60.002, { ...sv, seq: 501, ack: 101, flags: 'A' });
+  c.tcp(100.003, { ...sv, seq: 500, ack: 101, flags: 'A' });
+  c.tcp(100.004, { ...cl, seq: 101, ack: 501, flags: 'A' });
+  c.tcp(260.002, { ...cl, seq: 100, ack: 501, flags: 'A' });
+  c.tcp(260.003, { ...sv, seq: 501, ack: 101, flags: 'A' });
+  const r = c.finish();
+  const byProber = Object.fromEntries(r.flows[0].keepalive.map((k) => [k.prober, k.idleSeconds?.max]));
+  assert.deepEqual(byProber, { client: 200, server: 100 });
+  assert.equal(r.paths.length, 1);
+  assert.equal(r.paths[0].keepaliveIdleSeconds, 200);
+  assert.deepEqual(r.paths[0].verdicts, ['keepalive-holds']);
+});
+
+test('a prober whose probes went unanswered does not hold its path', () => {
+  const c = new Conversation();
+  const cl = { src: '10.0.0.1', dst: SERVER, sport: 40001, dport: 80 }, sv = { src: SERVER, dst: '10.0.0.1', sport: 80, dport: 40001 };
+  c.tcp(0, { ...cl, seq: 100, flags: 'S' });
+  c.tcp(0.001, { ...sv, seq: 500, ack: 101, flags: 'SA' });
+  c.tcp(0.003, { ...cl, seq: 101, ack: 501, flags: 'A' });
+  // An answered exchange after a 30 s gap (the path survived it), then probes nobody answers.
+  c.tcp(30, { ...cl, seq: 101, ack: 501, flags: 'PA', payload: 10 });
+  c.tcp(30.001, { ...sv, seq: 501, ack: 111, flags: 'A' });
+  for (const at of [130.001, 140.001, 150.001]) c.tcp(at, { ...cl, seq: 110, ack: 501, flags: 'A' });
+  const r = c.finish();
+  assert.equal(r.flows[0].keepalive[0].acked, 0);
+  assert.equal(r.paths.length, 1);
+  assert.ok(!r.paths[0].verdicts.includes('keepalive-holds'), r.paths[0].verdicts.join(','));
+  assert.equal(r.paths[0].keepaliveIdleSeconds, 100);
+});
