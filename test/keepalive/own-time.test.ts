@@ -10,6 +10,9 @@ import { join } from 'node:path';
 import { analyzeFile } from '../../src/analysis';
 import type { FlowReport } from '../../src/keepalive/model';
 import { Conversation, handshake, C, S } from './scenario';
+import { OwnTimes } from '../../src/keepalive/own-time';
+import { FlowStore, FlowDouble, Layout } from '../../src/flow/store';
+import type { Nanos } from '../../src/units';
 
 const FIX = join(__dirname, '..', '..', '..', 'fixtures');
 const STEP_BACK = join(FIX, 'derived', 'step-back.pcap');
@@ -119,4 +122,33 @@ test('own time, generated: a step back larger than --idle-timeout does not expir
   assert.equal(f.packets, 8);
   assert.equal(f.keepalive[0].acked, 1);
   assert.equal(f.maxIdleSeconds, 29.995);
+});
+
+test('OwnTimes: a flow\'s own time, its clamped step backs, the warning and slots past the first 1024', () => {
+  const store = new FlowStore(4096);
+  const own = new OwnTimes();
+  // Before any own time is kept, a flow's time is its record's LastTime.
+  store.f64[3000 * Layout.Doubles + FlowDouble.LastTime] = 7e9;
+  assert.equal(own.lastOf(store, 3000), 7e9);
+  store.f64[1024 * Layout.Doubles + FlowDouble.LastTime] = 6e9; // the first slot past the kept times
+  assert.equal(own.lastOf(store, 1024), 6e9);
+  assert.equal(own.warning(), null);
+  // Forward steps are taken as they come and nothing is warned.
+  assert.equal(own.advance(5, 50, 10e9 as Nanos, 9e9 as Nanos, 100), 10e9);
+  assert.equal(own.advance(5, 50, 10e9 as Nanos, 10e9 as Nanos, 101), 10e9); // equal is no step back
+  assert.equal(own.warning(), null);
+  // A step back of 2 s is clamped to the flow's latest time; then 0.5 s; the flow counts once.
+  assert.equal(own.advance(5, 50, 8e9 as Nanos, 10e9 as Nanos, 102), 10e9);
+  assert.equal(own.advance(5, 50, 9.5e9 as Nanos, 10e9 as Nanos, 103), 10e9);
+  assert.equal(own.lastOf(store, 5), 10e9);
+  assert.equal(own.warning(), 'timestamps of flow 50 step backwards at frame 102, by up to 2.000000 s; such a flow\'s durations use its latest time');
+  // A second flow (in a slot past the first 1024) steps back by 3 s: counted, and the largest step kept.
+  assert.equal(own.advance(2500, 51, 1e9 as Nanos, 4e9 as Nanos, 200), 4e9);
+  assert.equal(own.lastOf(store, 2500), 4e9);
+  assert.equal(own.lastOf(store, 3000), 7e9); // still NaN in the grown array: the record's time
+  own.set(1024, 11e9 as Nanos);
+  assert.equal(own.lastOf(store, 1024), 11e9);
+  assert.equal(own.lastOf(store, 5), 10e9); // kept when the array grew
+  assert.deepEqual([own.flowsSteppedBack, own.firstFlow, own.firstFrame, own.maxStepNs], [2, 50, 102, 3e9]);
+  assert.equal(own.warning(), 'timestamps of flow 50 step backwards at frame 102 (2 flows), by up to 3.000000 s; such a flow\'s durations use its latest time');
 });
