@@ -56,6 +56,16 @@ function run(by: PathsBy, allFlows: boolean) {
 
 const close = (x: number | null, y: number): boolean => x !== null && Math.abs(x - y) < 1e-9;
 
+/** One IPv4 flow to SERVER:80: a handshake at 0 whose client ACK (at 0.003) is its last segment. */
+function handshakeOnly() {
+  const c = new Conversation();
+  const cl = { src: '10.0.0.1', dst: SERVER, sport: 40001, dport: 80 }, sv = { src: SERVER, dst: '10.0.0.1', sport: 80, dport: 40001 };
+  c.tcp(0, { ...cl, seq: 100, flags: 'S' });
+  c.tcp(0.001, { ...sv, seq: 500, ack: 101, flags: 'SA' });
+  c.tcp(0.003, { ...cl, seq: 101, ack: 501, flags: 'A' });
+  return { c, cl, sv };
+}
+
 test('paths by server address: the longest survived gap of each, from listed and unlisted flows alike', () => {
   const listed = run('address', true), unlisted = run('address', false);
   assert.deepEqual(unlisted.flows, []);
@@ -80,11 +90,7 @@ test('paths by server address and port', () => {
 });
 
 test('a flow whose answered keepalive held the path: its idle is the path\'s keepalive idle', () => {
-  const c = new Conversation();
-  const cl = { src: '10.0.0.1', dst: SERVER, sport: 40001, dport: 80 }, sv = { src: SERVER, dst: '10.0.0.1', sport: 80, dport: 40001 };
-  c.tcp(0, { ...cl, seq: 100, flags: 'S' });
-  c.tcp(0.001, { ...sv, seq: 500, ack: 101, flags: 'SA' });
-  c.tcp(0.003, { ...cl, seq: 101, ack: 501, flags: 'A' });
+  const { c, cl, sv } = handshakeOnly();
   // The server's SYN|ACK at 0.001 was its last segment: the probe at 100.001 comes after 100 s of idle.
   c.tcp(100.001, { ...cl, seq: 100, ack: 501, flags: 'A' });
   c.tcp(100.002, { ...sv, seq: 501, ack: 101, flags: 'A' });
@@ -98,11 +104,7 @@ test('a flow whose answered keepalive held the path: its idle is the path\'s kee
 });
 
 test('both ends probing: the path\'s keepalive idle is the longer of their idles, each end\'s longest', () => {
-  const c = new Conversation();
-  const cl = { src: '10.0.0.1', dst: SERVER, sport: 40001, dport: 80 }, sv = { src: SERVER, dst: '10.0.0.1', sport: 80, dport: 40001 };
-  c.tcp(0, { ...cl, seq: 100, flags: 'S' });
-  c.tcp(0.001, { ...sv, seq: 500, ack: 101, flags: 'SA' });
-  c.tcp(0.003, { ...cl, seq: 101, ack: 501, flags: 'A' });
+  const { c, cl, sv } = handshakeOnly();
   // The client (endpoint a, looked at first) probes after 60 s, then after 200 s; the server after
   // 100 s (from the client's ACK at 0.003: probes do not count as heard).
   c.tcp(60.001, { ...cl, seq: 100, ack: 501, flags: 'A' });
@@ -120,11 +122,7 @@ test('both ends probing: the path\'s keepalive idle is the longer of their idles
 });
 
 test('a prober whose probes went unanswered does not hold its path', () => {
-  const c = new Conversation();
-  const cl = { src: '10.0.0.1', dst: SERVER, sport: 40001, dport: 80 }, sv = { src: SERVER, dst: '10.0.0.1', sport: 80, dport: 40001 };
-  c.tcp(0, { ...cl, seq: 100, flags: 'S' });
-  c.tcp(0.001, { ...sv, seq: 500, ack: 101, flags: 'SA' });
-  c.tcp(0.003, { ...cl, seq: 101, ack: 501, flags: 'A' });
+  const { c, cl, sv } = handshakeOnly();
   // An answered exchange after a 30 s gap (the path survived it), then probes nobody answers.
   c.tcp(30, { ...cl, seq: 101, ack: 501, flags: 'PA', payload: 10 });
   c.tcp(30.001, { ...sv, seq: 501, ack: 111, flags: 'A' });
