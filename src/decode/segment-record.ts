@@ -39,17 +39,16 @@ export const enum SegmentWord {
 /** Record kinds in Meta's low bits. */
 export const KIND_TCP = 1, KIND_ICMP_ERROR = 2;
 
-// Meta: kind in bits 0–1, two slots in bit 2, TCP flags in bits 8–15, window scale + 1 in bits
-// 16–20 (0: no option), timestamp digits + 1 in bits 24–27 on the record that ends a batch (0: not).
+// Meta: kind in bits 0–1, two slots in bit 2, TCP flags in bits 8–15, timestamp digits + 1 in bits
+// 24–27 on the record that ends a batch (0: not).
 export const metaKind = (meta: number): number => meta & 3;
 export const metaWords = (meta: number): number => ((meta & 4) !== 0 ? 2 * SLOT_WORDS : SLOT_WORDS);
 export const metaFlags = (meta: number): number => (meta >>> 8) & 0xff;
-export const metaWScale = (meta: number): number => ((meta >>> 16) & 0x1f) - 1;
 /** The timestamp digits a batch-ending record carries, or -1. */
 export const metaDigits = (meta: number): number => ((meta >>> 24) & 0xf) - 1;
 export const withDigits = (meta: number, digits: number): number => (meta & ~(0xf << 24)) | ((digits + 1) << 24);
-export const makeMeta = (kind: number, words: number, flags = 0, wscale = -1): number =>
-  kind | (words > SLOT_WORDS ? 4 : 0) | (flags << 8) | ((wscale + 1) << 16);
+export const makeMeta = (kind: number, words: number, flags = 0): number =>
+  kind | (words > SLOT_WORDS ? 4 : 0) | (flags << 8);
 
 /**
  * Writes segment `p` with its flow key `k` as a record at word `r`; returns the words it took.
@@ -58,7 +57,7 @@ export const makeMeta = (kind: number, words: number, flags = 0, wscale = -1): n
 export function writeSegment(i32: Int32Array, f64: Float64Array, r: number, p: DecodedPacket, k: FlowKey,
   frame: number, clock: number, rec: number): number {
   const words = p.ipVersion === 6 || k.key >>> 28 !== 0 ? 2 * SLOT_WORDS : SLOT_WORDS;
-  i32[r + SegmentWord.Meta] = makeMeta(KIND_TCP, words, p.flags, p.wscale);
+  i32[r + SegmentWord.Meta] = makeMeta(KIND_TCP, words, p.flags);
   i32[r + SegmentWord.Frame] = frame;
   f64[(r + SegmentWord.Clock) >> 1] = clock;
   f64[(r + SegmentWord.Rec) >> 1] = rec;

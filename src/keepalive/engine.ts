@@ -81,8 +81,7 @@ export class KeepaliveEngine {
   // integer changes representation at its first double, discarding the optimized code that read it.
   private now = NaN as Nanos;
   private recTime = NaN as Nanos;
-  /** finish() is retiring the flows still open: their silence runs to the end of the capture, drainAt. */
-  private draining = false;
+  /** While finish() retires the flows still open, the end of the capture, which their silence runs to; NaN otherwise. */
   private drainAt = NaN as Nanos;
   /** An ICMP error's quoted flow key, refilled per error, and as a record for the table's lookup. */
   private readonly key = new FlowKey();
@@ -235,9 +234,8 @@ export class KeepaliveEngine {
     this.table.sweep(); // flows already stale at the last packet count as expired
     // A live run ends when it is stopped, later than its last packet: open flows were silent till then.
     this.drainAt = (endNs > this.time[0] ? endNs : this.time[0]) as Nanos;
-    this.draining = true;
     for (const slot of this.table.drain()) this.retire(slot);
-    this.draining = false;
+    this.drainAt = NaN as Nanos;
     return this.reports;
   }
 
@@ -432,7 +430,7 @@ export class KeepaliveEngine {
     const store = this.table.store, w = slot * Layout.Words, d = slot * Layout.Doubles;
     const listed = (store.i32[w + FlowWord.Bits] & FlowBit.Active) !== 0 || this.opts.allFlows;
     // Silence at the end of the capture counts as idle too.
-    const silent = this.draining ? this.drainAt - store.f64[d + FlowDouble.LastTime] : -1;
+    const silent = Number.isNaN(this.drainAt) ? -1 : this.drainAt - store.f64[d + FlowDouble.LastTime];
     if (silent > store.f64[d + FlowDouble.MaxGap]) store.f64[d + FlowDouble.MaxGap] = silent;
     // Most flows are not listed and did not die: at most a survived gap for their path.
     // A listed flow probed: a keepalive death tells its path something even with no run left waiting.

@@ -39,7 +39,7 @@ class Script {
    * (the client, port 40000 + flow) when `fromA`, `afterS` seconds after the previous segment.
    */
   seg(flow: number, v6: boolean, vlan: number, fromA: boolean, flags: number, seq: number, ack: number,
-    len: number, window: number, afterS: number, wscale = -1): void {
+    len: number, window: number, afterS: number): void {
     this.now += afterS * 1e9;
     const a = this.addr, p = this.pkt;
     a.fill(0);
@@ -54,7 +54,7 @@ class Script {
     p.srcOff = fromA ? 0 : 16; p.dstOff = fromA ? 16 : 0;
     p.srcPort = fromA ? 40000 + flow : 443; p.dstPort = fromA ? 443 : 40000 + flow;
     p.vlanOuter = vlan; p.vlanInner = 0;
-    p.flags = flags; p.seq = seq; p.ack = ack; p.payloadLen = len; p.window = window; p.wscale = wscale;
+    p.flags = flags; p.seq = seq; p.ack = ack; p.payloadLen = len; p.window = window;
     this.key.set(a, p.srcOff, p.dstOff, p.ipVersion, p.srcPort, p.dstPort, p.vlanOuter, p.vlanInner);
     this.words += writeSegment(this.rec, this.f64, this.words, p, this.key, ++this.frame, this.now, this.now);
     if (++this.batched === BATCH) this.flush();
@@ -84,8 +84,8 @@ export function warmUpEngine(rounds = ROUNDS): KeepaliveEngine {
     for (let i = 0; i < 8; i++) {
       const f = round * 16 + i;
       // Handshake (window scale on both SYNs), 100 bytes a → b, their ACK.
-      s.seg(f, v6, vlan, true, SYN, ia, 0, 0, 65535, 0.001, 7);
-      s.seg(f, v6, vlan, false, SYN | ACK, ib, ia + 1, 0, 65535, 0.001, 7);
+      s.seg(f, v6, vlan, true, SYN, ia, 0, 0, 65535, 0.001);
+      s.seg(f, v6, vlan, false, SYN | ACK, ib, ia + 1, 0, 65535, 0.001);
       s.seg(f, v6, vlan, true, ACK, ia + 1, ib + 1, 0, 512, 0.001);
       s.seg(f, v6, vlan, true, ACK | PSH, ia + 1, ib + 1, 100, 512, 0.001);
       s.seg(f, v6, vlan, false, ACK, ib + 1, ia + 101, 0, 512, 0.001);
@@ -119,7 +119,7 @@ export function warmUpEngine(rounds = ROUNDS): KeepaliveEngine {
         case 4: // FIN from both sides, then a new SYN on the same tuple
           s.seg(f, v6, vlan, true, FIN | ACK, ia + 101, ib + 1, 0, 512, 1);
           s.seg(f, v6, vlan, false, FIN | ACK, ib + 1, ia + 102, 0, 512, 0.01);
-          s.seg(f, v6, vlan, true, SYN, ia + 7777, 0, 0, 65535, 1, 7);
+          s.seg(f, v6, vlan, true, SYN, ia + 7777, 0, 0, 65535, 1);
           break;
         default: break; // plain flows: data, then quiet
       }
