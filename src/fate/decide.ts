@@ -58,19 +58,23 @@ const other = (r: Role): Role => (r === 'client' ? 'server' : 'client');
 const s1 = (x: number): string => x.toFixed(1);
 const idleOrNull = (x: number | null): number | null => (x !== null && x >= IDLE_GAP_SECONDS ? x : null);
 
-export function decideFate(f: FlowFateFacts): Fate {
+/**
+ * The fate of a flow with facts `f`. `explain`: false when only the fate's fields are wanted (a
+ * path's evidence, once per retired flow), so no evidence text is made.
+ */
+export function decideFate(f: FlowFateFacts, explain = true): Fate {
   const make = (how: Fate['how'], by: FateBy | null, afterIdle: number | null, retransmissions: number,
-    evidence: string[], clue: RstClue | null = null, gaveUpAfter: number | null = null): Fate =>
+    evidence: () => string[], clue: RstClue | null = null, gaveUpAfter: number | null = null): Fate =>
     ({ how, by, afterIdleSeconds: afterIdle, retransmissions, gaveUpAfterSeconds: gaveUpAfter,
-      silentAtEndSeconds: how === 'open' ? f.silentAtEndSeconds : null, clue, evidence });
+      silentAtEndSeconds: how === 'open' ? f.silentAtEndSeconds : null, clue, evidence: explain ? evidence() : [] });
 
-  if (f.end === 'evicted') return make('evicted', null, null, 0, ['dropped from the flow table at the flow cap']);
+  if (f.end === 'evicted') return make('evicted', null, null, 0, () => ['dropped from the flow table at the flow cap']);
 
   for (const role of ['client', 'server'] as const) {
     const e = f[role], ka = e.keepaliveGaveUp;
     if (ka === null) continue;
     return make('keepalive-timeout', role, idleOrNull(ka.idleSeconds), e.pendingRetransmissions,
-      [`${role} gave up after ${ka.probes} ${(ka.answersLost ?? 0) > 0 ? '' : 'unanswered '}keepalive probe${ka.probes === 1 ? '' : 's'}` +
+      () => [`${role} gave up after ${ka.probes} ${(ka.answersLost ?? 0) > 0 ? '' : 'unanswered '}keepalive probe${ka.probes === 1 ? '' : 's'}` +
         (ka.idleSeconds === null ? '' : ` (first after ${s1(ka.idleSeconds)} s idle)`) +
         (e.pendingTriedSeconds === null ? '' : ` ${s1(e.pendingTriedSeconds)} s after the first`) +
         ((ka.answersLost ?? 0) > 0 ? `; ${ka.answersLost} ACKs seen here never reached it` : '')],
@@ -82,9 +86,9 @@ export function decideFate(f: FlowFateFacts): Fate {
     if (e.pendingAfterIdleSeconds === null || e.pendingAfterIdleSeconds < IDLE_GAP_SECONDS || e.pendingRetransmissions === 0) continue;
     const ownRst = f.rst !== null && f.rst.from === role && !f.rst.judgement.injected;
     if (!ownRst && (f.rst !== null || e.pendingRetransmissions < BLACKHOLE_RETRANSMISSIONS)) continue;
-    const n = e.pendingRetransmissions;
-    return make('retransmission-timeout', role, e.pendingAfterIdleSeconds, n,
-      [`${role} sent after ${s1(e.pendingAfterIdleSeconds)} s idle and retransmitted ${n} time${n === 1 ? '' : 's'} without an answer` +
+    const n = e.pendingRetransmissions, idle = e.pendingAfterIdleSeconds;
+    return make('retransmission-timeout', role, idle, n,
+      () => [`${role} sent after ${s1(idle)} s idle and retransmitted ${n} time${n === 1 ? '' : 's'} without an answer` +
         (e.backoff ? ' with growing intervals' : ''),
       ownRst ? `${role} gave up with a RST ${s1(e.pendingTriedSeconds ?? 0)} s after its first unanswered segment`
         : `no RST: the last try came ${s1(e.pendingTriedSeconds ?? 0)} s after the first; the sender gave up silently, or the capture ended first`],
@@ -95,23 +99,26 @@ export function decideFate(f: FlowFateFacts): Fate {
     const { from, judgement } = f.rst;
     const answered = f[other(from)];
     const idle = idleOrNull(answered.pendingAfterIdleSeconds);
-    const ev = [...judgement.evidence];
-    if (idle !== null) ev.unshift(`RST in ${from}'s name answered ${other(from)}'s first segment after ${s1(idle)} s idle`);
+    const ev = (): string[] => idle === null ? [...judgement.evidence]
+      : [`RST in ${from}'s name answered ${other(from)}'s first segment after ${s1(idle)} s idle`, ...judgement.evidence];
     if (judgement.injected) return make('injected-reset', 'middlebox', idle, answered.pendingRetransmissions, ev, judgement.clue);
     return make('reset', from, idle, answered.pendingRetransmissions, ev);
   }
 
-  if (f.end === 'fin') return make('closed', f.firstFin, null, 0, [`FIN from both sides, ${f.firstFin ?? 'client'} first`]);
+  if (f.end === 'fin') return make('closed', f.firstFin, null, 0, () => [`FIN from both sides, ${f.firstFin ?? 'client'} first`]);
 
-  if (f.icmp !== null) {
-    const waiting = f[f.icmp.about];
-    return make('icmp', f.icmp.fromPeer ? other(f.icmp.about) : 'middlebox', idleOrNull(waiting.pendingAfterIdleSeconds),
+  const icmp = f.icmp;
+  if (icmp !== null) {
+    const waiting = f[icmp.about];
+    return make('icmp', icmp.fromPeer ? other(icmp.about) : 'middlebox', idleOrNull(waiting.pendingAfterIdleSeconds),
       waiting.pendingRetransmissions,
-      [`ICMP type ${f.icmp.type} code ${f.icmp.code} about ${f.icmp.about}'s segment${f.icmp.fromPeer ? ' from the peer' : ' from a router'}, and no answer after it`]);
+      () => [`ICMP type ${icmp.type} code ${icmp.code} about ${icmp.about}'s segment${icmp.fromPeer ? ' from the peer' : ' from a router'}, and no answer after it`]);
   }
 
-  const ev: string[] = [];
-  if (f.client.sentFin || f.server.sentFin) ev.push(`half-closed by ${f.client.sentFin ? 'client' : 'server'}`);
-  if (f.silentAtEndSeconds !== null) ev.push(`silent for ${s1(f.silentAtEndSeconds)} s when the capture ended`);
-  return make('open', null, null, 0, ev);
+  return make('open', null, null, 0, () => {
+    const ev: string[] = [];
+    if (f.client.sentFin || f.server.sentFin) ev.push(`half-closed by ${f.client.sentFin ? 'client' : 'server'}`);
+    if (f.silentAtEndSeconds !== null) ev.push(`silent for ${s1(f.silentAtEndSeconds)} s when the capture ended`);
+    return ev;
+  });
 }

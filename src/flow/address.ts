@@ -18,9 +18,14 @@ export function formatIp(addr: Buffer): string {
   return `${hex.slice(0, bestStart).join(':')}::${hex.slice(bestStart + bestLen).join(':')}`;
 }
 
-/** `ip:port` of an IPv4 address held as one 32-bit word (the packet's bytes, first byte highest). */
+/** An IPv4 address held as one 32-bit word (the packet's bytes, first byte highest). */
+export function formatIpv4(word: number): string {
+  return `${word >>> 24}.${(word >>> 16) & 255}.${(word >>> 8) & 255}.${word & 255}`;
+}
+
+/** `ip:port` of an IPv4 address held as one 32-bit word. */
 export function formatIpv4Endpoint(word: number, port: number): string {
-  return `${word >>> 24}.${(word >>> 16) & 255}.${(word >>> 8) & 255}.${word & 255}:${port}`;
+  return `${formatIpv4(word)}:${port}`;
 }
 
 /** `ip:port`, or `[ipv6]:port` as in URLs and Wireshark's conversation lists. */

@@ -451,7 +451,8 @@ export class KeepaliveEngine {
     snapshotFate(store, slot, silent, rows, off);
     rows[off + SnapshotField.Continues] = prev ?? -1;
     if (tells) {
-      const fate = fateOf(rows, off);
+      // Only its fields are read here; a listed flow's report builds its fate again, with evidence.
+      const fate = fateOf(rows, off, false);
       const pf = pathFlowOf(rows, off, fate);
       if (pf !== null) this.paths.add(pf);
       if (!listed && diedAfterIdle(fate)) this.reports.rows.set(this.scratch, this.reports.append());

@@ -14,8 +14,6 @@ import type { SideView } from '../flow/side-view';
 import { IP_ID_STEP } from '../fate/rst';
 import { IDLE_GAP_SECONDS } from '../fate/decide';
 import type { PathAccumulator } from '../path/paths';
-import type { Fate } from '../fate/model';
-import { formatIp } from '../flow/address';
 
 const IDLE_GAP_NS = IDLE_GAP_SECONDS * 1e9;
 
@@ -123,17 +121,9 @@ export class FateBook {
     const serverIsA = (store.i32[w + FlowWord.Bits] & FlowBit.ClientIsA) === 0;
     const ports = store.i32[w + FlowWord.Ports], port = serverIsA ? ports >>> 16 : ports & 0xffff;
     const gap = Math.round(survived / 1e3) / 1e6, counts = end === End.Open || end === End.Fin;
-    if ((store.i32[w + FlowWord.Key] & 0xf) === 4) {
-      this.paths.addIpv4Survivor(store.i32[w + (serverIsA ? FlowWord.A0 : FlowWord.B0)], port, gap, counts);
-      return true;
-    }
-    const addr = V6_ADDRESS;
-    addr.writeInt32BE(store.i32[w + (serverIsA ? FlowWord.A0 : FlowWord.B0)], 0);
-    for (let i = 1; i < 4; i++) addr.writeInt32BE(store.i32[w + (serverIsA ? FlowWord.A1 : FlowWord.B1) + i - 1], i * 4);
-    this.paths.add({
-      id: store.i32[w + FlowWord.Id], serverAddress: formatIp(addr), serverPort: port, fate: counts ? SURVIVED : NOT_COUNTED,
-      survivedIdleSeconds: gap, keepaliveIdleSeconds: null, keepaliveAnswered: false, serverWord: null,
-    });
+    const i32 = store.i32, v6 = (i32[w + FlowWord.Key] & 0xf) === 6, w1 = w + (serverIsA ? FlowWord.A1 : FlowWord.B1);
+    this.paths.addSurvivorAt(v6, i32[w + (serverIsA ? FlowWord.A0 : FlowWord.B0)], v6 ? i32[w1] : 0, v6 ? i32[w1 + 1] : 0,
+      v6 ? i32[w1 + 2] : 0, port, gap, counts);
     return true;
   }
 }
@@ -157,14 +147,6 @@ function answered(f64: Float64Array, slot: number, fromA: boolean, fb: number): 
   if ((fb & FateBit.Icmp) !== 0 && ((fb & FateBit.IcmpAboutB) !== 0) === fromA) fb &= ~(FateBit.Icmp | FateBit.IcmpAboutB | FateBit.IcmpFromPeer);
   return fb;
 }
-
-const V6_ADDRESS = Buffer.alloc(16);
-/**
- * What a path reads of a survivor's fate: whether it counts as survived (open or closed) and that
- * it is no death after idle. Evidence is for reports, which build the real fate (fate-row.ts).
- */
-const SURVIVED: Fate = { how: 'open', by: null, afterIdleSeconds: null, retransmissions: 0, gaveUpAfterSeconds: null, silentAtEndSeconds: null, clue: null, evidence: [] };
-const NOT_COUNTED: Fate = { how: 'reset', by: null, afterIdleSeconds: null, retransmissions: 0, gaveUpAfterSeconds: null, silentAtEndSeconds: null, clue: null, evidence: [] };
 
 /** The longest idle gap the flow in `slot` survived so far, ns. */
 export function survivedGap(store: FlowStore, slot: number): number {

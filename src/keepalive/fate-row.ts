@@ -2,7 +2,7 @@
 // turned into the facts decide.ts and rst.ts judge, and what the flow tells about its path.
 import { END_NAMES } from '../flow/flow';
 import { EndpointBit, FateBit, FlowBit, Layout } from '../flow/store';
-import { ENDPOINT_FIELDS, endpointName, SnapshotField } from './snapshot';
+import { addressOf, ENDPOINT_FIELDS, SnapshotField } from './snapshot';
 import { OUTCOMES } from './model';
 import type { PathFlow } from '../path/paths';
 import { decideFate, IDLE_GAP_SECONDS, type EndpointFateFacts, type FlowFateFacts } from '../fate/decide';
@@ -40,8 +40,8 @@ function endpointFacts(row: Float64Array, off: number, isA: boolean, fb: number,
   };
 }
 
-/** The fate of the flow whose snapshot starts at `off`. */
-export function fateOf(row: Float64Array, off: number): Fate {
+/** The fate of the flow whose snapshot starts at `off`; without its evidence text unless `explain`. */
+export function fateOf(row: Float64Array, off: number, explain = true): Fate {
   const clientIsA = row[off + SnapshotField.ClientIsA] === 1;
   const role = (isA: boolean): 'client' | 'server' => (isA === clientIsA ? 'client' : 'server');
   const fb = row[off + SnapshotField.FateBits] | 0, bits = row[off + SnapshotField.Bits] | 0;
@@ -78,7 +78,7 @@ export function fateOf(row: Float64Array, off: number): Fate {
     client: clientIsA ? a : b, server: clientIsA ? b : a, rst,
     firstFin: (fb & FateBit.FinFirstSeen) === 0 ? null : role((fb & FateBit.FinFirstB) === 0),
     icmp, silentAtEndSeconds: silent < 0 ? null : us(silent),
-  });
+  }, explain);
 }
 
 /** What the flow at `off` with fate `fate` tells about its path; null when nothing (no idle gap survived, no death after idle). */
@@ -86,9 +86,6 @@ export function pathFlowOf(row: Float64Array, off: number, fate: Fate): PathFlow
   const survived = row[off + SnapshotField.SurvivedGap] / 1e9;
   if (survived < IDLE_GAP_SECONDS && fate.afterIdleSeconds === null) return null;
   const clientIsA = row[off + SnapshotField.ClientIsA] === 1;
-  const server = endpointName(row, off, !clientIsA);
-  const colon = server.lastIndexOf(':');
-  const address = server.startsWith('[') ? server.slice(1, colon - 1) : server.slice(0, colon);
   let kaIdle: number | null = null, answered = false;
   for (const e of [0, ENDPOINT_FIELDS]) {
     if (row[off + e + SnapshotField.Probes] === 0) continue;
@@ -97,10 +94,10 @@ export function pathFlowOf(row: Float64Array, off: number, fate: Fate): PathFlow
     if (row[idle] > 0 && (kaIdle === null || row[idle + 3] / 1e9 > kaIdle)) kaIdle = us(row[idle + 3]);
   }
   return {
-    id: row[off + SnapshotField.Id], serverAddress: address, serverPort: Number(server.slice(colon + 1)), fate,
+    id: row[off + SnapshotField.Id], serverAddress: addressOf(row, off, !clientIsA),
+    serverPort: row[off + (clientIsA ? SnapshotField.PortB : SnapshotField.PortA)], fate,
     survivedIdleSeconds: survived >= IDLE_GAP_SECONDS ? us(row[off + SnapshotField.SurvivedGap]) : null,
     keepaliveIdleSeconds: kaIdle, keepaliveAnswered: answered,
-    serverWord: (row[off + SnapshotField.Key] & 0xf) === 4 ? row[off + (clientIsA ? SnapshotField.B0 : SnapshotField.A0)] : null,
   };
 }
 

@@ -1,6 +1,6 @@
 // The layout of a snapshot row: what a retired flow's report is built from (report.ts builds the
 // report, fate-row.ts the fate), and the reader of its endpoints.
-import { formatEndpoint, formatIpv4Endpoint } from '../flow/address';
+import { formatIp, formatIpv4 } from '../flow/address';
 import { FlowDouble, FlowWord, Layout, type FlowStore } from '../flow/store';
 
 /** Fields of a snapshot row (Float64 each). Endpoint b's fields are a's + ENDPOINT_FIELDS. */
@@ -73,12 +73,20 @@ export function snapshotFate(store: FlowStore, slot: number, silentNs: number, r
 }
 
 
+/** The address of endpoint a (isA) or b of the snapshot at `off`, as text (IPv6 in RFC 5952 form, no brackets). */
+export function addressOf(row: Float64Array, off: number, isA: boolean): string {
+  const w = off + (isA ? SnapshotField.A0 : SnapshotField.B0);
+  // IPv4 straight from its word, with no Buffer (bench/README.md).
+  if ((row[off + SnapshotField.Key] & 0xf) === 4) return formatIpv4(row[w]);
+  const addr = V6_ADDRESS;
+  for (let i = 0; i < 4; i++) addr.writeInt32BE(row[w + i], i * 4);
+  return formatIp(addr);
+}
+
 /** `ip:port` of endpoint a (isA) or b of the snapshot at `off`. */
 export function endpointName(row: Float64Array, off: number, isA: boolean): string {
-  const w = off + (isA ? SnapshotField.A0 : SnapshotField.B0), port = row[off + (isA ? SnapshotField.PortA : SnapshotField.PortB)];
-  // IPv4 straight from its word, with no Buffer (bench/README.md).
-  if ((row[off + SnapshotField.Key] & 0xf) === 4) return formatIpv4Endpoint(row[w], port);
-  const addr = Buffer.alloc(16);
-  for (let i = 0; i < 4; i++) addr.writeInt32BE(row[w + i], i * 4);
-  return formatEndpoint(addr, port);
+  const address = addressOf(row, off, isA), port = row[off + (isA ? SnapshotField.PortA : SnapshotField.PortB)];
+  return (row[off + SnapshotField.Key] & 0xf) === 4 ? `${address}:${port}` : `[${address}]:${port}`;
 }
+
+const V6_ADDRESS = Buffer.alloc(16);

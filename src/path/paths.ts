@@ -8,6 +8,7 @@
 // path, or a middlebox's own RST, makes it evidence of an idle timeout.
 import { PATH_DEATHS, type Fate, type FateHow } from '../fate/model';
 import { timeoutsInBracket, type MiddleboxTimeout } from './catalogue';
+import { formatIp, formatIpv4 } from '../flow/address';
 
 export type PathsBy = 'address' | 'port';
 
@@ -24,8 +25,6 @@ export interface PathFlow {
   readonly keepaliveIdleSeconds: number | null;
   /** Some probe was answered. */
   readonly keepaliveAnswered: boolean;
-  /** The server's IPv4 address as a 32-bit word (the packet's bytes), null for IPv6: the path's key. */
-  readonly serverWord: number | null;
 }
 
 /**
@@ -116,43 +115,72 @@ class PathEvidence {
   }
 }
 
+/** A server already seen, by its address words and port: the survivors' way to their path without building its name. */
+interface KnownServer {
+  readonly v6: boolean;
+  readonly w0: number; readonly w1: number; readonly w2: number; readonly w3: number;
+  readonly port: number;
+  readonly path: PathEvidence;
+  /** The next server with the same hash. */
+  readonly next: KnownServer | null;
+}
+
 /**
  * Gathers the flows that tell something about their path's idle timeout (a survived idle gap or a
  * death after idle), grouped by server address or address:port.
  */
 export class PathAccumulator {
-  /** By a number for IPv4 (address word, plus port × 2^32 by port), by the name for IPv6. */
-  private readonly groups = new Map<number | string, PathEvidence>();
-  private readonly names = new Map<number | string, string>();
+  /** By the path's name (the server's address, or address:port), in order of first evidence. */
+  private readonly groups = new Map<string, PathEvidence>();
+  /** The same paths by a hash of the server's address words (and port under --paths-by port). */
+  private readonly byWords = new Map<number, KnownServer>();
   constructor(readonly by: PathsBy) {}
 
-  private group(key: number | string, name: () => string): PathEvidence {
-    let g = this.groups.get(key);
-    if (g === undefined) { this.groups.set(key, g = new PathEvidence()); this.names.set(key, name()); }
+  private group(name: string): PathEvidence {
+    let g = this.groups.get(name);
+    if (g === undefined) this.groups.set(name, g = new PathEvidence());
     return g;
   }
 
   add(f: PathFlow): void {
-    const key = f.serverWord === null ? pathKey(f, this.by) : (f.serverWord >>> 0) + (this.by === 'port' ? f.serverPort * 2 ** 32 : 0);
-    this.group(key, () => pathKey(f, this.by)).add(f);
+    this.group(pathKey(f, this.by)).add(f);
   }
 
-  /** An IPv4 flow that only survived a gap of `gap` seconds (the engine's fast path). */
-  addIpv4Survivor(word: number, port: number, gap: number, counts: boolean): void {
-    const key = (word >>> 0) + (this.by === 'port' ? port * 2 ** 32 : 0);
-    this.group(key, () => {
-      const a = `${word >>> 24}.${(word >>> 16) & 255}.${(word >>> 8) & 255}.${word & 255}`;
-      return this.by === 'port' ? `${a}:${port}` : a;
-    }).addSurvivor(gap, counts);
+  /**
+   * A flow that only survived a gap of `gap` seconds (the engine's fast path, once per retired
+   * flow): its server given as address words as the packet carries them (IPv4: w0 only) and port.
+   * Nothing is allocated once the server has been seen.
+   */
+  addSurvivorAt(v6: boolean, w0: number, w1: number, w2: number, w3: number, port: number, gap: number, counts: boolean): void {
+    const byPort = this.by === 'port';
+    const hash = (Math.imul(w0 ^ Math.imul(w1 ^ Math.imul(w2 ^ w3, 0x9e3779b1), 0x85ebca6b), 0xc2b2ae35) ^ (byPort ? port : 0)) & 0x3fffffff;
+    const first = this.byWords.get(hash) ?? null;
+    for (let k = first; k !== null; k = k.next) {
+      if (k.w0 === w0 && k.v6 === v6 && k.w1 === w1 && k.w2 === w2 && k.w3 === w3 && (!byPort || k.port === port)) {
+        k.path.addSurvivor(gap, counts);
+        return;
+      }
+    }
+    let address: string;
+    if (v6) {
+      const b = V6_WORDS;
+      b.writeInt32BE(w0, 0); b.writeInt32BE(w1, 4); b.writeInt32BE(w2, 8); b.writeInt32BE(w3, 12);
+      address = formatIp(b);
+    } else address = formatIpv4(w0);
+    const path = this.group(!byPort ? address : v6 ? `[${address}]:${port}` : `${address}:${port}`);
+    this.byWords.set(hash, { v6, w0, w1, w2, w3, port, path, next: first });
+    path.addSurvivor(gap, counts);
   }
 
   /** Paths in order of first evidence; only paths with a bracket end. */
   reports(): PathReport[] {
     const out: PathReport[] = [];
-    for (const [key, g] of this.groups) if (g.above !== null || g.atMost !== null) out.push(g.report(this.names.get(key)!));
+    for (const [name, g] of this.groups) if (g.above !== null || g.atMost !== null) out.push(g.report(name));
     return out;
   }
 }
+
+const V6_WORDS = Buffer.alloc(16);
 
 export function buildPaths(flows: Iterable<PathFlow>, by: PathsBy): PathReport[] {
   const acc = new PathAccumulator(by);

@@ -107,7 +107,7 @@ test('fate: ICMP after the last answer, from a router', () => {
 const fate = (how: Fate['how'], afterIdleSeconds: number | null = null): Fate =>
   ({ how, by: null, afterIdleSeconds, retransmissions: 0, gaveUpAfterSeconds: null, silentAtEndSeconds: null, clue: null, evidence: [] });
 const pf = (o: Partial<PathFlow>): PathFlow => ({ id: 1, serverAddress: '10.0.2.2', serverPort: 443, fate: fate('open'),
-  survivedIdleSeconds: null, keepaliveIdleSeconds: null, keepaliveAnswered: false, serverWord: null, ...o });
+  survivedIdleSeconds: null, keepaliveIdleSeconds: null, keepaliveAnswered: false, ...o });
 
 test('paths: bracket from survived and fatal gaps, verdicts, catalogue entries, one line', () => {
   const [p] = buildPaths([

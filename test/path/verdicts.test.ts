@@ -14,7 +14,7 @@ const FX = join(__dirname, '..', '..', '..', 'fixtures');
 const fate = (how: Fate['how'], afterIdleSeconds: number | null = null): Fate =>
   ({ how, by: null, afterIdleSeconds, retransmissions: 0, gaveUpAfterSeconds: null, silentAtEndSeconds: null, clue: null, evidence: [] });
 const pf = (o: Partial<PathFlow>): PathFlow => ({ id: 1, serverAddress: '10.0.2.2', serverPort: 443, fate: fate('open'),
-  survivedIdleSeconds: null, keepaliveIdleSeconds: null, keepaliveAnswered: false, serverWord: null, ...o });
+  survivedIdleSeconds: null, keepaliveIdleSeconds: null, keepaliveAnswered: false, ...o });
 
 test('paths: unanswered deaths and no survived gap are undetermined: no timeout claimed, no keepalive advice', () => {
   for (const dead of [pf({ fate: fate('keepalive-timeout', 2.01), keepaliveIdleSeconds: 2.01 }),
