@@ -54,41 +54,42 @@ export interface FlowFateFacts {
   readonly silentAtEndSeconds: number | null;
 }
 
+const ROLES = ['client', 'server'] as const;
 const other = (r: Role): Role => (r === 'client' ? 'server' : 'client');
 const s1 = (x: number): string => x.toFixed(1);
 const idleOrNull = (x: number | null): number | null => (x !== null && x >= IDLE_GAP_SECONDS ? x : null);
+
+const make = (f: FlowFateFacts, how: Fate['how'], by: FateBy | null, afterIdle: number | null, retransmissions: number,
+  evidence: string[], clue: RstClue | null = null, gaveUpAfter: number | null = null): Fate =>
+  ({ how, by, afterIdleSeconds: afterIdle, retransmissions, gaveUpAfterSeconds: gaveUpAfter,
+    silentAtEndSeconds: how === 'open' ? f.silentAtEndSeconds : null, clue, evidence });
 
 /**
  * The fate of a flow with facts `f`. `explain`: false when only the fate's fields are wanted (a
  * path's evidence, once per retired flow), so no evidence text is made.
  */
 export function decideFate(f: FlowFateFacts, explain = true): Fate {
-  const make = (how: Fate['how'], by: FateBy | null, afterIdle: number | null, retransmissions: number,
-    evidence: () => string[], clue: RstClue | null = null, gaveUpAfter: number | null = null): Fate =>
-    ({ how, by, afterIdleSeconds: afterIdle, retransmissions, gaveUpAfterSeconds: gaveUpAfter,
-      silentAtEndSeconds: how === 'open' ? f.silentAtEndSeconds : null, clue, evidence: explain ? evidence() : [] });
+  if (f.end === 'evicted') return make(f, 'evicted', null, null, 0, !explain ? [] : ['dropped from the flow table at the flow cap']);
 
-  if (f.end === 'evicted') return make('evicted', null, null, 0, () => ['dropped from the flow table at the flow cap']);
-
-  for (const role of ['client', 'server'] as const) {
+  for (const role of ROLES) {
     const e = f[role], ka = e.keepaliveGaveUp;
     if (ka === null) continue;
-    return make('keepalive-timeout', role, idleOrNull(ka.idleSeconds), e.pendingRetransmissions,
-      () => [`${role} gave up after ${ka.probes} ${(ka.answersLost ?? 0) > 0 ? '' : 'unanswered '}keepalive probe${ka.probes === 1 ? '' : 's'}` +
+    return make(f, 'keepalive-timeout', role, idleOrNull(ka.idleSeconds), e.pendingRetransmissions,
+      !explain ? [] : [`${role} gave up after ${ka.probes} ${(ka.answersLost ?? 0) > 0 ? '' : 'unanswered '}keepalive probe${ka.probes === 1 ? '' : 's'}` +
         (ka.idleSeconds === null ? '' : ` (first after ${s1(ka.idleSeconds)} s idle)`) +
         (e.pendingTriedSeconds === null ? '' : ` ${s1(e.pendingTriedSeconds)} s after the first`) +
         ((ka.answersLost ?? 0) > 0 ? `; ${ka.answersLost} ACKs seen here never reached it` : '')],
       null, e.pendingTriedSeconds);
   }
 
-  for (const role of ['client', 'server'] as const) {
+  for (const role of ROLES) {
     const e = f[role];
     if (e.pendingAfterIdleSeconds === null || e.pendingAfterIdleSeconds < IDLE_GAP_SECONDS || e.pendingRetransmissions === 0) continue;
     const ownRst = f.rst !== null && f.rst.from === role && !f.rst.judgement.injected;
     if (!ownRst && (f.rst !== null || e.pendingRetransmissions < BLACKHOLE_RETRANSMISSIONS)) continue;
     const n = e.pendingRetransmissions, idle = e.pendingAfterIdleSeconds;
-    return make('retransmission-timeout', role, idle, n,
-      () => [`${role} sent after ${s1(idle)} s idle and retransmitted ${n} time${n === 1 ? '' : 's'} without an answer` +
+    return make(f, 'retransmission-timeout', role, idle, n,
+      !explain ? [] : [`${role} sent after ${s1(idle)} s idle and retransmitted ${n} time${n === 1 ? '' : 's'} without an answer` +
         (e.backoff ? ' with growing intervals' : ''),
       ownRst ? `${role} gave up with a RST ${s1(e.pendingTriedSeconds ?? 0)} s after its first unanswered segment`
         : `no RST: the last try came ${s1(e.pendingTriedSeconds ?? 0)} s after the first; the sender gave up silently, or the capture ended first`],
@@ -99,26 +100,24 @@ export function decideFate(f: FlowFateFacts, explain = true): Fate {
     const { from, judgement } = f.rst;
     const answered = f[other(from)];
     const idle = idleOrNull(answered.pendingAfterIdleSeconds);
-    const ev = (): string[] => idle === null ? [...judgement.evidence]
+    const ev = !explain ? [] : idle === null ? [...judgement.evidence]
       : [`RST in ${from}'s name answered ${other(from)}'s first segment after ${s1(idle)} s idle`, ...judgement.evidence];
-    if (judgement.injected) return make('injected-reset', 'middlebox', idle, answered.pendingRetransmissions, ev, judgement.clue);
-    return make('reset', from, idle, answered.pendingRetransmissions, ev);
+    if (judgement.injected) return make(f, 'injected-reset', 'middlebox', idle, answered.pendingRetransmissions, ev, judgement.clue);
+    return make(f, 'reset', from, idle, answered.pendingRetransmissions, ev);
   }
 
-  if (f.end === 'fin') return make('closed', f.firstFin, null, 0, () => [`FIN from both sides, ${f.firstFin ?? 'client'} first`]);
+  if (f.end === 'fin') return make(f, 'closed', f.firstFin, null, 0, !explain ? [] : [`FIN from both sides, ${f.firstFin ?? 'client'} first`]);
 
   const icmp = f.icmp;
   if (icmp !== null) {
     const waiting = f[icmp.about];
-    return make('icmp', icmp.fromPeer ? other(icmp.about) : 'middlebox', idleOrNull(waiting.pendingAfterIdleSeconds),
+    return make(f, 'icmp', icmp.fromPeer ? other(icmp.about) : 'middlebox', idleOrNull(waiting.pendingAfterIdleSeconds),
       waiting.pendingRetransmissions,
-      () => [`ICMP type ${icmp.type} code ${icmp.code} about ${icmp.about}'s segment${icmp.fromPeer ? ' from the peer' : ' from a router'}, and no answer after it`]);
+      !explain ? [] : [`ICMP type ${icmp.type} code ${icmp.code} about ${icmp.about}'s segment${icmp.fromPeer ? ' from the peer' : ' from a router'}, and no answer after it`]);
   }
 
-  return make('open', null, null, 0, () => {
-    const ev: string[] = [];
-    if (f.client.sentFin || f.server.sentFin) ev.push(`half-closed by ${f.client.sentFin ? 'client' : 'server'}`);
-    if (f.silentAtEndSeconds !== null) ev.push(`silent for ${s1(f.silentAtEndSeconds)} s when the capture ended`);
-    return ev;
-  });
+  const ev: string[] = [];
+  if (explain && (f.client.sentFin || f.server.sentFin)) ev.push(`half-closed by ${f.client.sentFin ? 'client' : 'server'}`);
+  if (explain && f.silentAtEndSeconds !== null) ev.push(`silent for ${s1(f.silentAtEndSeconds)} s when the capture ended`);
+  return make(f, 'open', null, null, 0, ev);
 }
