@@ -74,9 +74,16 @@ export class SegmentRing {
     Atomics.notify(this.ctl, STATE + chunk);
   }
 
-  /** The writer's wait for a chunk to be handed back. */
+  /**
+   * The writer's wait for a chunk to be handed back. When it must wait at all (the engine is the
+   * slower side), it waits until half the ring is free: the reader hands chunks back in order, so
+   * once the chunk half a ring ahead is empty, all before it are. One wake-up per half ring, not
+   * one per chunk, each costing both threads a futex call and the worker a reschedule.
+   */
   waitEmpty(chunk: number): void {
-    while (this.state(chunk) !== Chunk.Empty) Atomics.wait(this.ctl, STATE + chunk, Chunk.Full);
+    if (this.state(chunk) === Chunk.Empty) return;
+    const ahead = (chunk + CHUNKS / 2 - 1) % CHUNKS;
+    while (this.state(ahead) !== Chunk.Empty) Atomics.wait(this.ctl, STATE + ahead, Chunk.Full);
   }
 
   /** The reader's wait for a chunk to fill: async, so the event loop sees the worker fail. */
