@@ -71,6 +71,12 @@ test('fate row: a prober that gave up, its probes, and the idle before its serie
   // A lost-answer idle of 0 is known (0 s) but no idle gap; -1 is unknown.
   assert.equal(fateOf(row((r) => { prober(r, 0); r[SnapshotField.LostIdle] = 0; }), 0).evidence[0].includes('(first after 0.0 s idle)'), true);
   assert.equal(fateOf(row((r) => { prober(r, 0); }), 0).evidence[0].includes('first after'), false);
+  // A run still waiting but begun without an idle gap: no idle and no time trying are known.
+  const noIdle = fateOf(row((r) => {
+    prober(r, 0);
+    r[SnapshotField.FateBits] = FateBit.PendingA; r[SnapshotField.PendStartA] = 100 * S; r[SnapshotField.LastTime] = 775 * S;
+  }), 0);
+  assert.deepEqual([noIdle.how, noIdle.afterIdleSeconds, noIdle.gaveUpAfterSeconds], ['keepalive-timeout', null, null]);
   // An outcome other than timeout, or no give-up count, is no give-up.
   assert.equal(fateOf(row((r) => { prober(r, 0); r[SnapshotField.Outcome] = OUTCOMES.indexOf('reset'); }), 0).how, 'open');
   assert.equal(fateOf(row((r) => { prober(r, 0); r[SnapshotField.GiveUpAfter] = -1; }), 0).how, 'open');
@@ -195,6 +201,19 @@ test('path flow: the keepalive idle is the longer prober\'s longest idle; answer
   assert.deepEqual(flow([2, 0, 0, 0], null), [null, false]);
   // No probes: whatever the other fields hold, no prober.
   assert.deepEqual(flow([0, 4, 1, 30], null), [null, false]);
+});
+
+test('fate row: a row is read where it starts, not at the array\'s start', () => {
+  const first = row((r) => { r[SnapshotField.Id] = 1; });
+  const second = row((r) => {
+    r[SnapshotField.Id] = 2; r[SnapshotField.SurvivedGap] = 9 * S; r[SnapshotField.End] = END.fin; r[SnapshotField.FateBits] = FateBit.FinFirstSeen;
+  });
+  const both = new Float64Array(2 * SNAPSHOT_DOUBLES);
+  both.set(first, 0); both.set(second, SNAPSHOT_DOUBLES);
+  const f = fateOf(both, SNAPSHOT_DOUBLES);
+  assert.deepEqual([f.how, f.by], ['closed', 'client']);
+  const pf = pathFlowOf(both, SNAPSHOT_DOUBLES, f)!;
+  assert.deepEqual([pf.id, pf.serverAddress, pf.serverPort, pf.survivedIdleSeconds], [2, '10.0.2.2', 443, 9]);
 });
 
 test('died after idle: a fate after an idle gap that is a death, not open, closed or evicted', () => {
