@@ -29,7 +29,7 @@ export async function analyzeMergedInputs(o: AnalyzeOptions, io: Output, progres
   const bufferEvents = o.events && (o.format === 'table' || o.format === 'json');
   // The page draws every flow's timeline from its events and segments (as analyze.ts).
   const htmlEvents = o.format === 'html' ? new HtmlEvents() : null;
-  const spill = o.format === 'html' ? new SegmentSpill(o.idleTimeoutSeconds * 1e9) : null;
+  const spill = o.format === 'html' ? new SegmentSpill() : null;
   if (o.format === 'csv') io.out(mergedCsvHeader());
   const onEvent = o.format !== 'ndjson' && !bufferEvents && htmlEvents === null ? null : (e: KeepaliveEvent): void => {
     if (!eventMatches(o.filter, 0, e)) return;

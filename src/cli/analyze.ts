@@ -137,7 +137,7 @@ async function analyzeInputs(o: AnalyzeOptions, io: Output, progressStream: Prog
       else events.push(e);
     };
     const progress = createProgress(progressStream, file);
-    const segmentTap = htmlEvents === null ? undefined : new SegmentSpill(o.idleTimeoutSeconds * 1e9);
+    const segmentTap = htmlEvents === null ? undefined : new SegmentSpill();
     if (segmentTap !== undefined) spills.push(segmentTap);
     let analyzed;
     try {

@@ -24,6 +24,11 @@ export const enum SegmentWord {
   Window = 7,
   /** The FlowKey: hash, ports (source << 16 | destination), key bits (ip version and VLANs). */
   KeyHash = 8, KeyPorts = 9, KeyBits = 10,
+  /**
+   * Once the engine has taken the segment, and only when a tap follows it (pipeline/back.ts): the
+   * id of the flow it went to, in place of the hash, which nothing reads after the engine.
+   */
+  FlowId = 8,
   /** Address word 0 of source and destination (all of IPv4). */
   Src0 = 11, Dst0 = 12,
   /** TTL / hop limit in bits 0–7, IPv4 Identification in bits 8–23 (0 for IPv6). */
@@ -39,8 +44,11 @@ export const enum SegmentWord {
 /** Record kinds in Meta's low bits. */
 export const KIND_TCP = 1, KIND_ICMP_ERROR = 2;
 
-// Meta: kind in bits 0–1, two slots in bit 2, TCP flags in bits 8–15, timestamp digits + 1 in bits
-// 24–27 on the record that ends a batch (0: not).
+// Meta: kind in bits 0–1, two slots in bit 2, TCP flags in bits 8–15, the engine's marks for a tap
+// in bits 16–17 (META_NEW_FLOW, META_FROM_B), timestamp digits + 1 in bits 24–27 on the record that
+// ends a batch (0: not).
+/** Set by the engine for a tap: the segment began its flow (SegmentWord.FlowId is new); it came from the flow's side b. */
+export const META_NEW_FLOW = 1 << 16, META_FROM_B = 1 << 17;
 export const metaKind = (meta: number): number => meta & 3;
 export const metaWords = (meta: number): number => ((meta & 4) !== 0 ? 2 * SLOT_WORDS : SLOT_WORDS);
 export const metaFlags = (meta: number): number => (meta >>> 8) & 0xff;

@@ -4,7 +4,7 @@
 // and built when it is read (report.ts).
 import { seqAdd, seqDelta, type FrameNo, type Nanos } from '../units';
 import { TcpFlag, type DecodedPacket } from '../decode/packet';
-import { MAX_RECORD_WORDS, metaFlags, metaWords, SegmentWord, writeKey } from '../decode/segment-record';
+import { MAX_RECORD_WORDS, META_FROM_B, META_NEW_FLOW, metaFlags, metaWords, SegmentWord, writeKey } from '../decode/segment-record';
 import { Endpoint, Flow, UNKNOWN_TIME } from '../flow/flow';
 import { FlowBit, FlowDouble, End, Layout, FlowWord } from '../flow/store';
 import { FlowTable } from '../flow/table';
@@ -54,6 +54,11 @@ export class KeepaliveEngine {
   readonly reports: ReportStore;
   /** Each path's idle-timeout evidence, from every retired flow (listed or not). */
   readonly paths: PathAccumulator;
+  /**
+   * Whether each segment record, once processed, gets its flow's id (SegmentWord.FlowId) and the
+   * META_NEW_FLOW and META_FROM_B bits, for a tap that reads the records after the engine.
+   */
+  marksRecords = false;
   /** Each flow's own time, once the capture's timestamps have stepped back (null before). */
   own: OwnTimes | null = null;
   /** What each flow's fate needs from its segments (fate-facts.ts). */
@@ -149,7 +154,7 @@ export class KeepaliveEngine {
     table.expire();
     const flags = metaFlags(rec[r + SegmentWord.Meta]);
     let slot = table.lookup(rec, r);
-    let store = table.store;
+    let store = table.store, isNew = false;
     const d = slot * Layout.Doubles;
     if (slot >= 0 && !table.isStale(slot) &&
       !((flags & (TcpFlag.SYN | TcpFlag.ACK)) === TcpFlag.SYN && this.startsNewConnection(slot, table.fromA, rec[r + SegmentWord.Seq]))) {
@@ -164,6 +169,7 @@ export class KeepaliveEngine {
       if (gap > store.f64[d + FlowDouble.MaxGap]) store.f64[d + FlowDouble.MaxGap] = gap;
     } else {
       this.fate.gapNs = 0;
+      isNew = true;
       slot = this.newFlow(slot, frame, flags, rec, r);
       store = table.store;
       if (own !== null) {
@@ -177,7 +183,13 @@ export class KeepaliveEngine {
     store.f64[slot * Layout.Doubles + FlowDouble.LastTime] = now;
     store.u32[w + FlowWord.LastFrame] = frame;
     store.u32[w + FlowWord.Packets]++;
-    this.segment(slot, table.fromA, rec, r);
+    const fromA = table.fromA;
+    this.segment(slot, fromA, rec, r);
+    // A tap after the engine (the HTML report's segment spill) names connections by flow id.
+    if (this.marksRecords) {
+      rec[r + SegmentWord.FlowId] = this.table.store.i32[w + FlowWord.Id];
+      rec[r + SegmentWord.Meta] |= (isNew ? META_NEW_FLOW : 0) | (fromA ? 0 : META_FROM_B);
+    }
   }
 
   /**

@@ -77,6 +77,7 @@ export class EngineBack {
     }, clock, onEvent);
     const engine = this.engine, tap = opts.segmentTap ?? null;
     this.tap = tap;
+    engine.marksRecords = tap !== null;
     this.sink = tap === null ? engine : {
       time: engine.time,
       tcpBatch(rec, f64, from, to) { engine.tcpBatch(rec, f64, from, to); tap.tcpBatch(rec, f64, from, to); },

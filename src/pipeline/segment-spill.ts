@@ -1,13 +1,14 @@
 // Every TCP segment of an analysis written aside in a few numbers, for the HTML report's timelines
 // (report/flow-marks.ts). Which flows the page will draw is known only when the analysis ends (a
 // flow is listed when it retires, some for their fate alone), so nothing is chosen here: each
-// segment is written aside in 16 bytes, its connection named once by a serial number, its frame and
+// segment is written aside in 16 bytes, its connection named once by a serial number (the engine's
+// flow id, which the engine leaves in the record: decode/segment-record.ts FlowId), its frame and
 // time as differences from the entry before; the first MEMORY_WORDS stay in memory, the rest go to
 // an unlinked temporary file. The report reads back the segments of the flows it draws. Only
 // `--format html` makes one; the other formats run without it.
 import * as fs from 'node:fs';
 import { TcpFlag } from '../decode/packet';
-import { metaFlags, metaWords, SegmentWord } from '../decode/segment-record';
+import { META_FROM_B, META_NEW_FLOW, metaFlags, metaWords, SegmentWord } from '../decode/segment-record';
 import { openSpillFile } from '../keepalive/report-store';
 
 /** Takes a copy of the segment records the engine is given (pipeline/back.ts), after the engine. */
@@ -41,15 +42,6 @@ export const enum SpillWord {
 /** Most frames between two segment entries (12 bits). */
 const MAX_FRAME_STEP = 0xfff;
 
-/**
- * Connection table entry words: the key as in a connection entry (without its tag), the serial,
- * the hash (-1: empty) and the last segment's time (a double at words 14–15). 16 words: one cache line.
- */
-const enum Entry { KeyBits = 0, Ports = 1, Tenant = 2, A0 = 3, B0 = 7, Serial = 11, Hash = 12, Closed = 13, Last = 14, Words = 16 }
-
-/** Entry.Closed: a RST was seen, or a FIN from each side (such a connection is dropped at the next rebuild). */
-const RST_SEEN = 1, FIN_A = 2, FIN_B = 4;
-
 const BUFFER_WORDS = 1 << 18; // 1 MiB
 /**
  * This many words stay in memory (the 1 GiB bench capture's 2.8 M segments take 45 MB); the rest
@@ -82,56 +74,27 @@ export class SegmentSpill implements SegmentTap {
   firstRecord = 0;
   segments = 0;
 
-  // Open connections, by the flow key's symmetric hash (open addressing, linear probing).
-  private cap: number;
-  private keys: Int32Array;
-  private keysF64: Float64Array;
-  private count = 0;
-  /** Sum of words read ahead of a batch (kept so the reads are not optimized away). */
-  private touched = 0;
-  private serials = 0;
   private readonly bufferWords: number;
-  private readonly minTable: number;
 
-  /**
-   * `idleNs`: a connection silent this long is forgotten (it gets a new serial if it comes back).
-   * Tests make the rest small: `bufferWords`, entries gathered per piece; `minTable`, the connection
-   * table's smallest size (a power of 2).
-   */
-  constructor(private readonly idleNs: number, opts: { bufferWords?: number; minTable?: number; memoryWords?: number } = {}) {
+  /** Tests make the pieces small: `bufferWords`, entries gathered per piece; `memoryWords`, what stays in memory. */
+  constructor(opts: { bufferWords?: number; memoryWords?: number } = {}) {
     this.bufferWords = opts.bufferWords ?? BUFFER_WORDS;
-    this.minTable = opts.minTable ?? 1024;
     // One allocation for all that stays in memory: its pages are only mapped as they are written,
     // and the collector is told of the external memory once, not at every piece.
     this.arena = new Int32Array(Math.max(opts.memoryWords ?? MEMORY_WORDS, this.bufferWords));
     this.buf = this.arena.subarray(0, this.bufferWords);
     this.bufF64 = new Float64Array(this.arena.buffer, 0, this.bufferWords >> 1);
-    this.cap = this.minTable;
-    this.keys = emptyTable(this.cap);
-    this.keysF64 = new Float64Array(this.keys.buffer);
   }
 
+  /** The segments in words [from, to) of `rec`, after the engine marked each with its flow (EngineBack). */
   tcpBatch(rec: Int32Array, f64: Float64Array, from: number, to: number): void {
-    // Each segment's table entry is touched first, all before any is used, so that their cache
-    // misses overlap (as the engine's FlowTable.prefetch).
-    const keys = this.keys, mask = this.cap - 1;
-    let sum = 0;
-    for (let r = from; r < to; r += metaWords(rec[r + SegmentWord.Meta])) sum += keys[(rec[r + SegmentWord.KeyHash] & mask) * Entry.Words + Entry.Hash];
-    this.touched = sum;
     for (let r = from; r < to; r += metaWords(rec[r + SegmentWord.Meta])) this.segment(rec, f64, r);
   }
 
   private segment(rec: Int32Array, f64: Float64Array, r: number): void {
-    const now = f64[(r + SegmentWord.Clock) >> 1];
-    let e = this.find(rec, r);
-    let fromB = 0;
-    if (e < 0) e = this.add(rec, r, now);
-    else fromB = this.fromB;
-    this.keysF64[(e * Entry.Words + Entry.Last) >> 1] = now;
-    const flags = metaFlags(rec[r + SegmentWord.Meta]); // FIN, SYN, RST are its low 3 bits
-    if ((flags & (TcpFlag.RST | TcpFlag.FIN)) !== 0) {
-      this.keys[e * Entry.Words + Entry.Closed] |= (flags & TcpFlag.RST) !== 0 ? RST_SEEN : fromB !== 0 ? FIN_B : FIN_A;
-    }
+    const meta = rec[r + SegmentWord.Meta], serial = rec[r + SegmentWord.FlowId];
+    if ((meta & META_NEW_FLOW) !== 0) this.connection(rec, r, serial);
+    const flags = metaFlags(meta), fromB = (meta & META_FROM_B) !== 0 ? 1 : 0; // FIN, SYN, RST are the flags' low 3 bits
     if (this.used + CLOCK_WORDS + SEGMENT_WORDS > this.bufferWords) this.flush();
     const frame = rec[r + SegmentWord.Frame] >>> 0;
     if (this.full) {
@@ -148,7 +111,7 @@ export class SegmentSpill implements SegmentTap {
     }
     this.lastFrame = frame; this.lastTime = time;
     const w = this.used;
-    b[w + SpillWord.Serial] = this.keys[e * Entry.Words + Entry.Serial];
+    b[w + SpillWord.Serial] = serial;
     b[w + SpillWord.Seq] = rec[r + SegmentWord.Seq];
     b[w + SpillWord.Bits] = (rec[r + SegmentWord.PayloadLen] & 0xffff) | ((flags & 7) << 16) | (fromB << 19) | (df << 20);
     b[w + SpillWord.Ns] = dt;
@@ -156,95 +119,22 @@ export class SegmentSpill implements SegmentTap {
     this.segments++;
   }
 
-  /** Set by find(): the segment was sent by side B of the connection found. */
-  private fromB = 0;
-
-  private find(rec: Int32Array, r: number): number {
-    const h = rec[r + SegmentWord.KeyHash], mask = this.cap - 1, keys = this.keys;
-    const bits = rec[r + SegmentWord.KeyBits], ports = rec[r + SegmentWord.KeyPorts];
-    const reverse = (ports << 16) | (ports >>> 16);
-    const v6 = (bits & 0xf) === 6, tenant = bits >>> 28 !== 0 ? rec[r + SegmentWord.Tenant] : 0;
-    for (let i = h & mask; keys[i * Entry.Words + Entry.Hash] !== -1; i = (i + 1) & mask) {
-      const k = i * Entry.Words;
-      if (keys[k + Entry.Hash] !== h) continue;
-      if (keys[k + Entry.KeyBits] !== bits || keys[k + Entry.Tenant] !== tenant) continue;
-      const src0 = rec[r + SegmentWord.Src0], dst0 = rec[r + SegmentWord.Dst0];
-      if (keys[k + Entry.Ports] === ports && keys[k + Entry.A0] === src0 && keys[k + Entry.B0] === dst0 &&
-        (!v6 || sameV6(keys, k + Entry.A0, rec, r + SegmentWord.Src1) && sameV6(keys, k + Entry.B0, rec, r + SegmentWord.Dst1))) {
-        this.fromB = 0;
-        return i;
-      }
-      if (keys[k + Entry.Ports] === reverse && keys[k + Entry.A0] === dst0 && keys[k + Entry.B0] === src0 &&
-        (!v6 || sameV6(keys, k + Entry.A0, rec, r + SegmentWord.Dst1) && sameV6(keys, k + Entry.B0, rec, r + SegmentWord.Src1))) {
-        this.fromB = 1;
-        return i;
-      }
-    }
-    return -1;
-  }
-
-  /** A new connection, its sender side A; its entry goes to the spill before its first segment. */
-  private add(rec: Int32Array, r: number, now: number): number {
-    if ((this.count + 1) * 2 > this.cap) this.rebuild(now);
-    const mask = this.cap - 1, h = rec[r + SegmentWord.KeyHash];
-    const keys = this.keys;
-    let i = h & mask;
-    while (keys[i * Entry.Words + Entry.Hash] !== -1) i = (i + 1) & mask;
-    const k = i * Entry.Words, bits = rec[r + SegmentWord.KeyBits];
-    keys[k + Entry.Hash] = h;
-    keys[k + Entry.KeyBits] = bits;
-    keys[k + Entry.Ports] = rec[r + SegmentWord.KeyPorts];
-    keys[k + Entry.Tenant] = bits >>> 28 !== 0 ? rec[r + SegmentWord.Tenant] : 0;
-    keys[k + Entry.A0] = rec[r + SegmentWord.Src0];
-    keys[k + Entry.B0] = rec[r + SegmentWord.Dst0];
-    for (let j = 1; j < 4; j++) {
-      const v6 = (bits & 0xf) === 6;
-      keys[k + Entry.A0 + j] = v6 ? rec[r + SegmentWord.Src1 + j - 1] : 0;
-      keys[k + Entry.B0 + j] = v6 ? rec[r + SegmentWord.Dst1 + j - 1] : 0;
-    }
-    const serial = this.serials++;
-    keys[k + Entry.Serial] = serial;
-    keys[k + Entry.Closed] = 0;
-    this.count++;
-    this.fromB = 0;
+  /** A flow's first segment: its key, the sender as side A (as the engine's flow record has it), goes before it. */
+  private connection(rec: Int32Array, r: number, serial: number): void {
     if (this.used + CONNECTION_WORDS > this.bufferWords) this.flush();
-    if (!this.full) {
-      const b = this.buf, w = this.used;
-      b[w] = -1 - serial;
-      for (let j = 0; j < Entry.Serial; j++) b[w + 1 + j] = keys[k + j];
-      this.used = w + CONNECTION_WORDS;
+    if (this.full) return;
+    const b = this.buf, w = this.used, bits = rec[r + SegmentWord.KeyBits], v6 = (bits & 0xf) === 6;
+    b[w] = -1 - serial;
+    b[w + SpillWord.KeyBits] = bits;
+    b[w + SpillWord.Ports] = rec[r + SegmentWord.KeyPorts];
+    b[w + SpillWord.Tenant] = bits >>> 28 !== 0 ? rec[r + SegmentWord.Tenant] : 0;
+    b[w + SpillWord.A0] = rec[r + SegmentWord.Src0];
+    b[w + SpillWord.B0] = rec[r + SegmentWord.Dst0];
+    for (let j = 1; j < 4; j++) {
+      b[w + SpillWord.A0 + j] = v6 ? rec[r + SegmentWord.Src1 + j - 1] : 0;
+      b[w + SpillWord.B0 + j] = v6 ? rec[r + SegmentWord.Dst1 + j - 1] : 0;
     }
-    return i;
-  }
-
-  /**
-   * Drops connections closed or silent for idleNs (a later segment of one starts a new serial: the
-   * report matches flows by key and frames, not serials), and grows the table when most of it is
-   * still in use.
-   */
-  private rebuild(now: number): void {
-    const oldCap = this.cap, old = this.keys, oldF64 = this.keysF64;
-    const alive = (i: number): boolean => {
-      const closed = old[i * Entry.Words + Entry.Closed];
-      return old[i * Entry.Words + Entry.Hash] !== -1 && (closed & RST_SEEN) === 0 && closed !== (FIN_A | FIN_B) &&
-        now - oldF64[(i * Entry.Words + Entry.Last) >> 1] < this.idleNs;
-    };
-    let live = 0;
-    for (let i = 0; i < oldCap; i++) if (alive(i)) live++;
-    let cap = this.minTable;
-    while (cap < live * 3) cap *= 2;
-    const keys = emptyTable(cap);
-    this.cap = cap;
-    this.keys = keys;
-    this.keysF64 = new Float64Array(keys.buffer);
-    this.count = live;
-    const mask = cap - 1;
-    for (let i = 0; i < oldCap; i++) {
-      if (!alive(i)) continue;
-      let j = old[i * Entry.Words + Entry.Hash] & mask;
-      while (keys[j * Entry.Words + Entry.Hash] !== -1) j = (j + 1) & mask;
-      for (let w = 0; w < Entry.Words; w++) keys[j * Entry.Words + w] = old[i * Entry.Words + w];
-    }
+    this.used = w + CONNECTION_WORDS;
   }
 
   /** Keeps the buffer as a piece in memory, or past MEMORY_WORDS writes it to the temporary file. */
@@ -288,8 +178,6 @@ export class SegmentSpill implements SegmentTap {
   end(firstRecord: number): void {
     this.firstRecord = firstRecord;
     this.flush();
-    // The connection table is not needed any more.
-    this.keys = emptyTable(1); this.keysF64 = new Float64Array(this.keys.buffer); this.cap = 1;
   }
 
   /** The entries in the order they were written, piece by piece (each starts with a clock and ends on an entry). */
@@ -317,15 +205,4 @@ export class SegmentSpill implements SegmentTap {
     this.pieces.length = 0;
     this.arena = new Int32Array(0);
   }
-}
-
-/** A connection table of `cap` empty entries. */
-function emptyTable(cap: number): Int32Array {
-  const keys = new Int32Array(cap * Entry.Words);
-  for (let i = 0; i < cap; i++) keys[i * Entry.Words + Entry.Hash] = -1;
-  return keys;
-}
-
-function sameV6(keys: Int32Array, k: number, rec: Int32Array, r: number): boolean {
-  return keys[k + 1] === rec[r] && keys[k + 2] === rec[r + 1] && keys[k + 3] === rec[r + 2];
 }

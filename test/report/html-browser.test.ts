@@ -376,7 +376,7 @@ test('html in chromium: a flow longer than the marks kept shows its first and la
   if (reason !== null) { t.skip(reason); return; }
   mkdirSync(OUT, { recursive: true });
   const capture = join(ROOT, 'fixtures', 'path', 'nat-blackhole.client.pcap');
-  const spill = new SegmentSpill(9000e9);
+  const spill = new SegmentSpill();
   const events = new HtmlEvents();
   const collected: KeepaliveEvent[] = [];
   const { capture: info, result } = await analyzeFile(capture, { allFlows: true, segmentTap: spill }, (e) => { events.add(0, e); collected.push(e); });
