@@ -23,6 +23,14 @@ export function formatIpv4(word: number): string {
   return `${word >>> 24}.${(word >>> 16) & 255}.${(word >>> 8) & 255}.${word & 255}`;
 }
 
+/** An IPv6 address held as four 32-bit words (the packet's bytes, first word first), as RFC 5952 text. */
+export function formatIpv6Words(w0: number, w1: number, w2: number, w3: number): string {
+  const b = V6_WORDS;
+  b.writeInt32BE(w0, 0); b.writeInt32BE(w1, 4); b.writeInt32BE(w2, 8); b.writeInt32BE(w3, 12);
+  return formatIp(b);
+}
+const V6_WORDS = Buffer.alloc(16);
+
 /** `ip:port` of an IPv4 address held as one 32-bit word. */
 export function formatIpv4Endpoint(word: number, port: number): string {
   return `${formatIpv4(word)}:${port}`;

@@ -1,6 +1,6 @@
 // The layout of a snapshot row: what a retired flow's report is built from (report.ts builds the
 // report, fate-row.ts the fate), and the reader of its endpoints.
-import { formatIp, formatIpv4 } from '../flow/address';
+import { formatIpv4, formatIpv6Words } from '../flow/address';
 import { FlowDouble, FlowWord, Layout, type FlowStore } from '../flow/store';
 
 /** Fields of a snapshot row (Float64 each). Endpoint b's fields are a's + ENDPOINT_FIELDS. */
@@ -78,9 +78,7 @@ export function addressOf(row: Float64Array, off: number, isA: boolean): string 
   const w = off + (isA ? SnapshotField.A0 : SnapshotField.B0);
   // IPv4 straight from its word, with no Buffer (bench/README.md).
   if ((row[off + SnapshotField.Key] & 0xf) === 4) return formatIpv4(row[w]);
-  const addr = V6_ADDRESS;
-  for (let i = 0; i < 4; i++) addr.writeInt32BE(row[w + i], i * 4);
-  return formatIp(addr);
+  return formatIpv6Words(row[w], row[w + 1], row[w + 2], row[w + 3]);
 }
 
 /** `ip:port` of endpoint a (isA) or b of the snapshot at `off`. */
@@ -88,5 +86,3 @@ export function endpointName(row: Float64Array, off: number, isA: boolean): stri
   const address = addressOf(row, off, isA), port = row[off + (isA ? SnapshotField.PortA : SnapshotField.PortB)];
   return (row[off + SnapshotField.Key] & 0xf) === 4 ? `${address}:${port}` : `[${address}]:${port}`;
 }
-
-const V6_ADDRESS = Buffer.alloc(16);

@@ -8,7 +8,7 @@
 // path, or a middlebox's own RST, makes it evidence of an idle timeout.
 import { PATH_DEATHS, type Fate, type FateHow } from '../fate/model';
 import { timeoutsInBracket, type MiddleboxTimeout } from './catalogue';
-import { formatIp, formatIpv4 } from '../flow/address';
+import { formatIpv4, formatIpv6Words } from '../flow/address';
 
 export type PathsBy = 'address' | 'port';
 
@@ -161,12 +161,7 @@ export class PathAccumulator {
         return;
       }
     }
-    let address: string;
-    if (v6) {
-      const b = V6_WORDS;
-      b.writeInt32BE(w0, 0); b.writeInt32BE(w1, 4); b.writeInt32BE(w2, 8); b.writeInt32BE(w3, 12);
-      address = formatIp(b);
-    } else address = formatIpv4(w0);
+    const address = v6 ? formatIpv6Words(w0, w1, w2, w3) : formatIpv4(w0);
     const path = this.group(!byPort ? address : v6 ? `[${address}]:${port}` : `${address}:${port}`);
     this.byWords.set(hash, { v6, w0, w1, w2, w3, port, path, next: first });
     path.addSurvivor(gap, counts);
@@ -179,8 +174,6 @@ export class PathAccumulator {
     return out;
   }
 }
-
-const V6_WORDS = Buffer.alloc(16);
 
 export function buildPaths(flows: Iterable<PathFlow>, by: PathsBy): PathReport[] {
   const acc = new PathAccumulator(by);

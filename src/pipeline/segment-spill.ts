@@ -7,7 +7,6 @@
 // an unlinked temporary file. The report reads back the segments of the flows it draws. Only
 // `--format html` makes one; the other formats run without it.
 import * as fs from 'node:fs';
-import { TcpFlag } from '../decode/packet';
 import { META_FROM_B, META_NEW_FLOW, metaFlags, metaWords, SegmentWord } from '../decode/segment-record';
 import { openSpillFile } from '../keepalive/report-store';
 

@@ -5,7 +5,7 @@
 import type { FlowReport } from '../keepalive/model';
 import { TcpFlag } from '../decode/packet';
 import { TENANT_NAMES, tenantHasId } from '../decode/tunnel/state';
-import { formatEndpoint, formatIpv4Endpoint } from '../flow/address';
+import { formatIpv4Endpoint, formatIpv6Words } from '../flow/address';
 import { CLOCK_TAG, CLOCK_WORDS, CONNECTION_WORDS, SEGMENT_WORDS, SpillWord, type SegmentSpill } from '../pipeline/segment-spill';
 import { seqDelta } from '../units';
 
@@ -235,12 +235,8 @@ class SpillScan {
 function connection(piece: Int32Array, w: number, byKey: ReadonlyMap<string, number[]>, list: readonly Drawn[]): Connection | null {
   const bits = piece[w + SpillWord.KeyBits], ports = piece[w + SpillWord.Ports];
   const v6 = (bits & 0xf) === 6;
-  const name = (at: number, port: number): string => {
-    if (!v6) return formatIpv4Endpoint(piece[at], port);
-    const b = Buffer.alloc(16);
-    for (let i = 0; i < 4; i++) b.writeInt32BE(piece[at + i], i * 4);
-    return formatEndpoint(b, port);
-  };
+  const name = (at: number, port: number): string =>
+    (!v6 ? formatIpv4Endpoint(piece[at], port) : `[${formatIpv6Words(piece[at], piece[at + 1], piece[at + 2], piece[at + 3])}]:${port}`);
   const a = name(w + SpillWord.A0, ports >>> 16), b = name(w + SpillWord.B0, ports & 0xffff);
   const vlan: number[] = [];
   if ((bits >>> 4) & 0xfff) vlan.push((bits >>> 4) & 0xfff);
